@@ -1,0 +1,20 @@
+"""The Celery application: settings come from Django's (``CELERY_`` prefix), tasks from each app."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorat.settings")
+
+app = Celery("mentorat")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_configure.connect
+def _make_filesystem_queue(sender, **kwargs):
+    """The embedded ``filesystem://`` broker needs its folders before the first message."""
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            os.makedirs(options[key], exist_ok=True)

@@ -1,0 +1,61 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import gettext_lazy as _
+
+from mentorat.core.models import Department, Site, User
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+
+
+class AnyAccountPasswordResetForm(PasswordResetForm):
+    """Also lets an imported employee who never had a password set one: the first log-in."""
+
+    def get_users(self, email):
+        return User.objects.filter(email__iexact=email.strip(), is_active=True)
+
+
+class DirectoryImportForm(forms.Form):
+    file = forms.FileField(label=_("HRIS export (CSV or XLSX)"))
+    mark_missing_as_left = forms.BooleanField(
+        label=_("This file is the whole directory: mark employees missing from it as left"), required=False
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.MENTORAT_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(max)s MB.") % {"max": settings.MENTORAT_IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
+        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.all(), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False,
+        choices=[("", _("Everyone")), ("present", _("Present")), ("left", _("Left"))],
+    )
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "language", "timezone"]
+
+    def clean_timezone(self):
+        import zoneinfo
+
+        value = self.cleaned_data["timezone"].strip()
+        if value:
+            try:
+                zoneinfo.ZoneInfo(value)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise forms.ValidationError(_("“%(value)s” is not a known time zone (e.g. Europe/Paris).") % {"value": value}) from None
+        return value

@@ -1,0 +1,237 @@
+"""Accounts, the employee directory and the org chart.
+
+The org chart is stored as a materialised path: ``Employee.path`` lists the primary keys from
+the top of the company down to the employee (``/1/7/42/``). The management chain is then one
+query by primary key, the whole subtree one indexed prefix query, whatever the company's size.
+Paths are recomputed by ``services.orgchart_rebuild_paths`` whenever managers change.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email):
+        return (email or "").strip().lower()
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=(email or "").strip())
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A login. Site-wide roles are flags here; per-programme roles live with the programmes."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="fr")
+    timezone = models.CharField(
+        _("time zone"), max_length=64, blank=True, help_text=_("Empty: the site's time zone.")
+    )
+    is_coordinator = models.BooleanField(
+        _("coordinator"), default=False, help_text=_("HR programme owner: manages programmes and the directory.")
+    )
+    is_executive = models.BooleanField(
+        _("executive"), default=False, help_text=_("Leadership: sees dashboards across programmes.")
+    )
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=dj_timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="core_user_email_ci_unique")]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = type(self).objects.normalize_email(self.email)
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name or self.email
+
+
+class Department(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self):
+        return self.name
+
+
+class Site(models.Model):
+    """A place of work. Its country decides the public holidays skipped by session scheduling."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    country = models.CharField(_("country"), max_length=2, default="FR", help_text=_("ISO 3166 code, e.g. FR."))
+    timezone = models.CharField(_("time zone"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+
+    def __str__(self):
+        return self.name
+
+
+class EmployeeQuerySet(models.QuerySet):
+    def present(self, on: datetime.date | None = None):
+        """Employees who have not left on ``on`` (today by default)."""
+        on = on or dj_timezone.localdate()
+        return self.filter(models.Q(leave_date__isnull=True) | models.Q(leave_date__gt=on))
+
+
+class Employee(models.Model):
+    """One person of the HRIS directory, upserted by ``employee_id`` on each import."""
+
+    employee_id = models.CharField(_("employee id"), max_length=64, unique=True)
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150)
+    email = models.EmailField(_("e-mail address"))
+    manager = models.ForeignKey(
+        "self", verbose_name=_("manager"), null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT, related_name="employees"
+    )
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), null=True, blank=True, on_delete=models.PROTECT, related_name="employees"
+    )
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    job_level = models.PositiveSmallIntegerField(_("job level"), default=0, help_text=_("Higher is more senior."))
+    language = models.CharField(_("language"), max_length=8, default="fr")
+    hire_date = models.DateField(_("hire date"), null=True, blank=True)
+    leave_date = models.DateField(_("leave date"), null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="employee",
+    )
+    # Materialised org-chart path, maintained by services: "/<top pk>/…/<own pk>/".
+    path = models.CharField(max_length=2000, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EmployeeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "employee_id"]
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="core_employee_email_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(leave_date__isnull=True)
+                | models.Q(hire_date__isnull=True)
+                | models.Q(leave_date__gte=models.F("hire_date")),
+                name="core_employee_leave_after_hire",
+            ),
+        ]
+        indexes = [models.Index(fields=["last_name", "first_name"], name="core_employee_name_idx")]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Primary keys of the management chain, top first, without the employee."""
+        ids = [int(part) for part in self.path.strip("/").split("/") if part]
+        return ids[:-1]
+
+    def has_left(self, on: datetime.date | None = None) -> bool:
+        on = on or dj_timezone.localdate()
+        return self.leave_date is not None and self.leave_date <= on
+
+
+class DirectoryImport(models.Model):
+    """An uploaded HRIS file: kept between preview and confirmation, then as a record of the import."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("previewed")
+        APPLIED = "applied", _("applied")
+        REFUSED = "refused", _("refused")
+
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    mark_missing_as_left = models.BooleanField(_("mark employees missing from the file as left"), default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREVIEWED)
+    summary = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("directory import")
+        verbose_name_plural = _("directory imports")
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"
+
+
+class AuditEntry(models.Model):
+    """Who did what to whom, when: coordinator and admin actions. Never private content."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=64)
+    target = models.CharField(_("target"), max_length=255, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    at = models.DateTimeField(_("when"), default=dj_timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"

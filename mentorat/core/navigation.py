@@ -1,0 +1,50 @@
+"""The role-dependent navigation. Each app registers a provider in its ``AppConfig.ready``,
+so the core never imports the apps above it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    order: int = 100
+
+
+_providers: list[Callable] = []
+
+
+def register(provider: Callable) -> Callable:
+    """``provider(request) -> list[NavItem]``; called for authenticated requests only."""
+    if provider not in _providers:
+        _providers.append(provider)
+    return provider
+
+
+def items_for(request) -> list[NavItem]:
+    items = []
+    for provider in _providers:
+        items.extend(provider(request))
+    return sorted(items, key=lambda item: item.order)
+
+
+def core_items(request) -> list[NavItem]:
+    from django.utils.translation import gettext as _
+
+    from mentorat.core.permissions import is_coordinator, is_executive
+
+    user = request.user
+    items = [NavItem(_("Home"), reverse("core:home"), 0)]
+    if is_coordinator(user):
+        items.append(NavItem(_("Directory"), reverse("core:directory"), 50))
+        items.append(NavItem(_("Import"), reverse("core:import_upload"), 51))
+    if is_executive(user):
+        items.append(NavItem(_("Organisation"), reverse("core:organisation"), 50))
+    if user.is_superuser:
+        items.append(NavItem(_("Administration"), reverse("admin:index"), 900))
+    return items

@@ -1,0 +1,31 @@
+"""Site-wide roles, checked in one place. Per-programme roles (sponsor, mentor, mentee) are
+decided by the programmes app's selectors."""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+
+
+def is_coordinator(user) -> bool:
+    return user.is_authenticated and user.is_active and (user.is_coordinator or user.is_superuser)
+
+
+def is_executive(user) -> bool:
+    return user.is_authenticated and user.is_active and (user.is_executive or user.is_superuser)
+
+
+def _require(check):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+coordinator_required = _require(is_coordinator)
+executive_required = _require(lambda user: is_executive(user) or is_coordinator(user))

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from mentorat.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("directory/", views.directory, name="directory"),
+    path("directory/<int:pk>/", views.employee_detail, name="employee"),
+    path("directory/import/", views.import_upload, name="import_upload"),
+    path("directory/import/<int:pk>/", views.import_preview, name="import_preview"),
+    path("directory/import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("organisation/", views.organisation, name="organisation"),
+    path("preferences/", views.preferences, name="preferences"),
+]

@@ -1,0 +1,167 @@
+import os
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mentorat.core import selectors, services
+from mentorat.core.forms import DirectoryFilterForm, DirectoryImportForm, PreferencesForm
+from mentorat.core.permissions import coordinator_required, executive_required, is_coordinator, is_executive
+
+
+def home(request):
+    user = request.user
+    context = {"employee": getattr(user, "employee", None) if hasattr(user, "employee") else None}
+    if is_coordinator(user):
+        context["overview"] = selectors.directory_overview()
+        context["imports"] = selectors.directory_import_recent(user=user, limit=5)
+    elif is_executive(user):
+        context["overview"] = selectors.directory_overview()
+    return render(request, "core/home.html", context)
+
+
+@coordinator_required
+def directory(request):
+    form = DirectoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.directory_list(
+        user=request.user,
+        search=filters.get("q", ""),
+        department=filters["department"].pk if filters.get("department") else "",
+        site=filters["site"].pk if filters.get("site") else "",
+        status=filters.get("status", ""),
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "core/directory.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+def employee_detail(request, pk):
+    employee = selectors.employee_get_for_user(user=request.user, pk=pk)
+    context = {
+        "employee": employee,
+        "chain": selectors.employee_chain(employee),
+        "reports": employee.reports.select_related("department", "site").order_by("last_name", "first_name"),
+        "peer_count": selectors.employee_peers(employee).count(),
+        "subtree_count": selectors.employee_subtree(employee).count(),
+        "can_browse": is_coordinator(request.user),
+    }
+    return render(request, "core/employee_detail.html", context)
+
+
+@executive_required
+def organisation(request):
+    return render(request, "core/organisation.html", {"overview": selectors.directory_overview()})
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    form = DirectoryImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        batch = services.directory_import_preview(
+            filename=upload.name, data=upload.read(), uploaded_by=request.user,
+            mark_missing_as_left=form.cleaned_data["mark_missing_as_left"],
+        )
+        return redirect("core:import_preview", pk=batch.pk)
+    recent = selectors.directory_import_recent(user=request.user)
+    return render(request, "core/import_upload.html", {"form": form, "recent": recent})
+
+
+@coordinator_required
+def import_preview(request, pk):
+    batch = selectors.directory_import_get_for_user(user=request.user, pk=pk)
+    return render(request, "core/import_preview.html", {"batch": batch, "summary": batch.summary})
+
+
+@coordinator_required
+@require_POST
+def import_confirm(request, pk):
+    batch = selectors.directory_import_get_for_user(user=request.user, pk=pk)
+    if batch.status != batch.Status.PREVIEWED:
+        messages.error(request, _("This import was already applied or refused; upload the file again."))
+        return redirect("core:import_preview", pk=batch.pk)
+    report = services.directory_import_confirm(batch=batch, actor=request.user)
+    if report.applied:
+        messages.success(request, _("Directory updated: %(summary)s") % {"summary": report.summary_line()})
+    else:
+        messages.error(request, _("The import was refused; nothing was written."))
+    return redirect("core:import_preview", pk=batch.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    form = PreferencesForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        translation.activate(request.user.language)
+        messages.success(request, _("Your preferences are saved."))
+        response = redirect("core:preferences")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, request.user.language, samesite="Lax")
+        return response
+    employee = getattr(request.user, "employee", None) if hasattr(request.user, "employee") else None
+    return render(request, "core/preferences.html", {"form": form, "employee": employee})
+
+
+@login_not_required
+@require_POST
+def switch_language(request):
+    """Switch the interface language; saved on the account when logged in."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES):
+        if request.user.is_authenticated:
+            services.user_set_language(user=request.user, language=language)
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+def broker_ping() -> None:
+    """Raise unless the Celery broker answers: Redis must PONG, the filesystem queue be writable."""
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+        try:
+            client.ping()
+        finally:
+            client.close()
+        return
+    folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
+    os.makedirs(folder, exist_ok=True)
+    if not os.access(folder, os.W_OK):
+        raise OSError(f"{folder} is not writable")
+
+
+@login_not_required
+@require_GET
+@never_cache
+def health(request):
+    """Database and broker status as JSON: 200 when both answer, 503 otherwise."""
+    status = {"database": "ok", "broker": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        status["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        broker_ping()
+    except Exception as exc:
+        status["broker"] = f"error: {exc.__class__.__name__}"
+    healthy = status["database"] == "ok" and status["broker"] == "ok"
+    return JsonResponse({"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503)
