@@ -72,10 +72,8 @@ def parse_database_url(url: str, *, base_dir: Path, conn_max_age: int) -> dict:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "sqlite":
-        raw = unquote(url[len("sqlite://"):])
-        if raw.startswith("/") and not raw.startswith("//"):
-            # sqlite:///var/db.sqlite3 → relative "var/db.sqlite3"; sqlite:////abs → "/abs"
-            raw = raw[1:]
+        # sqlite:///var/db.sqlite3 is relative to the project, sqlite:////abs/db.sqlite3 absolute.
+        raw = unquote(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else ""
         if not raw:
             raise ImproperlyConfigured(f"DATABASE_URL={url!r} has no file path (use sqlite:///var/db.sqlite3).")
         path = Path(raw)

@@ -4,6 +4,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from openpyxl import Workbook
 
 from mentorat.core.models import Employee, User
@@ -22,6 +23,13 @@ BASIC = [
     "E2,Marc,Petit,marc.petit@x.example,E1,Ventes,Lyon,Directeur,5,fr,01/02/2010,",
     "E3,Léa,Moreau,lea.moreau@x.example,E2,Ventes,Lyon,Commerciale,1,en,2024-09-02,",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English here; one test checks the French ones."""
+    with translation.override("en"):
+        yield
 
 
 def run(data, **kwargs):
@@ -187,6 +195,11 @@ class TestRefusals:
             "E4,Zoé,Roy,zoe@x.example,E77,,,,1,klingon,2020-13-01,",
         ), "line 3:", "line 4:", "line 5:")
         assert len(report.errors) >= 6
+
+    def test_errors_are_in_french_for_french_users(self):
+        with translation.override("fr"):
+            report = run(csv_bytes(BASIC[0], "E2,Marc,Petit,m@x.example,E9,,,,5,fr,,"))
+        assert report.errors == ["ligne 3 : le matricule manager E9 est inconnu (ni dans le fichier ni dans l’annuaire)."]
 
     def test_leave_before_hire(self):
         self.assert_refused(csv_bytes(BASIC[0], "E2,Marc,Petit,m@x.example,E1,,,,5,fr,2020-01-01,2019-01-01"), "line 3:")

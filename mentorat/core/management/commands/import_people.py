@@ -1,11 +1,13 @@
 from pathlib import Path
 
+from django.utils import translation
 from django.core.management.base import BaseCommand, CommandError
 
 from mentorat.core.services import directory_import
 
 
 class Command(BaseCommand):
+    # Scripts parse this output: it stays in English whatever LANGUAGE_CODE says.
     help = "Import the employee directory from an HRIS export (CSV or XLSX). All or nothing."
 
     def add_arguments(self, parser):
@@ -16,6 +18,7 @@ class Command(BaseCommand):
             help="The file is the whole directory: employees absent from it leave today.",
         )
 
+    @translation.override("en")
     def handle(self, *args, path, dry_run, mark_missing_as_left, **options):
         try:
             data = Path(path).read_bytes()

@@ -1,3 +1,4 @@
+from django.utils import translation
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -7,8 +8,10 @@ from mentorat.core.services import directory_import
 
 
 class Command(BaseCommand):
+    # Scripts parse this output: it stays in English whatever LANGUAGE_CODE says.
     help = "Load the demo company and its demo logins. Running it again changes nothing."
 
+    @translation.override("en")
     def handle(self, *args, **options):
         report = directory_import(data=company_csv(), dry_run=False)
         if report.errors:
