@@ -1,0 +1,77 @@
+import pytest
+from django.core.management import call_command
+
+from mentorat.core.demo import DOMAIN, PASSWORD, SUPERUSER_EMAIL
+from tests.browser.conftest import axe_violations, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Demo login → what its navigation shows (French labels, the default language).
+ROLES = {
+    "coordinator": (f"claire.dubois@{DOMAIN}", ["Accueil", "Annuaire", "Import"]),
+    "executive": (f"philippe.garnier@{DOMAIN}", ["Accueil", "Organisation"]),
+    "mentee": (f"bernard.lefevre@{DOMAIN}", ["Accueil"]),
+    "mentor": (f"lea.moreau@{DOMAIN}", ["Accueil"]),
+    "administrator": (SUPERUSER_EMAIL, ["Accueil", "Annuaire", "Import", "Organisation", "Administration"]),
+}
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+
+def log_in(page, email):
+    page.goto("/accounts/login/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/")
+
+
+def nav_labels(page):
+    return [text.strip() for text in page.locator("[data-testid=nav] a").all_inner_texts()]
+
+
+def assert_accessible(page, label):
+    violations = axe_violations(page)
+    assert violations == [], f"{label}: {violations}"
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_each_demo_role_logs_in_and_sees_its_navigation(page, demo, role):
+    email, expected = ROLES[role]
+    page.goto("/accounts/login/")
+    assert_accessible(page, "login")
+    log_in(page, email)
+    assert nav_labels(page) == expected
+    assert_accessible(page, f"{role} home")
+    screenshot(page, f"home-{role}-fr")
+    for link in page.locator("[data-testid=nav] a").all():
+        href = link.get_attribute("href")
+        if href.startswith("/admin/"):
+            continue
+        page.goto(href)
+        assert page.locator("h1").count() >= 1
+        assert_accessible(page, f"{role} {href}")
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url("**/accounts/login/**")
+
+
+def test_switching_language_is_remembered(page, demo):
+    log_in(page, f"claire.dubois@{DOMAIN}")
+    page.goto("/directory/")
+    assert page.locator("h1").inner_text() == "Annuaire"
+    page.get_by_role("button", name="EN").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Directory"
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert nav_labels(page) == ["Home", "Directory", "Import"]
+    assert_accessible(page, "directory in English")
+    screenshot(page, "directory-coordinator-en")
+    page.goto("/directory/import/")
+    assert_accessible(page, "import in English")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/accounts/login/**")
+    log_in_en = page.get_by_label("E-mail address")
+    assert log_in_en.is_visible()  # the language stays after logging out (cookie)
