@@ -200,3 +200,19 @@ class TestHealth:
         response = client.get("/health/")
         assert response.status_code == 503
         assert response.json()["broker"].startswith("error") and response.json()["database"] == "ok"
+
+
+@pytest.mark.django_db
+def test_the_suite_runs_on_the_services_it_was_given(client):
+    """Under .ci/run (MENTORAT_REQUIRE_SERVICES=1) this proves PostgreSQL and Redis were really used."""
+    import os
+
+    from django.conf import settings
+    from django.db import connection
+
+    if os.environ.get("MENTORAT_REQUIRE_SERVICES") == "1":
+        assert os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get("REDIS_URL")
+    expected_vendor = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    assert connection.vendor == expected_vendor
+    assert settings.CELERY_BROKER_URL == (os.environ.get("REDIS_URL") or "filesystem://")
+    assert client.get("/health/").json()["broker"] == "ok"
