@@ -30,11 +30,7 @@ seed: migrate
 # Web server and a Celery worker with embedded beat; Ctrl-C stops both.
 run: install compile-messages seed
 	@echo "Mentorat on http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
-	@trap 'kill 0' INT TERM; \
-	$(VENV)/bin/celery -A mentorat worker -B --loglevel INFO --concurrency 1 \
-	  --schedule var/celerybeat-schedule & \
-	$(PY) manage.py runserver $(HOST):$(PORT) & \
-	wait
+	$(PY) -m mentorat.devrun --host $(HOST) --port $(PORT)
 
 test: install compile-messages
 	$(PY) -m pytest $(PYTEST_ARGS)
