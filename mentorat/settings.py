@@ -201,8 +201,6 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 # --- Mentorat -------------------------------------------------------------------------------
-# Paths that need no login (everything else does): prefixes of request.path.
-MENTORAT_PUBLIC_PATHS = ["/accounts/login/", "/accounts/password-reset/", "/accounts/reset/", "/health/", "/i18n/", "/static/"]
 MENTORAT_IMPORT_MAX_BYTES = env_int("MENTORAT_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 
 LOGGING = {

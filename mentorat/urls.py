@@ -25,5 +25,6 @@ urlpatterns = [
     path("i18n/language/", core_views.switch_language, name="switch_language"),
     path("health/", core_views.health, name="health"),
     path("admin/", admin.site.urls),
+    path("programmes/", include("programmes.urls")),
     path("", include("mentorat.core.urls")),
 ]

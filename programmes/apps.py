@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class ProgrammesConfig(AppConfig):
     name = "programmes"
     verbose_name = _("Programmes")
+
+    def ready(self):
+        from mentorat.core import demo, navigation
+        from programmes.demo import seed
+
+        navigation.register(nav_items)
+        if seed not in demo.SEEDERS:
+            demo.SEEDERS.append(seed)
+
+
+def nav_items(request):
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from mentorat.core.navigation import NavItem
+
+    return [NavItem(_("Programmes"), reverse("programmes:list"), 10)]

@@ -61,13 +61,13 @@ class TestNavigationByRole:
         return [item.url for item in response.context["nav_items"]]
 
     def test_coordinator(self, coordinator):
-        assert self.nav(coordinator) == ["/", "/directory/", "/directory/import/"]
+        assert self.nav(coordinator) == ["/", "/programmes/", "/directory/", "/directory/import/"]
 
     def test_executive(self, executive):
-        assert self.nav(executive) == ["/", "/organisation/"]
+        assert self.nav(executive) == ["/", "/programmes/", "/organisation/"]
 
     def test_employee(self, mentor):
-        assert self.nav(mentor) == ["/"]
+        assert self.nav(mentor) == ["/", "/programmes/"]
 
     def test_superuser_sees_the_admin(self, superuser):
         assert "/admin/" in self.nav(superuser)

@@ -53,6 +53,10 @@ DEMO_ACCOUNTS = [
 ]
 SUPERUSER_EMAIL = f"admin@{DOMAIN}"
 
+# Apps above the core add their demo data here (``AppConfig.ready``), in INSTALLED_APPS order:
+# ``seeder(stdout) -> None``, idempotent like the rest.
+SEEDERS: list = []
+
 
 def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().replace(" ", "-")

@@ -2,7 +2,7 @@ from django.utils import translation
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from mentorat.core.demo import DEMO_ACCOUNTS, DOMAIN, PASSWORD, SUPERUSER_EMAIL, company_csv
+from mentorat.core.demo import DEMO_ACCOUNTS, DOMAIN, PASSWORD, SEEDERS, SUPERUSER_EMAIL, company_csv
 from mentorat.core.models import User
 from mentorat.core.services import directory_import
 
@@ -31,6 +31,8 @@ class Command(BaseCommand):
             if admin is None:
                 User.objects.create_superuser(SUPERUSER_EMAIL, PASSWORD, first_name="Admin", last_name="Mentorat")
         self.stdout.write(f"Demo directory: {report.summary_line()}")
+        for seeder in SEEDERS:
+            seeder(self.stdout)
         self.stdout.write("Demo logins (password: %s):" % PASSWORD)
         for local, first, last, label, _flags in DEMO_ACCOUNTS:
             self.stdout.write(f"  {label:<20} {local}@{DOMAIN}  ({first} {last})")

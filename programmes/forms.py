@@ -1,0 +1,178 @@
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from mentorat.core.models import Department, User
+from programmes.models import (
+    LANGUAGE_CHOICES,
+    SLOTS,
+    Application,
+    LearningDomain,
+    Milestone,
+    Objective,
+    Programme,
+    Role,
+    TrainingModule,
+    slot_label,
+)
+from programmes.services import ApplicationData
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DomainChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class ProgrammeForm(forms.ModelForm):
+    domains = DomainChoiceField(
+        label=_("Learning domains on offer"), queryset=LearningDomain.objects.all(),
+        widget=forms.CheckboxSelectMultiple, required=False,
+    )
+
+    class Meta:
+        model = Programme
+        fields = [
+            "name", "slug", "description", "start_date", "duration_months", "cadence_weeks", "session_minutes",
+            "domains", "mentee_min_level", "mentor_max_level", "exclude_subtree", "exclude_peers",
+            "min_level_gap", "require_shared_language", "require_training",
+        ]
+        widgets = {"start_date": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["slug"].disabled = True
+
+
+class ProgrammeCreateForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = ["name", "slug", "description", "start_date", "duration_months", "cadence_weeks", "session_minutes"]
+        widgets = {"start_date": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+
+class CopyForm(forms.Form):
+    name = forms.CharField(label=_("Name of the new cohort"), max_length=200)
+    slug = forms.SlugField(label=_("Short name (URL)"), max_length=80)
+    start_date = forms.DateField(label=_("Start date"), widget=DATE)
+
+
+ObjectiveFormSet = inlineformset_factory(
+    Programme, Objective, fields=["title", "kpi", "target"], extra=1, can_delete=True,
+)
+MilestoneFormSet = inlineformset_factory(
+    Programme, Milestone, fields=["kind", "title", "date"], extra=1, can_delete=True, widgets={"date": DATE},
+)
+def _https_urls(field, **kwargs):
+    if field.name == "link":
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
+TrainingFormSet = inlineformset_factory(
+    Programme, TrainingModule, fields=["audience", "title", "content", "link", "duration_minutes"], extra=1,
+    can_delete=True, widgets={"content": forms.Textarea(attrs={"rows": 2})}, formfield_callback=_https_urls,
+)
+
+
+class CharterForm(forms.Form):
+    text = forms.CharField(label=_("Participation charter"), widget=forms.Textarea(attrs={"rows": 12}))
+
+
+class SponsorAddForm(forms.Form):
+    email = forms.EmailField(label=_("Sponsor's e-mail address"))
+    message = forms.CharField(label=_("Sponsor message"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            raise forms.ValidationError(_("Nobody in the directory has this e-mail address."))
+        self.cleaned_data["user"] = user
+        return email
+
+
+class SponsorMessageForm(forms.Form):
+    message = forms.CharField(label=_("Your message to the participants"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+
+
+LEVEL_CHOICES = {
+    Role.MENTOR: [(0, "—"), (1, _("1 · working knowledge")), (2, _("2 · solid")), (3, _("3 · expert"))],
+    Role.MENTEE: [(0, "—"), (1, _("1 · nice to have")), (2, _("2 · important")), (3, _("3 · top priority"))],
+}
+
+
+class ApplicationForm(forms.Form):
+    """Mentor or mentee application. One field per domain of the programme: a level for mentors,
+    a priority for mentees."""
+
+    availability = forms.MultipleChoiceField(
+        label=_("When you are available (weekly slots)"), widget=forms.CheckboxSelectMultiple,
+        choices=[(slot, slot_label(slot)) for slot in SLOTS],
+    )
+    format = forms.ChoiceField(label=_("Format"), choices=Application.Format.choices, widget=forms.RadioSelect)
+    languages = forms.MultipleChoiceField(label=_("Languages you can hold a session in"), choices=LANGUAGE_CHOICES,
+                                          widget=forms.CheckboxSelectMultiple)
+    capacity = forms.TypedChoiceField(label=_("How many mentees you can take"), choices=[(1, "1"), (2, "2")], coerce=int, initial=1)
+    motivation = forms.CharField(label=_("Your motivation"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    desired_outcome = forms.CharField(label=_("What you want to be able to do at the end"),
+                                      widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    accept_charter = forms.BooleanField(label=_("I have read and accept the participation charter"))
+
+    def __init__(self, *args, programme: Programme, role: str, application: Application | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme, self.role = programme, role
+        label = _("Your level in %(domain)s") if role == Role.MENTOR else _("Your priority for %(domain)s")
+        existing = {item.domain.slug: item.weight for item in application.domain_items.all()} if application else {}
+        self.domain_fields = []
+        for domain in programme.domains.all():
+            name = f"domain_{domain.slug}"
+            self.fields[name] = forms.TypedChoiceField(
+                label=label % {"domain": domain.name}, choices=LEVEL_CHOICES[role], coerce=int, initial=existing.get(domain.slug, 0),
+            )
+            self.domain_fields.append(name)
+        if role == Role.MENTEE:
+            del self.fields["capacity"]
+            del self.fields["motivation"]
+            self.fields["desired_outcome"].required = True
+        else:
+            del self.fields["desired_outcome"]
+            self.fields["motivation"].required = True
+        if application is not None:
+            for name in ["availability", "format", "languages", "capacity", "motivation", "desired_outcome"]:
+                if name in self.fields:
+                    self.fields[name].initial = getattr(application, name)
+        # Fields in reading order: domains first.
+        order = self.domain_fields + [n for n in self.fields if n not in self.domain_fields]
+        self.order_fields(order)
+
+    def clean(self):
+        data = super().clean()
+        if self.domain_fields and not any(data.get(name) for name in self.domain_fields):
+            self.add_error(self.domain_fields[0], _("Choose at least one learning domain."))
+        return data
+
+    def to_data(self) -> ApplicationData:
+        data = self.cleaned_data
+        return ApplicationData(
+            domains={name[len("domain_"):]: data[name] for name in self.domain_fields if data.get(name)},
+            availability=data["availability"], format=data["format"], languages=data["languages"],
+            capacity=data.get("capacity") or 1, motivation=data.get("motivation", ""),
+            desired_outcome=data.get("desired_outcome", ""),
+        )
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("waitlist", _("Wait-list")), ("decline", _("Decline"))],
+                                 label=_("Decision"))
+    message = forms.CharField(label=_("Message to the applicant (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class QueueFilterForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("All"))] + list(Role.choices), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All"))] + list(Application.Status.choices), required=False)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
+    training = forms.ChoiceField(label=_("Training"), required=False,
+                                 choices=[("", _("All")), ("done", _("done")), ("missing", _("not done"))])

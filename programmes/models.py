@@ -1,0 +1,358 @@
+"""Programmes, their design (objectives, domains, sponsors, charter, milestones, training) and
+the volunteers' applications.
+
+Mentor and mentee are roles per programme: an ``Application`` says who volunteers for what.
+Pairing (``binomes``) reads approved applications; nothing here imports the apps above.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from mentorat.core.models import Employee
+
+WEEKDAYS = [("mon", _("Monday")), ("tue", _("Tuesday")), ("wed", _("Wednesday")), ("thu", _("Thursday")), ("fri", _("Friday"))]
+HALF_DAYS = [("am", _("morning")), ("pm", _("afternoon"))]
+SLOTS = [f"{day}-{half}" for day, _label in WEEKDAYS for half, _label2 in HALF_DAYS]
+LANGUAGE_CHOICES = [
+    ("fr", _("French")), ("en", _("English")), ("de", _("German")), ("es", _("Spanish")),
+    ("it", _("Italian")), ("pt", _("Portuguese")), ("nl", _("Dutch")),
+]
+
+
+def slot_label(slot: str) -> str:
+    day, half = slot.split("-")
+    return f"{dict(WEEKDAYS)[day]} {dict(HALF_DAYS)[half]}"
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class LearningDomain(models.Model):
+    """What juniors can teach: generative AI, social media, … A shared catalogue, bilingual."""
+
+    slug = models.SlugField(_("code"), max_length=60, unique=True)
+    name_fr = models.CharField(_("name in French"), max_length=120)
+    name_en = models.CharField(_("name in English"), max_length=120)
+    is_default = models.BooleanField(_("offered by default"), default=False)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("learning domain")
+        verbose_name_plural = _("learning domains")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_fr if (get_language() or "fr").startswith("fr") else self.name_en
+
+
+class Programme(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ENROLMENT = "enrolment", _("enrolment open")
+        PAIRING = "pairing", _("pairing")
+        RUNNING = "running", _("running")
+        CLOSED = "closed", _("closed")
+
+    class Cadence(models.IntegerChoices):
+        TWO = 2, _("every 2 weeks")
+        THREE = 3, _("every 3 weeks")
+        FOUR = 4, _("every 4 weeks")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name (URL)"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    start_date = models.DateField(_("start date"))
+    duration_months = models.PositiveSmallIntegerField(
+        _("duration (months)"), default=9, validators=[MinValueValidator(6), MaxValueValidator(12)]
+    )
+    cadence_weeks = models.PositiveSmallIntegerField(_("session cadence"), choices=Cadence.choices, default=Cadence.THREE)
+    session_minutes = models.PositiveSmallIntegerField(
+        _("session length (minutes)"), default=60, validators=[MinValueValidator(45), MaxValueValidator(60)]
+    )
+    domains = models.ManyToManyField(LearningDomain, verbose_name=_("learning domains"), related_name="programmes", blank=True)
+    # Eligibility (checked when a volunteer applies).
+    mentee_min_level = models.PositiveSmallIntegerField(
+        _("minimum job level of mentees"), null=True, blank=True, help_text=_("Empty: any level.")
+    )
+    mentor_max_level = models.PositiveSmallIntegerField(
+        _("maximum job level of mentors"), null=True, blank=True, help_text=_("Empty: any level.")
+    )
+    # Pairing rules (used by the pairing engine).
+    exclude_subtree = models.BooleanField(
+        _("exclude the mentee's whole reporting subtree"), default=False,
+        help_text=_("The direct reporting line is always excluded."),
+    )
+    exclude_peers = models.BooleanField(_("exclude peers under the same manager"), default=False)
+    min_level_gap = models.PositiveSmallIntegerField(
+        _("minimum job-level gap"), default=0, help_text=_("0: no minimum.")
+    )
+    require_shared_language = models.BooleanField(_("the pair must share a language"), default=True)
+    require_training = models.BooleanField(_("initial training required before pairing"), default=False)
+    copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies",
+                                    verbose_name=_("copied from"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(duration_months__gte=6, duration_months__lte=12), name="programme_duration_6_12"),
+            models.CheckConstraint(condition=models.Q(cadence_weeks__in=[2, 3, 4]), name="programme_cadence_2_4"),
+            models.CheckConstraint(condition=models.Q(session_minutes__gte=45, session_minutes__lte=60), name="programme_length_45_60"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def end_date(self) -> datetime.date:
+        return add_months(self.start_date, self.duration_months)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.ENROLMENT
+
+    def current_charter(self):
+        return self.charters.order_by("-version").first()
+
+
+class Objective(models.Model):
+    """A measurable objective, tied to a KPI that the evaluation computes."""
+
+    class Kpi(models.TextChoices):
+        SKILL_GAIN = "skill_gain_rate", _("% of mentees reporting a skill gain")
+        SATISFACTION = "satisfaction", _("average satisfaction (1–5)")
+        RECOMMENDATION = "recommendation_rate", _("% who would recommend the programme")
+        NPS = "nps", _("net promoter score")
+        COMPLETION = "session_completion", _("% of due sessions held")
+        PAIRING_RATE = "pairing_rate", _("% of approved volunteers paired")
+        GOALS = "goals_achieved", _("% of pair goals achieved")
+        COMMITMENTS = "commitments_kept", _("% of senior commitments kept")
+        RETENTION = "mentor_retention_12m", _("% of mentors still employed 12 months after")
+        APPLICATIONS = "applications", _("number of applications")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="objectives")
+    title = models.CharField(_("objective"), max_length=255)
+    kpi = models.CharField(_("indicator"), max_length=40, choices=Kpi.choices)
+    target = models.DecimalField(_("target"), max_digits=7, decimal_places=1)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("objective")
+        verbose_name_plural = _("objectives")
+
+    def __str__(self):
+        return self.title
+
+
+class ProgrammeSponsor(models.Model):
+    """An executive sponsor of one programme, with the message shown to participants."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="sponsors")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sponsorships",
+                             verbose_name=_("sponsor"))
+    message = models.TextField(_("sponsor message"), blank=True)
+
+    class Meta:
+        verbose_name = _("sponsor")
+        verbose_name_plural = _("sponsors")
+        constraints = [models.UniqueConstraint(fields=["programme", "user"], name="programme_sponsor_once")]
+
+    def __str__(self):
+        return str(self.user)
+
+
+class Charter(models.Model):
+    """One version of the participation charter. Volunteers accept a version; edits make a new one."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="charters")
+    version = models.PositiveSmallIntegerField()
+    text = models.TextField(_("charter"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["programme", "-version"]
+        constraints = [models.UniqueConstraint(fields=["programme", "version"], name="charter_version_once")]
+        verbose_name = _("charter")
+        verbose_name_plural = _("charters")
+
+    def __str__(self):
+        return f"{self.programme} v{self.version}"
+
+
+class Milestone(models.Model):
+    class Kind(models.TextChoices):
+        KICKOFF = "kickoff", _("kick-off")
+        CHEMISTRY = "chemistry", _("chemistry meetings")
+        MIDPOINT = "midpoint", _("mid-point review")
+        FINAL = "final", _("final review")
+        CELEBRATION = "celebration", _("celebration")
+        OTHER = "other", _("other")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="milestones")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"))
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+
+    def __str__(self):
+        return f"{self.title} ({self.date})"
+
+
+class Role(models.TextChoices):
+    MENTOR = "mentor", _("mentor (junior)")
+    MENTEE = "mentee", _("mentee (senior)")
+
+
+class TrainingModule(models.Model):
+    """Initial training [formation initiale] per role."""
+
+    class Audience(models.TextChoices):
+        MENTOR = "mentor", _("mentors")
+        MENTEE = "mentee", _("mentees")
+        BOTH = "both", _("everyone")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="training_modules")
+    audience = models.CharField(_("for"), max_length=8, choices=Audience.choices, default=Audience.BOTH)
+    title = models.CharField(_("title"), max_length=200)
+    content = models.TextField(_("content"), blank=True)
+    link = models.URLField(_("link"), blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=30)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("training module")
+        verbose_name_plural = _("training modules")
+
+    def __str__(self):
+        return self.title
+
+    def is_for(self, role: str) -> bool:
+        return self.audience in (self.Audience.BOTH, role)
+
+
+class TrainingCompletion(models.Model):
+    module = models.ForeignKey(TrainingModule, on_delete=models.CASCADE, related_name="completions")
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="training_completions")
+    completed_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["module", "employee"], name="training_completed_once")]
+
+
+class Application(models.Model):
+    """A volunteer's application [candidature] to one programme, as mentor or mentee."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("to review")
+        APPROVED = "approved", _("approved")
+        WAITLISTED = "waitlisted", _("wait-listed")
+        DECLINED = "declined", _("declined")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    class Format(models.TextChoices):
+        ONSITE = "onsite", _("on site")
+        REMOTE = "remote", _("remote")
+        EITHER = "either", _("either")
+
+    class Source(models.TextChoices):
+        FORM = "form", _("application form")
+        IMPORT = "import", _("imported")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="applications")
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="applications")
+    role = models.CharField(_("role"), max_length=8, choices=Role.choices)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    motivation = models.TextField(_("motivation"), blank=True)
+    desired_outcome = models.TextField(_("what I want to be able to do"), blank=True)
+    availability = models.JSONField(_("availability"), default=list)
+    format = models.CharField(_("format"), max_length=8, choices=Format.choices, default=Format.EITHER)
+    languages = models.JSONField(_("languages"), default=list)
+    capacity = models.PositiveSmallIntegerField(
+        _("mentees I can take"), default=1, validators=[MinValueValidator(1), MaxValueValidator(2)]
+    )
+    charter = models.ForeignKey(Charter, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("charter accepted"))
+    charter_accepted_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.FORM)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    review_message = models.TextField(_("message to the applicant"), blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "employee"], name="one_application_per_person_and_programme"),
+            models.CheckConstraint(condition=models.Q(capacity__gte=1, capacity__lte=2), name="application_capacity_1_2"),
+        ]
+        indexes = [models.Index(fields=["programme", "status", "role"], name="application_queue_idx")]
+
+    def __str__(self):
+        return f"{self.employee} — {self.get_role_display()} — {self.programme}"
+
+    @property
+    def editable(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class ApplicationDomain(models.Model):
+    """A domain of an application: the mentor's expertise level, or the mentee's priority (1–3)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="domain_items")
+    domain = models.ForeignKey(LearningDomain, on_delete=models.PROTECT, related_name="+")
+    weight = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(3)])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["application", "domain"], name="application_domain_once"),
+            models.CheckConstraint(condition=models.Q(weight__gte=1, weight__lte=3), name="application_domain_weight_1_3"),
+        ]
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ManagerAcknowledgement(models.Model):
+    """The junior mentor's line manager acknowledges the time released. Never asked of seniors."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="manager_ack")
+    manager = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    requested_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("manager acknowledgement")
+        verbose_name_plural = _("manager acknowledgements")

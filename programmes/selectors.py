@@ -1,0 +1,162 @@
+"""Reads on programmes and applications, scoped to the user asking. Out of scope answers 404."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from mentorat.core.models import Employee, User
+from mentorat.core.permissions import is_coordinator, is_executive
+from programmes.models import (
+    Application,
+    ApplicationDomain,
+    ManagerAcknowledgement,
+    Programme,
+    ProgrammeSponsor,
+    Role,
+    TrainingCompletion,
+    TrainingModule,
+)
+
+VISIBLE_TO_EMPLOYEES = [Programme.Status.ENROLMENT, Programme.Status.PAIRING, Programme.Status.RUNNING]
+
+
+def employee_of(user: User) -> Employee | None:
+    try:
+        return user.employee
+    except Employee.DoesNotExist:
+        return None
+
+
+def programme_list_for_user(*, user: User) -> QuerySet[Programme]:
+    """Coordinators and executives: every programme. Others: those open, pairing or running, plus
+    any they applied to or sponsor."""
+    qs = Programme.objects.all()
+    if is_coordinator(user) or is_executive(user):
+        return qs
+    employee = employee_of(user)
+    scope = Q(status__in=VISIBLE_TO_EMPLOYEES) | Q(sponsors__user=user)
+    if employee is not None:
+        scope |= Q(applications__employee=employee)
+    return qs.filter(scope).distinct()
+
+
+def programme_get_for_user(*, user: User, slug: str) -> Programme:
+    """The programme page: 404 for a draft (to non-coordinators) or anything out of the user's scope."""
+    try:
+        return programme_list_for_user(user=user).get(slug=slug)
+    except Programme.DoesNotExist:
+        raise Http404 from None
+
+
+def programme_get_for_coordinator(*, user: User, slug: str) -> Programme:
+    if not is_coordinator(user):
+        raise PermissionDenied
+    try:
+        return Programme.objects.get(slug=slug)
+    except Programme.DoesNotExist:
+        raise Http404 from None
+
+
+def programme_roles(*, user: User, programme: Programme) -> set[str]:
+    """The user's roles in this programme: coordinator, executive, sponsor, mentor, mentee."""
+    roles = set()
+    if is_coordinator(user):
+        roles.add("coordinator")
+    if is_executive(user):
+        roles.add("executive")
+    if ProgrammeSponsor.objects.filter(programme=programme, user=user).exists():
+        roles.add("sponsor")
+    employee = employee_of(user)
+    if employee is not None:
+        role = (
+            Application.objects.filter(programme=programme, employee=employee, status=Application.Status.APPROVED)
+            .values_list("role", flat=True).first()
+        )
+        if role:
+            roles.add(role)
+    return roles
+
+
+def sponsored_programmes(*, user: User) -> QuerySet[Programme]:
+    return Programme.objects.filter(sponsors__user=user).distinct()
+
+
+def application_counts(*, programme: Programme) -> dict:
+    """``{status: {role: n}}`` plus totals, in one grouped query. Counts only: no motivations."""
+    counts = {status: {Role.MENTOR: 0, Role.MENTEE: 0} for status in Application.Status.values}
+    for row in programme.applications.values("status", "role").annotate(n=Count("pk")):
+        counts[row["status"]][row["role"]] = row["n"]
+    totals = {status: sum(by_role.values()) for status, by_role in counts.items()}
+    return {"by_status": counts, "totals": totals, "all": sum(totals.values())}
+
+
+def application_own(*, user: User, programme: Programme) -> Application | None:
+    employee = employee_of(user)
+    if employee is None:
+        return None
+    return (
+        Application.objects.filter(programme=programme, employee=employee)
+        .prefetch_related(Prefetch("domain_items", queryset=ApplicationDomain.objects.select_related("domain")))
+        .first()
+    )
+
+
+def _training_done_annotation(programme: Programme):
+    """True when the applicant completed every module meant for their role (no module: True)."""
+    missing = TrainingModule.objects.filter(programme=programme).filter(
+        Q(audience=TrainingModule.Audience.BOTH) | Q(audience=OuterRef("role"))
+    ).exclude(
+        Exists(TrainingCompletion.objects.filter(module=OuterRef("pk"), employee=OuterRef(OuterRef("employee"))))
+    )
+    return ~Exists(missing)
+
+
+def application_queue(*, user: User, programme: Programme, role: str = "", status: str = "",
+                      department: int | None = None, training: str = "") -> QuerySet[Application]:
+    """The coordinator's review queue with the applicant, their department, manager
+    acknowledgement and whether training is done; a fixed number of queries whatever its length."""
+    if not is_coordinator(user):
+        raise PermissionDenied
+    qs = (
+        programme.applications.select_related("employee__department", "employee__site", "employee__manager", "charter")
+        .prefetch_related(Prefetch("domain_items", queryset=ApplicationDomain.objects.select_related("domain")))
+        .annotate(training_done=_training_done_annotation(programme))
+        .annotate(ack_at=ManagerAcknowledgement.objects.filter(application=OuterRef("pk")).values("acknowledged_at")[:1])
+        .annotate(ack_requested=Exists(ManagerAcknowledgement.objects.filter(application=OuterRef("pk"))))
+        .order_by("status", "employee__last_name", "employee__first_name")
+    )
+    if role:
+        qs = qs.filter(role=role)
+    if status:
+        qs = qs.filter(status=status)
+    if department:
+        qs = qs.filter(employee__department_id=department)
+    if training == "done":
+        qs = qs.filter(training_done=True)
+    elif training == "missing":
+        qs = qs.filter(training_done=False)
+    return qs
+
+
+def application_get_for_coordinator(*, user: User, programme: Programme, pk: int) -> Application:
+    if not is_coordinator(user):
+        raise PermissionDenied
+    try:
+        return application_queue(user=user, programme=programme).get(pk=pk)
+    except Application.DoesNotExist:
+        raise Http404 from None
+
+
+def training_for_user(*, user: User, programme: Programme) -> tuple[list[TrainingModule], set[int]]:
+    """The modules meant for the user's role in this programme and the ids they completed."""
+    application = application_own(user=user, programme=programme)
+    if application is None:
+        raise Http404
+    modules = [m for m in programme.training_modules.all() if m.is_for(application.role)]
+    done = set(
+        TrainingCompletion.objects.filter(employee=application.employee, module__programme=programme)
+        .values_list("module_id", flat=True)
+    )
+    return modules, done

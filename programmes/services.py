@@ -1,0 +1,491 @@
+"""Writes on programmes and applications. Each service checks the state it needs and says why not.
+
+``ProgrammeError`` carries a message for the person acting (a coordinator or a volunteer) and,
+where it applies, the form field it concerns.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from mentorat.core.models import Employee, User
+from mentorat.core.services import audit_log
+from programmes.domains import DEFAULT_DOMAINS
+from programmes.models import (
+    SLOTS,
+    Application,
+    ApplicationDomain,
+    Charter,
+    LearningDomain,
+    ManagerAcknowledgement,
+    Milestone,
+    Objective,
+    Programme,
+    ProgrammeSponsor,
+    Role,
+    TrainingCompletion,
+    TrainingModule,
+    add_months,
+)
+from programmes.scheduling import default_milestones
+
+
+class ProgrammeError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# Later apps register here to veto a change of dates (e.g. sessions that would fall outside).
+# Each guard is ``guard(programme, new_start, new_end) -> str | None`` (the reason, or None).
+DATE_GUARDS: list[Callable] = []
+# Later apps register here to veto taking an approved application back (e.g. it is paired).
+UNAPPROVE_GUARDS: list[Callable] = []
+
+TRANSITIONS = {
+    Programme.Status.DRAFT: {Programme.Status.ENROLMENT},
+    Programme.Status.ENROLMENT: {Programme.Status.PAIRING, Programme.Status.DRAFT},
+    Programme.Status.PAIRING: {Programme.Status.RUNNING, Programme.Status.ENROLMENT},
+    Programme.Status.RUNNING: {Programme.Status.CLOSED},
+    Programme.Status.CLOSED: set(),
+}
+
+
+def default_charter_text() -> str:
+    return render_to_string("programmes/default_charter.txt").strip()
+
+
+def _full_clean(obj, exclude=None):
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        field_name, messages = next(iter(exc.message_dict.items()))
+        raise ProgrammeError(f"{messages[0]}", field=None if field_name == "__all__" else field_name) from None
+
+
+@transaction.atomic
+def programme_create(
+    *, actor: User | None, name: str, slug: str, start_date: datetime.date, duration_months: int,
+    cadence_weeks: int, session_minutes: int = 60, description: str = "", domain_slugs: Iterable[str] | None = None,
+) -> Programme:
+    """A draft programme with the default domains (or those given), milestones and charter v1.
+
+    Refuses a taken slug, a duration outside 6–12 months, a cadence other than 2–4 weeks, a
+    length outside 45–60 minutes and unknown domain codes, naming the field.
+    """
+    if Programme.objects.filter(slug=slug).exists():
+        raise ProgrammeError(_("A programme already uses the short name “%(slug)s”.") % {"slug": slug}, "slug")
+    programme = Programme(
+        name=name, slug=slug, start_date=start_date, duration_months=duration_months, cadence_weeks=cadence_weeks,
+        session_minutes=session_minutes, description=description, created_by=actor,
+    )
+    _full_clean(programme)
+    programme.save()
+    slugs = list(domain_slugs) if domain_slugs is not None else [slug for slug, *_names in DEFAULT_DOMAINS]
+    domains = list(LearningDomain.objects.filter(slug__in=slugs))
+    unknown = sorted(set(slugs) - {d.slug for d in domains})
+    if unknown:
+        raise ProgrammeError(_("Unknown learning domain(s): %(codes)s.") % {"codes": ", ".join(unknown)}, "domains")
+    programme.domains.set(domains)
+    for kind, date in default_milestones(start_date, programme.end_date):
+        Milestone.objects.create(programme=programme, kind=kind, title=Milestone.Kind(kind).label, date=date)
+    Charter.objects.create(programme=programme, version=1, text=default_charter_text(), created_by=actor)
+    audit_log(actor=actor, action="programme.create", target=programme.slug)
+    return programme
+
+
+@transaction.atomic
+def programme_update(*, actor: User, programme: Programme, data: dict, domains=None) -> Programme:
+    """Change the design. Once running, the start date is fixed and the end may not move before
+    what later apps hold (``DATE_GUARDS``); a closed programme is read-only."""
+    if programme.status == Programme.Status.CLOSED:
+        raise ProgrammeError(_("A closed programme cannot be changed."))
+    original = Programme.objects.get(pk=programme.pk)
+    for name, value in data.items():
+        setattr(programme, name, value)
+    if programme.status == Programme.Status.RUNNING and programme.start_date != original.start_date:
+        raise ProgrammeError(_("The programme is running: its start date can no longer change."), "start_date")
+    if programme.status in (Programme.Status.RUNNING,) and programme.cadence_weeks != original.cadence_weeks:
+        raise ProgrammeError(_("The programme is running: its cadence can no longer change."), "cadence_weeks")
+    if (programme.start_date, programme.end_date) != (original.start_date, original.end_date):
+        for guard in DATE_GUARDS:
+            reason = guard(programme, programme.start_date, programme.end_date)
+            if reason:
+                raise ProgrammeError(reason, "duration_months")
+    _full_clean(programme)
+    programme.save()
+    if domains is not None:
+        used = set(
+            ApplicationDomain.objects.filter(application__programme=programme).values_list("domain_id", flat=True)
+        )
+        removed = used - {d.pk for d in domains}
+        if removed:
+            names = ", ".join(d.name for d in LearningDomain.objects.filter(pk__in=removed))
+            raise ProgrammeError(_("Applications use these domains, which cannot be removed: %(names)s.") % {"names": names}, "domains")
+        programme.domains.set(domains)
+    audit_log(actor=actor, action="programme.update", target=programme.slug, details={"fields": sorted(data)})
+    return programme
+
+
+@transaction.atomic
+def programme_transition(*, actor: User, programme: Programme, to: str) -> Programme:
+    """Move along draft → enrolment open → pairing → running → closed (and back one step where
+    the design allows: enrolment ↔ draft, pairing → enrolment). Running never reopens enrolment."""
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    if to not in TRANSITIONS[programme.status]:
+        raise ProgrammeError(_("A programme cannot go from “%(from)s” to “%(to)s”.")
+                             % {"from": programme.get_status_display(), "to": Programme.Status(to).label})
+    if to == Programme.Status.ENROLMENT:
+        if not programme.domains.exists():
+            raise ProgrammeError(_("Choose at least one learning domain before opening enrolment."), "domains")
+        if programme.current_charter() is None or not programme.current_charter().text.strip():
+            raise ProgrammeError(_("Write the participation charter before opening enrolment."))
+    if to == Programme.Status.DRAFT and programme.applications.exists():
+        raise ProgrammeError(_("Volunteers have applied: the programme cannot go back to draft."))
+    previous = programme.status
+    programme.status = to
+    programme.save(update_fields=["status"])
+    audit_log(actor=actor, action="programme.status", target=programme.slug, details={"from": previous, "to": to})
+    return programme
+
+
+@transaction.atomic
+def programme_copy(*, actor: User, programme: Programme, name: str, slug: str, start_date: datetime.date) -> Programme:
+    """A new draft cohort with the same design — domains, rules, objectives, sponsors and their
+    messages, charter text, training, milestones moved to the new dates — and none of the people's
+    applications."""
+    copy = programme_create(
+        actor=actor, name=name, slug=slug, start_date=start_date, duration_months=programme.duration_months,
+        cadence_weeks=programme.cadence_weeks, session_minutes=programme.session_minutes,
+        description=programme.description, domain_slugs=programme.domains.values_list("slug", flat=True),
+    )
+    for name_ in ["mentee_min_level", "mentor_max_level", "exclude_subtree", "exclude_peers", "min_level_gap",
+                  "require_shared_language", "require_training"]:
+        setattr(copy, name_, getattr(programme, name_))
+    copy.copied_from = programme
+    copy.save()
+    Objective.objects.bulk_create(
+        Objective(programme=copy, title=o.title, kpi=o.kpi, target=o.target, order=o.order) for o in programme.objectives.all()
+    )
+    ProgrammeSponsor.objects.bulk_create(
+        ProgrammeSponsor(programme=copy, user_id=s.user_id, message=s.message) for s in programme.sponsors.all()
+    )
+    TrainingModule.objects.bulk_create(
+        TrainingModule(programme=copy, audience=m.audience, title=m.title, content=m.content, link=m.link,
+                       duration_minutes=m.duration_minutes, order=m.order)
+        for m in programme.training_modules.all()
+    )
+    charter = programme.current_charter()
+    if charter:
+        Charter.objects.filter(programme=copy).update(text=charter.text)
+    shift = start_date - programme.start_date
+    copy.milestones.all().delete()
+    Milestone.objects.bulk_create(
+        Milestone(programme=copy, kind=m.kind, title=m.title, date=min(m.date + shift, copy.end_date))
+        for m in programme.milestones.all()
+    )
+    audit_log(actor=actor, action="programme.copy", target=copy.slug, details={"from": programme.slug})
+    return copy
+
+
+@transaction.atomic
+def charter_publish(*, actor: User, programme: Programme, text: str) -> Charter:
+    """A new charter version if the text changed. Volunteers who accepted an earlier version keep
+    that record; new applications and edits accept the new one."""
+    text = text.strip()
+    if not text:
+        raise ProgrammeError(_("The charter cannot be empty."), "text")
+    current = programme.current_charter()
+    if current and current.text.strip() == text:
+        return current
+    charter = Charter.objects.create(
+        programme=programme, version=(current.version + 1) if current else 1, text=text, created_by=actor
+    )
+    audit_log(actor=actor, action="programme.charter", target=programme.slug, details={"version": charter.version})
+    return charter
+
+
+@transaction.atomic
+def sponsor_add(*, actor: User, programme: Programme, user: User, message: str = "") -> ProgrammeSponsor:
+    if not user.is_active:
+        raise ProgrammeError(_("This person cannot log in any more and cannot sponsor a programme."), "user")
+    sponsor, created = ProgrammeSponsor.objects.get_or_create(programme=programme, user=user, defaults={"message": message})
+    if not created:
+        raise ProgrammeError(_("%(name)s already sponsors this programme.") % {"name": user}, "user")
+    audit_log(actor=actor, action="programme.sponsor.add", target=programme.slug, details={"user": user.pk})
+    return sponsor
+
+
+@transaction.atomic
+def sponsor_remove(*, actor: User, sponsor: ProgrammeSponsor) -> None:
+    audit_log(actor=actor, action="programme.sponsor.remove", target=sponsor.programme.slug, details={"user": sponsor.user_id})
+    sponsor.delete()
+
+
+def sponsor_set_message(*, sponsor: ProgrammeSponsor, message: str) -> ProgrammeSponsor:
+    sponsor.message = message.strip()
+    sponsor.save(update_fields=["message"])
+    return sponsor
+
+
+# --- Applications ---------------------------------------------------------------------------
+
+@dataclass
+class ApplicationData:
+    """What a volunteer declares. ``domains`` maps a domain slug to a level (mentor) or a priority (mentee)."""
+
+    domains: dict[str, int]
+    availability: list[str]
+    format: str
+    languages: list[str]
+    capacity: int = 1
+    motivation: str = ""
+    desired_outcome: str = ""
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def eligibility_errors(*, programme: Programme, employee: Employee, role: str, today: datetime.date | None = None) -> list[str]:
+    """Why this person may not apply in this role (empty list: they may)."""
+    today = today or timezone.localdate()
+    errors = []
+    if employee.has_left(today):
+        errors.append(_("%(name)s has left the company.") % {"name": employee.full_name})
+    if role == Role.MENTEE and programme.mentee_min_level is not None and employee.job_level < programme.mentee_min_level:
+        errors.append(_("Mentees of this programme are at job level %(min)s or above (yours: %(level)s).")
+                      % {"min": programme.mentee_min_level, "level": employee.job_level})
+    if role == Role.MENTOR and programme.mentor_max_level is not None and employee.job_level > programme.mentor_max_level:
+        errors.append(_("Mentors of this programme are at job level %(max)s or below (yours: %(level)s).")
+                      % {"max": programme.mentor_max_level, "level": employee.job_level})
+    if employee.pk and programme.sponsors.filter(user__employee=employee).exists():
+        errors.append(_("Sponsors of the programme do not take part as mentor or mentee."))
+    return errors
+
+
+def _check_data(programme: Programme, role: str, data: ApplicationData) -> dict[str, LearningDomain]:
+    offered = {d.slug: d for d in programme.domains.all()}
+    if not data.domains:
+        raise ProgrammeError(_("Choose at least one learning domain."), "domains")
+    for slug, weight in data.domains.items():
+        if slug not in offered:
+            raise ProgrammeError(_("The domain “%(slug)s” is not offered by this programme.") % {"slug": slug}, "domains")
+        if weight not in (1, 2, 3):
+            raise ProgrammeError(_("Levels and priorities go from 1 to 3."), "domains")
+    if not data.availability:
+        raise ProgrammeError(_("Choose at least one weekly slot."), "availability")
+    bad = [slot for slot in data.availability if slot not in SLOTS]
+    if bad:
+        raise ProgrammeError(_("Unknown slot(s): %(slots)s.") % {"slots": ", ".join(bad)}, "availability")
+    if data.format not in Application.Format.values:
+        raise ProgrammeError(_("Choose on site, remote or either."), "format")
+    if not data.languages:
+        raise ProgrammeError(_("Choose at least one language."), "languages")
+    if role == Role.MENTOR and data.capacity not in (1, 2):
+        raise ProgrammeError(_("A mentor takes 1 or 2 mentees."), "capacity")
+    return offered
+
+
+def _write_domains(application: Application, data: ApplicationData, offered: dict[str, LearningDomain]) -> None:
+    application.domain_items.all().delete()
+    ApplicationDomain.objects.bulk_create(
+        ApplicationDomain(application=application, domain=offered[slug], weight=weight) for slug, weight in sorted(data.domains.items())
+    )
+
+
+@transaction.atomic
+def application_submit(*, employee: Employee, programme: Programme, role: str, data: ApplicationData,
+                       charter_accepted: bool, source: str = Application.Source.FORM,
+                       status: str = Application.Status.SUBMITTED, actor: User | None = None) -> Application:
+    """A volunteer applies (only themselves: callers pass the logged-in user's employee).
+
+    Refused when enrolment is not open, when the person already has an application in this
+    programme (a withdrawn one is reopened instead), when not eligible, or when the charter is not
+    accepted. A junior mentor's line manager is asked by e-mail to acknowledge the time released.
+    """
+    if programme.status != Programme.Status.ENROLMENT and source == Application.Source.FORM:
+        raise ProgrammeError(_("Enrolment is not open for this programme."))
+    if role not in Role.values:
+        raise ProgrammeError(_("Apply as mentor or as mentee."), "role")
+    errors = eligibility_errors(programme=programme, employee=employee, role=role)
+    if errors:
+        raise ProgrammeError(errors[0])
+    if not charter_accepted:
+        raise ProgrammeError(_("Accept the participation charter to apply."), "accept_charter")
+    offered = _check_data(programme, role, data)
+    existing = Application.objects.select_for_update().filter(programme=programme, employee=employee).first()
+    if existing and existing.status != Application.Status.WITHDRAWN:
+        raise ProgrammeError(_("You have already applied to this programme (as %(role)s).") % {"role": existing.get_role_display()})
+    application = existing or Application(programme=programme, employee=employee)
+    now = timezone.now()
+    application.role = role
+    application.status = status
+    application.availability = sorted(set(data.availability), key=SLOTS.index)
+    application.format = data.format
+    application.languages = list(dict.fromkeys(data.languages))
+    application.capacity = data.capacity if role == Role.MENTOR else 1
+    application.motivation = data.motivation.strip()
+    application.desired_outcome = data.desired_outcome.strip()
+    application.charter = programme.current_charter()
+    application.charter_accepted_at = now
+    application.source = source
+    application.submitted_at = now
+    application.withdrawn_at = None
+    application.reviewed_at = now if status != Application.Status.SUBMITTED else None
+    application.reviewed_by = actor if status != Application.Status.SUBMITTED else None
+    application.save()
+    _write_domains(application, data, offered)
+    if role == Role.MENTOR:
+        manager_ack_request(application=application)
+    return application
+
+
+@transaction.atomic
+def application_update(*, application: Application, data: ApplicationData, charter_accepted: bool) -> Application:
+    """The volunteer edits their application until it is reviewed; the current charter is re-accepted."""
+    application = Application.objects.select_for_update().select_related("programme").get(pk=application.pk)
+    if not application.editable:
+        raise ProgrammeError(_("This application has been reviewed and can no longer be changed."))
+    if not charter_accepted:
+        raise ProgrammeError(_("Accept the participation charter to apply."), "accept_charter")
+    offered = _check_data(application.programme, application.role, data)
+    application.availability = sorted(set(data.availability), key=SLOTS.index)
+    application.format = data.format
+    application.languages = list(dict.fromkeys(data.languages))
+    application.capacity = data.capacity if application.role == Role.MENTOR else 1
+    application.motivation = data.motivation.strip()
+    application.desired_outcome = data.desired_outcome.strip()
+    application.charter = application.programme.current_charter()
+    application.charter_accepted_at = timezone.now()
+    application.save()
+    _write_domains(application, data, offered)
+    return application
+
+
+# Later apps register here to react to a withdrawal (the pairing ends the pair).
+WITHDRAW_HOOKS: list[Callable] = []
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application) -> Application:
+    """The volunteer withdraws, at any time: participation is voluntary."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status == Application.Status.WITHDRAWN:
+        raise ProgrammeError(_("This application is already withdrawn."))
+    application.status = Application.Status.WITHDRAWN
+    application.withdrawn_at = timezone.now()
+    application.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    for hook in WITHDRAW_HOOKS:
+        hook(application)
+    return application
+
+
+REVIEW_DECISIONS = {
+    "approve": Application.Status.APPROVED,
+    "waitlist": Application.Status.WAITLISTED,
+    "decline": Application.Status.DECLINED,
+}
+
+
+@transaction.atomic
+def application_review(*, actor: User, application: Application, decision: str, message: str = "") -> Application:
+    """Approve, wait-list or decline. A withdrawn application cannot be reviewed; an approved one
+    can be taken back only while nothing later (a pair) depends on it."""
+    if decision not in REVIEW_DECISIONS:
+        raise ProgrammeError(_("Unknown decision."), "decision")
+    application = Application.objects.select_for_update().select_related("programme", "employee").get(pk=application.pk)
+    if application.status == Application.Status.WITHDRAWN:
+        raise ProgrammeError(_("%(name)s has withdrawn.") % {"name": application.employee.full_name})
+    if application.programme.status in (Programme.Status.DRAFT, Programme.Status.CLOSED):
+        raise ProgrammeError(_("Applications are reviewed while enrolment or pairing is open."))
+    new_status = REVIEW_DECISIONS[decision]
+    if application.status == Application.Status.APPROVED and new_status != Application.Status.APPROVED:
+        for guard in UNAPPROVE_GUARDS:
+            reason = guard(application)
+            if reason:
+                raise ProgrammeError(reason)
+    previous = application.status
+    application.status = new_status
+    application.review_message = message.strip()
+    application.reviewed_at = timezone.now()
+    application.reviewed_by = actor
+    application.save(update_fields=["status", "review_message", "reviewed_at", "reviewed_by", "updated_at"])
+    audit_log(actor=actor, action=f"application.{decision}", target=f"{application.programme.slug}/{application.employee.employee_id}",
+              details={"from": previous, "to": new_status})
+    return application
+
+
+def applications_review_bulk(*, actor: User, applications: Iterable[Application], decision: str, message: str = ""):
+    """Review several at once; each is decided on its own. Returns (done, [(application, reason)])."""
+    done, refused = [], []
+    for application in applications:
+        try:
+            done.append(application_review(actor=actor, application=application, decision=decision, message=message))
+        except ProgrammeError as exc:
+            refused.append((application, exc.message))
+    return done, refused
+
+
+def manager_ack_request(*, application: Application) -> ManagerAcknowledgement | None:
+    """Ask the junior mentor's line manager to acknowledge the time released (once per application)."""
+    manager = application.employee.manager
+    if application.role != Role.MENTOR or manager is None:
+        return None
+    ack, created = ManagerAcknowledgement.objects.get_or_create(application=application, defaults={"manager": manager})
+    if created:
+        transaction.on_commit(lambda: _send_manager_ack_email(ack.pk))
+    return ack
+
+
+def _send_manager_ack_email(ack_pk: int) -> None:
+    ack = ManagerAcknowledgement.objects.select_related(
+        "manager__user", "application__employee", "application__programme"
+    ).get(pk=ack_pk)
+    language = ack.manager.user.language if ack.manager.user else "fr"
+    with translation.override(language):
+        context = {
+            "ack": ack, "junior": ack.application.employee, "programme": ack.application.programme,
+            "url": settings.SITE_URL + reverse("programmes:acknowledge", args=[ack.token]),
+        }
+        subject = _("Reverse mentoring: %(name)s volunteers as a mentor") % {"name": ack.application.employee.full_name}
+        body = render_to_string("programmes/email/manager_ack.txt", context)
+    send_mail(subject, body, None, [ack.manager.email], fail_silently=False)
+
+
+def manager_acknowledge(*, token: str) -> ManagerAcknowledgement:
+    ack = ManagerAcknowledgement.objects.select_related("application__employee").filter(token=token).first()
+    if ack is None:
+        raise ProgrammeError(_("This link is not valid."))
+    if ack.acknowledged_at is None:
+        ack.acknowledged_at = timezone.now()
+        ack.save(update_fields=["acknowledged_at"])
+    return ack
+
+
+# --- Training -------------------------------------------------------------------------------
+
+def training_complete(*, module: TrainingModule, employee: Employee, recorded_by: User) -> TrainingCompletion:
+    completion, _created = TrainingCompletion.objects.get_or_create(
+        module=module, employee=employee, defaults={"recorded_by": recorded_by}
+    )
+    return completion
+
+
+def training_undo(*, module: TrainingModule, employee: Employee) -> None:
+    TrainingCompletion.objects.filter(module=module, employee=employee).delete()
+
+
+def default_domain_slugs() -> list[str]:
+    return [slug for slug, *_names in DEFAULT_DOMAINS]
+
+

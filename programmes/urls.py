@@ -1,0 +1,26 @@
+from django.urls import path
+
+from programmes import views
+
+app_name = "programmes"
+
+urlpatterns = [
+    path("", views.programme_list, name="list"),
+    path("new/", views.programme_create, name="create"),
+    path("acknowledge/<str:token>/", views.acknowledge, name="acknowledge"),
+    path("<slug:slug>/", views.programme_detail, name="detail"),
+    path("<slug:slug>/edit/", views.programme_edit, name="edit"),
+    path("<slug:slug>/objectives/", views.programme_objectives, name="objectives"),
+    path("<slug:slug>/milestones/", views.programme_milestones, name="milestones"),
+    path("<slug:slug>/training/", views.programme_training, name="training"),
+    path("<slug:slug>/charter/", views.programme_charter, name="charter"),
+    path("<slug:slug>/sponsors/", views.programme_sponsors, name="sponsors"),
+    path("<slug:slug>/sponsor-message/", views.sponsor_message, name="sponsor_message"),
+    path("<slug:slug>/status/", views.programme_status, name="status"),
+    path("<slug:slug>/copy/", views.programme_copy, name="copy"),
+    path("<slug:slug>/apply/<str:role>/", views.apply, name="apply"),
+    path("<slug:slug>/withdraw/", views.withdraw, name="withdraw"),
+    path("<slug:slug>/my-training/", views.my_training, name="my_training"),
+    path("<slug:slug>/applications/", views.queue, name="queue"),
+    path("<slug:slug>/applications/<int:pk>/", views.application_detail, name="application"),
+]
