@@ -131,6 +131,7 @@ class ApplicationForm(forms.Form):
             name = f"domain_{domain.slug}"
             self.fields[name] = forms.TypedChoiceField(
                 label=label % {"domain": domain.name}, choices=LEVEL_CHOICES[role], coerce=int, initial=existing.get(domain.slug, 0),
+                required=False, empty_value=0,
             )
             self.domain_fields.append(name)
         if role == Role.MENTEE:

@@ -93,6 +93,8 @@ def programme_create(
     )
     _full_clean(programme)
     programme.save()
+    if domain_slugs is None:
+        ensure_default_domains()
     slugs = list(domain_slugs) if domain_slugs is not None else [slug for slug, *_names in DEFAULT_DOMAINS]
     domains = list(LearningDomain.objects.filter(slug__in=slugs))
     unknown = sorted(set(slugs) - {d.slug for d in domains})
@@ -110,9 +112,11 @@ def programme_create(
 def programme_update(*, actor: User, programme: Programme, data: dict, domains=None) -> Programme:
     """Change the design. Once running, the start date is fixed and the end may not move before
     what later apps hold (``DATE_GUARDS``); a closed programme is read-only."""
+    original = Programme.objects.get(pk=programme.pk)
+    # Work on a fresh copy: a refused change leaves the caller's object as it was.
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
     if programme.status == Programme.Status.CLOSED:
         raise ProgrammeError(_("A closed programme cannot be changed."))
-    original = Programme.objects.get(pk=programme.pk)
     for name, value in data.items():
         setattr(programme, name, value)
     if programme.status == Programme.Status.RUNNING and programme.start_date != original.start_date:
@@ -313,6 +317,7 @@ def application_submit(*, employee: Employee, programme: Programme, role: str, d
     programme (a withdrawn one is reopened instead), when not eligible, or when the charter is not
     accepted. A junior mentor's line manager is asked by e-mail to acknowledge the time released.
     """
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)  # its state as it is now
     if programme.status != Programme.Status.ENROLMENT and source == Application.Source.FORM:
         raise ProgrammeError(_("Enrolment is not open for this programme."))
     if role not in Role.values:
@@ -485,7 +490,10 @@ def training_undo(*, module: TrainingModule, employee: Employee) -> None:
     TrainingCompletion.objects.filter(module=module, employee=employee).delete()
 
 
-def default_domain_slugs() -> list[str]:
-    return [slug for slug, *_names in DEFAULT_DOMAINS]
+def ensure_default_domains() -> None:
+    """The default catalogue exists (a migration creates it; a flushed database may have lost it)."""
+    if LearningDomain.objects.filter(is_default=True).count() < len(DEFAULT_DOMAINS):
+        for slug, name_fr, name_en in DEFAULT_DOMAINS:
+            LearningDomain.objects.get_or_create(slug=slug, defaults={"name_fr": name_fr, "name_en": name_en, "is_default": True})
 
 

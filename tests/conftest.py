@@ -74,3 +74,42 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def programme(db, coordinator):
+    """An open programme on the default domains: mentees level ≥ 4, mentors level ≤ 2."""
+    import datetime
+
+    from programmes.models import Programme
+    from programmes.services import programme_create, programme_transition
+
+    programme = programme_create(
+        actor=coordinator, name="Cohorte test", slug="cohorte-test", start_date=datetime.date(2027, 1, 11),
+        duration_months=9, cadence_weeks=3,
+    )
+    programme.mentee_min_level, programme.mentor_max_level = 4, 2
+    programme.save()
+    return programme_transition(actor=coordinator, programme=programme, to=Programme.Status.ENROLMENT)
+
+
+@pytest.fixture
+def sponsor(programme):
+    from programmes.models import ProgrammeSponsor
+
+    user = EmployeeFactory(employee_id="SPON", job_level=6).user
+    ProgrammeSponsor.objects.create(programme=programme, user=user, message="Apprenons de nos juniors.")
+    return user
+
+
+def application_data(role="mentor", **overrides):
+    from programmes.services import ApplicationData
+
+    values = dict(
+        domains={"generative-ai": 3} if role == "mentor" else {"generative-ai": 2},
+        availability=["mon-am", "tue-pm"], format="either", languages=["fr"], capacity=1,
+        motivation="Secret motivation of the mentor" if role == "mentor" else "",
+        desired_outcome="Use AI assistants every day" if role == "mentee" else "",
+    )
+    values.update(overrides)
+    return ApplicationData(**values)
