@@ -127,7 +127,7 @@ class ApplicationForm(forms.Form):
         label = _("Your level in %(domain)s") if role == Role.MENTOR else _("Your priority for %(domain)s")
         existing = {item.domain.slug: item.weight for item in application.domain_items.all()} if application else {}
         self.domain_fields = []
-        for domain in programme.domains.all():
+        for domain in sorted(programme.domains.all(), key=lambda d: d.name.lower()):
             name = f"domain_{domain.slug}"
             self.fields[name] = forms.TypedChoiceField(
                 label=label % {"domain": domain.name}, choices=LEVEL_CHOICES[role], coerce=int, initial=existing.get(domain.slug, 0),
