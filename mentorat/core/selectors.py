@@ -25,8 +25,11 @@ def employee_chain(employee: Employee) -> list[Employee]:
 
 
 def employee_subtree(employee: Employee) -> QuerySet[Employee]:
-    """Everyone below the employee, at any depth (the employee excluded). One indexed prefix query."""
-    return Employee.objects.filter(path__startswith=employee.path).exclude(pk=employee.pk)
+    """Everyone below the employee, at any depth (the employee excluded). One indexed range query:
+    paths below ``/1/7/`` sort between ``/1/7/`` and ``/1/70`` ('/' comes just before '0'), which
+    uses the path index on SQLite as on PostgreSQL (SQLite's LIKE would not)."""
+    upper = employee.path[:-1] + "0"
+    return Employee.objects.filter(path__gt=employee.path, path__lt=upper)
 
 
 def employee_peers(employee: Employee) -> QuerySet[Employee]:
