@@ -150,26 +150,28 @@ def score_matrices(mentors: Sequence[Person], mentees: Sequence[Person], weights
                              out=np.zeros((len(mentees), len(mentors)), np.float32), where=declared > 0)
 
     def codes(people, attribute):
-        return np.array([getattr(p, attribute) if getattr(p, attribute) is not None else -1 for p in people])
+        return np.array([getattr(p, attribute) if getattr(p, attribute) is not None else -1 for p in people], dtype=np.int32)
 
-    mentee_format = np.array([p.format for p in mentees])[:, None]
-    mentor_format = np.array([p.format for p in mentors])[None, :]
-    clash = ((mentee_format == "onsite") & (mentor_format == "remote")) | ((mentee_format == "remote") & (mentor_format == "onsite"))
-    format_ = (~clash).astype(np.float32)
+    # Formats as codes: either 0, on site 1, remote 2; only on site × remote (1 × 2) clashes.
+    format_code = {"either": 0, "onsite": 1, "remote": 2}
+    mentee_format = np.array([format_code.get(p.format, 0) for p in mentees], dtype=np.int8)[:, None]
+    mentor_format = np.array([format_code.get(p.format, 0) for p in mentors], dtype=np.int8)[None, :]
+    format_ = ((mentee_format * mentor_format) != 2).astype(np.float32)
 
     mentee_dept, mentor_dept = codes(mentees, "department")[:, None], codes(mentors, "department")[None, :]
     mentee_site, mentor_site = codes(mentees, "site")[:, None], codes(mentors, "site")[None, :]
-    cross = 0.5 * ((mentee_dept != mentor_dept) | (mentee_dept < 0)) + 0.5 * ((mentee_site != mentor_site) | (mentee_site < 0))
+    cross = (np.float32(0.5) * ((mentee_dept != mentor_dept) | (mentee_dept < 0))
+             + np.float32(0.5) * ((mentee_site != mentor_site) | (mentee_site < 0)))
 
-    gap = codes(mentees, "level")[:, None] - codes(mentors, "level")[None, :]
-    level = np.clip(gap / 5.0, 0, 1)
+    gap = (codes(mentees, "level")[:, None] - codes(mentors, "level")[None, :]).astype(np.float32)
+    level = np.clip(gap / np.float32(5.0), 0, 1)
 
     return {
-        "goals": (weights["goals"] * goals).astype(np.float32),
-        "availability": (weights["availability"] * availability).astype(np.float32),
-        "format": (weights["format"] * format_).astype(np.float32),
-        "cross_silo": (weights["cross_silo"] * cross).astype(np.float32),
-        "level_gap": (weights["level_gap"] * level).astype(np.float32),
+        "goals": np.float32(weights["goals"]) * goals,
+        "availability": np.float32(weights["availability"]) * availability,
+        "format": np.float32(weights["format"]) * format_,
+        "cross_silo": np.float32(weights["cross_silo"]) * cross.astype(np.float32),
+        "level_gap": np.float32(weights["level_gap"]) * level,
     }
 
 
@@ -259,7 +261,8 @@ def assign(mentors: Sequence[Person], mentees: Sequence[Person], rules: Rules = 
         # Lexicographic objective: one more pair always beats any gain in score.
         bonus = float(total.max(initial=0.0)) * (min(len(free_mentees), sum(capacity[p.id] for p in free_mentors)) + 1) + 1.0
         columns = np.repeat(np.arange(len(free_mentors)), [capacity[p.id] for p in free_mentors])
-        gain = np.where(allowed, total + bonus, 0.0)[:, columns].astype(np.float64)
+        # float64: a float32 sum with a bonus this large would round the scores away.
+        gain = np.where(allowed, total.astype(np.float64) + bonus, 0.0)[:, columns]
         rows, cols = linear_sum_assignment(gain, maximize=True)
         for i, c in zip(rows, cols, strict=True):
             j = columns[c]
