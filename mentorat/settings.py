@@ -180,7 +180,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "pairing-expire-proposals": {"task": "binomes.expire_proposals", "schedule": 15 * 60},
+    "pairing-shortlist-fallback": {"task": "binomes.shortlist_fallback", "schedule": 15 * 60},
+}
 
 # --- Crispy forms ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

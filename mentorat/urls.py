@@ -26,5 +26,6 @@ urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("admin/", admin.site.urls),
     path("programmes/", include("programmes.urls")),
+    path("", include("binomes.urls")),
     path("", include("mentorat.core.urls")),
 ]

@@ -48,6 +48,9 @@ class ProgrammeError(Exception):
         self.field = field
 
 
+# Later apps add panels to the programme page: ``provider(request, programme, roles) -> list[dict]``,
+# each dict with a ``template`` (pairs, sessions, dashboards).
+PROGRAMME_PANELS: list[Callable] = []
 # Later apps register here to veto a change of dates (e.g. sessions that would fall outside).
 # Each guard is ``guard(programme, new_start, new_end) -> str | None`` (the reason, or None).
 DATE_GUARDS: list[Callable] = []

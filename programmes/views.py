@@ -80,6 +80,7 @@ def programme_detail(request, slug):
     if "coordinator" in roles:
         context["next_states"] = sorted(services.TRANSITIONS[programme.status], key=list(Programme.Status.values).index)
         context["training_modules"] = programme.training_modules.all()
+    context["panels"] = [panel for provider in services.PROGRAMME_PANELS for panel in provider(request, programme, roles)]
     own_sponsorship = ProgrammeSponsor.objects.filter(programme=programme, user=request.user).first()
     if own_sponsorship:
         context["own_sponsorship"] = own_sponsorship

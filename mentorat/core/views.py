@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mentorat.core import home as home_sections
 from mentorat.core import selectors, services
 from mentorat.core.forms import DirectoryFilterForm, DirectoryImportForm, PreferencesForm
 from mentorat.core.permissions import coordinator_required, executive_required, is_coordinator, is_executive
@@ -20,7 +21,10 @@ from mentorat.core.permissions import coordinator_required, executive_required, 
 
 def home(request):
     user = request.user
-    context = {"employee": getattr(user, "employee", None) if hasattr(user, "employee") else None}
+    context = {
+        "employee": getattr(user, "employee", None) if hasattr(user, "employee") else None,
+        "sections": home_sections.sections_for(request),
+    }
     if is_coordinator(user):
         context["overview"] = selectors.directory_overview()
         context["imports"] = selectors.directory_import_recent(user=user, limit=5)

@@ -1,0 +1,37 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from binomes.models import ForbiddenPair, Pair, PairingSettings, Shortlist
+from binomes.services import pair_refusal, reason_text
+
+
+class PairAdminForm(forms.ModelForm):
+    """The admin is one more path to a pair: the same rules apply."""
+
+    class Meta:
+        model = Pair
+        fields = ["programme", "mentor", "mentee", "status", "locked"]
+
+    def clean(self):
+        data = super().clean()
+        programme, mentor, mentee = data.get("programme"), data.get("mentor"), data.get("mentee")
+        if programme and mentor and mentee and data.get("status") in Pair.LIVE:
+            code = pair_refusal(programme=programme, mentor=mentor, mentee=mentee, ignore=self.instance if self.instance.pk else None)
+            if code:
+                raise ValidationError(reason_text(code))
+        return data
+
+
+@admin.register(Pair)
+class PairAdmin(admin.ModelAdmin):
+    form = PairAdminForm
+    list_display = ["__str__", "programme", "status", "score", "source"]
+    list_filter = ["programme", "status", "source"]
+    raw_id_fields = ["mentor", "mentee"]
+    list_select_related = ["programme", "mentor__employee", "mentee__employee"]
+
+
+admin.site.register(ForbiddenPair, list_display=["programme", "mentor", "mentee", "created_at"], raw_id_fields=["mentor", "mentee"])
+admin.site.register(PairingSettings)
+admin.site.register(Shortlist, list_display=["programme", "mentee", "expires_at", "closed_at"], raw_id_fields=["mentee", "chosen"])

@@ -1,0 +1,82 @@
+"""Reads on pairs, scoped to the user. Members see their own pairs once published; coordinators
+see everything; sponsors and executives see counts only."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from binomes.models import Pair, PairingRunReport, Shortlist
+from mentorat.core.models import User
+from mentorat.core.permissions import is_coordinator
+from programmes.models import Application, Programme
+
+PAIR_RELATED = ["programme", "mentor__employee__department", "mentor__employee__site",
+                "mentee__employee__department", "mentee__employee__site"]
+
+
+def pairs_of_user(*, user: User) -> QuerySet[Pair]:
+    employee = getattr(user, "employee", None) if hasattr(user, "employee") else None
+    if employee is None:
+        return Pair.objects.none()
+    return (
+        Pair.objects.filter(Q(mentor__employee=employee) | Q(mentee__employee=employee), status__in=Pair.VISIBLE_TO_MEMBERS)
+        .select_related(*PAIR_RELATED)
+    )
+
+
+def pair_get_for_user(*, user: User, pk: int) -> Pair:
+    """A pair page: its two members (once published) and coordinators; 404 for anyone else."""
+    qs = Pair.objects.select_related(*PAIR_RELATED).prefetch_related("mentor__domain_items__domain", "mentee__domain_items__domain")
+    if not is_coordinator(user):
+        qs = qs.filter(pk__in=pairs_of_user(user=user).values("pk"))
+    try:
+        return qs.get(pk=pk)
+    except Pair.DoesNotExist:
+        raise Http404 from None
+
+
+def pairing_board(*, user: User, programme: Programme) -> dict:
+    """Everything the coordinator's pairing board shows, in a fixed number of queries."""
+    if not is_coordinator(user):
+        raise PermissionDenied
+    pairs = list(
+        programme.pairs.exclude(status=Pair.Status.DISCARDED).select_related(*PAIR_RELATED).order_by("status", "-score", "pk")
+    )
+    report = PairingRunReport.objects.filter(programme=programme).first()
+    unpaired = []
+    if report:
+        apps = Application.objects.select_related("employee").in_bulk([u["application"] for u in report.unpaired])
+        live = {p.mentee_id for p in pairs if p.status in Pair.LIVE} | {p.mentor_id for p in pairs if p.status in Pair.LIVE}
+        for item in report.unpaired:
+            application = apps.get(item["application"])
+            if application is not None and application.pk not in live:
+                unpaired.append({**item, "application": application})
+    approved = Application.objects.filter(programme=programme, status=Application.Status.APPROVED).select_related("employee")
+    return {
+        "pairs": pairs, "report": report, "unpaired": unpaired,
+        "mentors": [a for a in approved if a.role == "mentor"], "mentees": [a for a in approved if a.role == "mentee"],
+        "shortlists": list(Shortlist.objects.filter(programme=programme, closed_at__isnull=True).select_related("mentee__employee")),
+    }
+
+
+def pair_counts(*, programme: Programme) -> dict[str, int]:
+    """How many pairs in each state: what sponsors and executives see of the pairing."""
+    counts = {status: 0 for status in Pair.Status.values}
+    for row in programme.pairs.values("status").annotate(n=Count("pk")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def shortlist_get_for_user(*, user: User, pk: int) -> Shortlist:
+    employee = getattr(user, "employee", None) if hasattr(user, "employee") else None
+    try:
+        return Shortlist.objects.select_related("programme", "mentee__employee").get(pk=pk, mentee__employee=employee)
+    except Shortlist.DoesNotExist:
+        raise Http404 from None
+
+
+def shortlists_of_user(*, user: User) -> QuerySet[Shortlist]:
+    employee = getattr(user, "employee", None) if hasattr(user, "employee") else None
+    return Shortlist.objects.filter(mentee__employee=employee, closed_at__isnull=True).select_related("programme")

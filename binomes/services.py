@@ -1,0 +1,441 @@
+"""Writes on pairs: run the assignment, adjust it, publish, confirm or decline, end.
+
+Every path that makes a pair — the algorithm, a manual pair, the shortlist, the admin, the
+import — goes through ``pair_refusal``, so the hard rules hold whoever asks.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from binomes import matching
+from binomes.models import ForbiddenPair, Pair, PairingRunReport, PairingSettings, Shortlist
+from mentorat.core.models import Employee, User
+from mentorat.core.services import audit_log
+from programmes.models import Application, Programme, Role, TrainingCompletion, TrainingModule
+
+REASONS = {
+    "self": gettext_lazy("the same person cannot be on both sides"),
+    "direct_line": gettext_lazy("one is the other's direct manager"),
+    "subtree": gettext_lazy("one is in the other's management line, which this programme excludes"),
+    "peers": gettext_lazy("they report to the same manager, which this programme excludes"),
+    "level_gap": gettext_lazy("their job-level gap is below this programme's minimum"),
+    "language": gettext_lazy("they share no language"),
+    "forbidden": gettext_lazy("the coordinator forbade this pair"),
+    "capacity": gettext_lazy("every eligible mentor is already taken"),
+    "mentor_full": gettext_lazy("the mentor has no place left"),
+    "taken": gettext_lazy("the mentee already has a pair"),
+    "not_approved": gettext_lazy("both applications must be approved, one as mentor and one as mentee"),
+    "other_programme": gettext_lazy("both applications must belong to this programme"),
+    "training": gettext_lazy("initial training is not completed, which this programme requires"),
+    "no_mentor": gettext_lazy("there is no approved mentor"),
+    "no_mentee": gettext_lazy("there is no approved mentee"),
+    "no_mentee_left": gettext_lazy("every mentee was better matched with another mentor"),
+}
+
+# Later apps react to a pair becoming active (sessions get scheduled): hook(pair).
+ACTIVATION_HOOKS: list[Callable] = []
+# … and to a pair ending (future sessions cancelled): hook(pair).
+END_HOOKS: list[Callable] = []
+
+
+class PairingError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def reason_text(code: str) -> str:
+    return str(REASONS.get(code, code))
+
+
+def pairing_settings(programme: Programme) -> PairingSettings:
+    return PairingSettings.objects.get_or_create(programme=programme)[0]
+
+
+def rules_of(programme: Programme) -> matching.Rules:
+    return matching.Rules(
+        exclude_subtree=programme.exclude_subtree, exclude_peers=programme.exclude_peers,
+        min_level_gap=programme.min_level_gap, require_shared_language=programme.require_shared_language,
+    )
+
+
+def person_of(application: Application) -> matching.Person:
+    """The engine's view of an application (its employee must be loaded with department and site)."""
+    employee = application.employee
+    return matching.Person(
+        id=application.pk, employee=employee.pk, manager=employee.manager_id,
+        ancestors=frozenset(employee.ancestor_ids), level=employee.job_level,
+        department=employee.department_id, site=employee.site_id,
+        languages=frozenset(application.languages or [employee.language]), format=application.format,
+        availability=frozenset(application.availability),
+        domains={item.domain.slug: item.weight for item in application.domain_items.all()},
+        capacity=application.capacity if application.role == Role.MENTOR else 1,
+    )
+
+
+def _approved(programme: Programme, role: str):
+    return (
+        Application.objects.filter(programme=programme, role=role, status=Application.Status.APPROVED)
+        .select_related("employee").prefetch_related("domain_items__domain").order_by("pk")
+    )
+
+
+def training_done_ids(programme: Programme, applications) -> set[int]:
+    """Applications whose employee completed every module meant for their role."""
+    modules = list(TrainingModule.objects.filter(programme=programme))
+    done = {}
+    for module_id, employee_id in TrainingCompletion.objects.filter(module__programme=programme).values_list("module_id", "employee_id"):
+        done.setdefault(employee_id, set()).add(module_id)
+    result = set()
+    for application in applications:
+        needed = {m.pk for m in modules if m.is_for(application.role)}
+        if needed <= done.get(application.employee_id, set()):
+            result.add(application.pk)
+    return result
+
+
+def forbidden_of(programme: Programme) -> set[tuple[int, int]]:
+    return set(ForbiddenPair.objects.filter(programme=programme).values_list("mentor_id", "mentee_id"))
+
+
+def pair_refusal(*, programme: Programme, mentor: Application, mentee: Application, ignore: Pair | None = None) -> str | None:
+    """The first rule a pair of these two applications would break, or None. The one gate for
+    every way of making a pair."""
+    if mentor.programme_id != programme.pk or mentee.programme_id != programme.pk:
+        return "other_programme"
+    if (mentor.role, mentee.role) != (Role.MENTOR, Role.MENTEE) or {mentor.status, mentee.status} != {Application.Status.APPROVED}:
+        return "not_approved"
+    if programme.require_training and len(training_done_ids(programme, [mentor, mentee])) < 2:
+        return "training"
+    code = matching.refusal(person_of(mentor), person_of(mentee), rules_of(programme), forbidden_of(programme))
+    if code:
+        return code
+    live = Pair.objects.filter(status__in=Pair.LIVE).exclude(pk=ignore.pk if ignore else None)
+    if live.filter(mentee=mentee).exists():
+        return "taken"
+    if live.filter(mentor=mentor).count() >= mentor.capacity:
+        return "mentor_full"
+    return None
+
+
+def _refuse(code: str):
+    raise PairingError(_("This pair is refused: %(reason)s.") % {"reason": reason_text(code)})
+
+
+def _check_state(programme: Programme):
+    if programme.status not in (Programme.Status.PAIRING, Programme.Status.RUNNING):
+        raise PairingError(_("Pairs are formed once enrolment is closed (status “pairing”) or while the programme runs."))
+
+
+@transaction.atomic
+def pairing_run(*, actor: User | None, programme: Programme) -> matching.Result:
+    """Run the optimal assignment for everyone not yet in a locked, published or active pair.
+
+    Unlocked draft proposals are replaced; locked ones are kept; published and active pairs use
+    their mentor's capacity. The unpaired and their reasons are stored for the pairing board.
+    """
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    _check_state(programme)
+    config = pairing_settings(programme)
+    Pair.objects.filter(programme=programme, status=Pair.Status.PROPOSED, locked=False).delete()
+    kept = list(Pair.objects.filter(programme=programme, status__in=Pair.LIVE).values_list("mentor_id", "mentee_id", "status", "locked"))
+    mentors = list(_approved(programme, Role.MENTOR))
+    mentees = list(_approved(programme, Role.MENTEE))
+    untrained = []
+    if programme.require_training:
+        done = training_done_ids(programme, mentors + mentees)
+        untrained = [a for a in mentors + mentees if a.pk not in done]
+        mentors = [a for a in mentors if a.pk in done]
+        mentees = [a for a in mentees if a.pk in done]
+    used = {}
+    for mentor_id, _mentee_id, status, _locked in kept:
+        used[mentor_id] = used.get(mentor_id, 0) + 1
+    busy_mentees = {mentee_id for _m, mentee_id, _s, _l in kept}
+    people_mentors = []
+    for application in mentors:
+        person = person_of(application)
+        remaining = person.capacity - used.get(application.pk, 0)
+        if remaining > 0:
+            people_mentors.append(matching.Person(**{**person.__dict__, "capacity": remaining}))
+    people_mentees = [person_of(a) for a in mentees if a.pk not in busy_mentees]
+    result = matching.assign(people_mentors, people_mentees, rules_of(programme), config.weights(), forbidden_of(programme))
+    Pair.objects.bulk_create(
+        Pair(programme=programme, mentor_id=p.mentor, mentee_id=p.mentee, score=p.score, breakdown=p.breakdown,
+             source=Pair.Source.ALGORITHM, created_by=actor)
+        for p in result.pairs
+    )
+    unpaired = [{"application": u.id, "role": u.role, "reason": u.reason, "detail": u.detail} for u in result.unpaired]
+    fully_used = [a.pk for a in mentors if used.get(a.pk, 0) >= a.capacity]
+    unpaired = [u for u in unpaired if u["application"] not in fully_used]
+    unpaired += [{"application": a.pk, "role": a.role, "reason": "training", "detail": {}} for a in untrained]
+    PairingRunReport.objects.update_or_create(programme=programme, defaults={"ran_by": actor, "unpaired": unpaired})
+    audit_log(actor=actor, action="pairing.run", target=programme.slug,
+              details={"pairs": len(result.pairs), "unpaired": len(unpaired)})
+    return result
+
+
+def _get_proposed(pair: Pair) -> Pair:
+    pair = Pair.objects.select_for_update().get(pk=pair.pk)
+    if pair.status != Pair.Status.PROPOSED:
+        raise PairingError(_("Only draft proposals can be changed; this pair is “%(status)s”.") % {"status": pair.get_status_display()})
+    return pair
+
+
+@transaction.atomic
+def pair_lock(*, actor: User, pair: Pair, locked: bool = True) -> Pair:
+    pair = _get_proposed(pair)
+    pair.locked = locked
+    pair.save(update_fields=["locked"])
+    audit_log(actor=actor, action="pairing.lock" if locked else "pairing.unlock", target=str(pair.pk))
+    return pair
+
+
+@transaction.atomic
+def pair_forbid(*, actor: User, pair: Pair) -> ForbiddenPair:
+    """Forbid these two for this programme and drop the proposal; the next run will not pair them."""
+    pair = _get_proposed(pair)
+    forbidden, _created = ForbiddenPair.objects.get_or_create(
+        programme=pair.programme, mentor_id=pair.mentor.employee_id, mentee_id=pair.mentee.employee_id,
+        defaults={"created_by": actor},
+    )
+    audit_log(actor=actor, action="pairing.forbid", target=str(pair.pk))
+    pair.delete()
+    return forbidden
+
+
+@transaction.atomic
+def pair_manual(*, actor: User, programme: Programme, mentor: Application, mentee: Application,
+                source: str = Pair.Source.MANUAL) -> Pair:
+    """A pair the coordinator makes by hand: checked against every rule, then kept as a locked proposal."""
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    _check_state(programme)
+    mentor = Application.objects.select_related("employee").get(pk=mentor.pk)
+    mentee = Application.objects.select_related("employee").get(pk=mentee.pk)
+    code = pair_refusal(programme=programme, mentor=mentor, mentee=mentee)
+    if code:
+        _refuse(code)
+    total, breakdown = matching.score(person_of(mentor), person_of(mentee), pairing_settings(programme).weights())
+    pair = Pair.objects.create(programme=programme, mentor=mentor, mentee=mentee, score=total, breakdown=breakdown,
+                               source=source, locked=True, created_by=actor)
+    audit_log(actor=actor, action="pairing.manual", target=str(pair.pk))
+    return pair
+
+
+def _notify_members(pair_ids: list[int], template: str, subject: str) -> None:
+    """E-mail both members of each pair, each in their language (the outbox takes this over later)."""
+    pairs = Pair.objects.select_related("programme", "mentor__employee__user", "mentee__employee__user").filter(pk__in=pair_ids)
+    for pair in pairs:
+        for member in (pair.mentor.employee, pair.mentee.employee):
+            language = member.user.language if member.user else "fr"
+            with translation.override(language):
+                body = render_to_string(template, {
+                    "pair": pair, "member": member, "url": settings.SITE_URL + reverse("binomes:pair", args=[pair.pk]),
+                })
+                send_mail(str(_(subject)), body, None, [member.email])
+
+
+@transaction.atomic
+def pairs_publish(*, actor: User, programme: Programme, now: datetime.datetime | None = None) -> int:
+    """Draft proposals become visible to their members, who have ``proposal_days`` to confirm."""
+    now = now or timezone.now()
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    _check_state(programme)
+    days = pairing_settings(programme).proposal_days
+    ids = list(Pair.objects.filter(programme=programme, status=Pair.Status.PROPOSED).values_list("pk", flat=True))
+    Pair.objects.filter(pk__in=ids).update(status=Pair.Status.PUBLISHED, published_at=now,
+                                           expires_at=now + datetime.timedelta(days=days))
+    audit_log(actor=actor, action="pairing.publish", target=programme.slug, details={"pairs": len(ids)})
+    transaction.on_commit(lambda: _notify_members(ids, "binomes/email/proposal.txt", "Reverse mentoring: meet your pair"))
+    return len(ids)
+
+
+def _member_role(pair: Pair, user: User) -> str:
+    employee = getattr(user, "employee", None)
+    role = pair.role_of(employee) if employee else None
+    if role is None:
+        raise PairingError(_("Only the two members of the pair can do this."))
+    return role
+
+
+@transaction.atomic
+def pair_confirm(*, user: User, pair: Pair, now: datetime.datetime | None = None) -> Pair:
+    """A member confirms after the chemistry meeting; when both have, the pair is active."""
+    now = now or timezone.now()
+    pair = Pair.objects.select_for_update().select_related("mentor__employee", "mentee__employee").get(pk=pair.pk)
+    role = _member_role(pair, user)
+    if pair.status != Pair.Status.PUBLISHED:
+        raise PairingError(_("This proposal can no longer be confirmed (it is “%(status)s”).") % {"status": pair.get_status_display()})
+    if pair.expires_at and pair.expires_at < now:
+        raise PairingError(_("This proposal has expired."))
+    setattr(pair, f"{role}_confirmed_at", getattr(pair, f"{role}_confirmed_at") or now)
+    if pair.mentor_confirmed_at and pair.mentee_confirmed_at:
+        pair.status = Pair.Status.ACTIVE
+        pair.activated_at = now
+    pair.save()
+    if pair.status == Pair.Status.ACTIVE:
+        for hook in ACTIVATION_HOOKS:
+            hook(pair)
+    return pair
+
+
+@transaction.atomic
+def pair_decline(*, user: User, pair: Pair, reason: str) -> Pair:
+    """A member declines, with a reason only the coordinators read. Both are free to be re-paired."""
+    pair = Pair.objects.select_for_update().select_related("mentor__employee", "mentee__employee").get(pk=pair.pk)
+    role = _member_role(pair, user)
+    if pair.status != Pair.Status.PUBLISHED:
+        raise PairingError(_("This proposal can no longer be declined (it is “%(status)s”).") % {"status": pair.get_status_display()})
+    pair.status = Pair.Status.DECLINED
+    pair.declined_by = role
+    pair.decline_reason = reason.strip()
+    pair.ended_at = timezone.now()
+    pair.save()
+    return pair
+
+
+@transaction.atomic
+def pair_end(*, user: User, pair: Pair, completed: bool, reason: str = "") -> Pair:
+    """End an active pair, as completed (coordinator) or early (coordinator or a member), without blame."""
+    pair = Pair.objects.select_for_update().select_related("mentor__employee", "mentee__employee").get(pk=pair.pk)
+    from mentorat.core.permissions import is_coordinator
+
+    if not is_coordinator(user):
+        _member_role(pair, user)
+        if completed:
+            raise PairingError(_("The coordinator marks a pair as completed."))
+    if pair.status != Pair.Status.ACTIVE:
+        raise PairingError(_("Only an active pair can end."))
+    if not completed and not reason.strip():
+        raise PairingError(_("Say in a few words why the pair ends early."), "reason")
+    pair.status = Pair.Status.COMPLETED if completed else Pair.Status.ENDED
+    pair.ended_at = timezone.now()
+    pair.end_reason = reason.strip()
+    pair.save()
+    audit_log(actor=user, action="pairing.end", target=str(pair.pk), details={"completed": completed})
+    for hook in END_HOOKS:
+        hook(pair)
+    return pair
+
+
+def pairs_expire(*, now: datetime.datetime | None = None) -> int:
+    """Published proposals not confirmed in time expire; both members become free again."""
+    now = now or timezone.now()
+    return Pair.objects.filter(status=Pair.Status.PUBLISHED, expires_at__lt=now).update(status=Pair.Status.EXPIRED, ended_at=now)
+
+
+def on_withdraw(application: Application) -> None:
+    """A participant who withdraws ends their pair (draft proposals are simply dropped)."""
+    now = timezone.now()
+    live = Pair.objects.filter(Q(mentor=application) | Q(mentee=application), status__in=Pair.LIVE)
+    live.filter(status=Pair.Status.PROPOSED).delete()
+    live.filter(status=Pair.Status.PUBLISHED).update(status=Pair.Status.DECLINED, declined_by=application.role,
+                                                     decline_reason="withdrawn", ended_at=now)
+    for pair in live.filter(status=Pair.Status.ACTIVE):
+        pair.status, pair.ended_at, pair.end_reason = Pair.Status.ENDED, now, "withdrawn"
+        pair.save(update_fields=["status", "ended_at", "end_reason"])
+        for hook in END_HOOKS:
+            hook(pair)
+
+
+def unapprove_guard(application: Application) -> str | None:
+    if Pair.objects.filter(Q(mentor=application) | Q(mentee=application), status__in=Pair.LIVE).exists():
+        return _("This person is in a pair: end or remove the pair first.")
+    return None
+
+
+# --- Shortlist mode -------------------------------------------------------------------------
+
+@transaction.atomic
+def shortlists_create(*, actor: User, programme: Programme, now: datetime.datetime | None = None) -> int:
+    """Offer each approved senior without a pair the 3 best eligible mentors who still have room."""
+    now = now or timezone.now()
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    _check_state(programme)
+    config = pairing_settings(programme)
+    used = dict(Pair.objects.filter(programme=programme, status__in=Pair.LIVE).values("mentor_id")
+                .annotate(n=Count("pk")).values_list("mentor_id", "n"))
+    mentors = [person_of(a) for a in _approved(programme, Role.MENTOR) if used.get(a.pk, 0) < a.capacity]
+    busy = set(Pair.objects.filter(programme=programme, status__in=Pair.LIVE).values_list("mentee_id", flat=True))
+    busy |= set(Shortlist.objects.filter(programme=programme, closed_at__isnull=True).values_list("mentee_id", flat=True))
+    created = 0
+    for application in _approved(programme, Role.MENTEE):
+        if application.pk in busy:
+            continue
+        options = matching.alternatives(person_of(application), mentors, rules_of(programme), config.weights(), forbidden_of(programme))
+        if not options:
+            continue
+        Shortlist.objects.create(
+            programme=programme, mentee=application, expires_at=now + datetime.timedelta(days=config.shortlist_days),
+            options=[{"mentor": o.mentor, "score": o.score, "breakdown": o.breakdown} for o in options],
+        )
+        created += 1
+    audit_log(actor=actor, action="pairing.shortlists", target=programme.slug, details={"shortlists": created})
+    return created
+
+
+@transaction.atomic
+def shortlist_choose(*, user: User, shortlist: Shortlist, mentor_id: int, now: datetime.datetime | None = None) -> Pair:
+    """The senior picks a mentor of their shortlist: a published pair, to confirm after the chemistry meeting."""
+    now = now or timezone.now()
+    shortlist = Shortlist.objects.select_for_update().select_related("programme", "mentee__employee").get(pk=shortlist.pk)
+    if getattr(user, "employee", None) is None or shortlist.mentee.employee_id != user.employee.pk:
+        raise PairingError(_("Only the senior this shortlist was made for can choose."))
+    if shortlist.closed_at is not None or shortlist.expires_at < now:
+        raise PairingError(_("This shortlist is closed."))
+    if mentor_id not in [o["mentor"] for o in shortlist.options]:
+        raise PairingError(_("Choose one of the mentors offered."))
+    mentor = Application.objects.select_related("employee").get(pk=mentor_id)
+    code = pair_refusal(programme=shortlist.programme, mentor=mentor, mentee=shortlist.mentee)
+    if code:
+        _refuse(code)
+    total, breakdown = matching.score(person_of(mentor), person_of(shortlist.mentee), pairing_settings(shortlist.programme).weights())
+    days = pairing_settings(shortlist.programme).proposal_days
+    pair = Pair.objects.create(
+        programme=shortlist.programme, mentor=mentor, mentee=shortlist.mentee, score=total, breakdown=breakdown,
+        source=Pair.Source.SHORTLIST, status=Pair.Status.PUBLISHED, published_at=now,
+        expires_at=now + datetime.timedelta(days=days), mentee_confirmed_at=now,
+    )
+    shortlist.chosen, shortlist.closed_at = mentor, now
+    shortlist.save(update_fields=["chosen", "closed_at"])
+    transaction.on_commit(lambda: _notify_members([pair.pk], "binomes/email/proposal.txt", "Reverse mentoring: meet your pair"))
+    return pair
+
+
+def shortlists_fallback(*, now: datetime.datetime | None = None) -> int:
+    """Shortlists not answered in time close; their seniors get the optimal assignment, published."""
+    now = now or timezone.now()
+    expired = Shortlist.objects.filter(closed_at__isnull=True, expires_at__lt=now)
+    programmes = set(expired.values_list("programme_id", flat=True))
+    mentee_ids = set(expired.values_list("mentee_id", flat=True))
+    expired.update(closed_at=now)
+    published = 0
+    for programme in Programme.objects.filter(pk__in=programmes):
+        with transaction.atomic():
+            pairing_run(actor=None, programme=programme)
+            ids = list(Pair.objects.filter(programme=programme, status=Pair.Status.PROPOSED, mentee_id__in=mentee_ids)
+                       .values_list("pk", flat=True))
+            days = pairing_settings(programme).proposal_days
+            Pair.objects.filter(pk__in=ids).update(status=Pair.Status.PUBLISHED, published_at=now,
+                                                   expires_at=now + datetime.timedelta(days=days))
+            published += len(ids)
+            transaction.on_commit(lambda ids=ids: _notify_members(ids, "binomes/email/proposal.txt", "Reverse mentoring: meet your pair"))
+    return published
+
+
+def employee_profile(employee: Employee) -> dict:
+    """What a member sees of the other: work profile, never the application's motivation."""
+    return {"name": employee.full_name, "job_title": employee.job_title, "department": employee.department,
+            "site": employee.site, "email": employee.email}

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from binomes import views
+
+app_name = "binomes"
+
+urlpatterns = [
+    path("pairing/<slug:slug>/", views.board, name="board"),
+    path("pairing/<slug:slug>/run/", views.run, name="run"),
+    path("pairing/<slug:slug>/publish/", views.publish, name="publish"),
+    path("pairing/<slug:slug>/shortlists/", views.shortlists, name="shortlists"),
+    path("pairing/<slug:slug>/manual/", views.manual, name="manual"),
+    path("pairing/<slug:slug>/settings/", views.pairing_settings, name="settings"),
+    path("pairing/<slug:slug>/export.csv", views.export, name="export"),
+    path("pairing/<slug:slug>/pairs/<int:pk>/lock/", views.lock, name="lock"),
+    path("pairing/<slug:slug>/pairs/<int:pk>/forbid/", views.forbid, name="forbid"),
+    path("pairs/<int:pk>/", views.pair_detail, name="pair"),
+    path("pairs/<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("pairs/<int:pk>/decline/", views.decline, name="decline"),
+    path("pairs/<int:pk>/end/", views.end, name="end"),
+    path("shortlists/<int:pk>/", views.shortlist, name="shortlist"),
+]

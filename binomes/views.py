@@ -1,0 +1,226 @@
+import csv
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from binomes import matching, selectors, services
+from binomes.forms import DeclineForm, EndForm, ManualPairForm, PairingSettingsForm
+from binomes.models import Pair
+from mentorat.core.permissions import is_coordinator
+from programmes.selectors import programme_get_for_coordinator
+
+
+def _alternatives(programme, pairs, mentors):
+    """The three best other eligible mentors of each proposed mentee (for "why this pair")."""
+    people = {a.pk: services.person_of(a) for a in mentors}
+    config = services.pairing_settings(programme)
+    rules, forbidden = services.rules_of(programme), services.forbidden_of(programme)
+    by_id = {a.pk: a for a in mentors}
+    result = {}
+    for pair in pairs:
+        if pair.status != Pair.Status.PROPOSED:
+            continue
+        options = matching.alternatives(services.person_of(pair.mentee), list(people.values()), rules, config.weights(),
+                                        forbidden, exclude=[pair.mentor_id])
+        result[pair.pk] = [(by_id[o.mentor], o.score) for o in options]
+    return result
+
+
+def board(request, slug):
+    programme = programme_get_for_coordinator(user=request.user, slug=slug)
+    data = selectors.pairing_board(user=request.user, programme=programme)
+    mentor_qs = programme.applications.filter(role="mentor", status="approved").select_related("employee__department")
+    mentee_qs = programme.applications.filter(role="mentee", status="approved").select_related("employee__department")
+    if data["mentors"] and any(p.status == Pair.Status.PROPOSED for p in data["pairs"]):
+        mentors = list(mentor_qs.prefetch_related("domain_items__domain").select_related("employee"))
+        data["alternatives"] = _alternatives(programme, data["pairs"], mentors)
+    return render(request, "binomes/board.html", {
+        "programme": programme, **data, "settings": services.pairing_settings(programme),
+        "manual_form": ManualPairForm(mentors=mentor_qs, mentees=mentee_qs),
+        "counts": selectors.pair_counts(programme=programme), "reasons": services.REASONS,
+        "criteria": matching.CRITERIA,
+    })
+
+
+def _board_action(request, slug, action):
+    programme = programme_get_for_coordinator(user=request.user, slug=slug)
+    try:
+        message = action(programme)
+    except services.PairingError as exc:
+        messages.error(request, exc.message)
+    else:
+        if message:
+            messages.success(request, message)
+    return redirect("binomes:board", slug=slug)
+
+
+@require_POST
+def run(request, slug):
+    def action(programme):
+        result = services.pairing_run(actor=request.user, programme=programme)
+        return _("%(pairs)s pairs proposed; %(unpaired)s people left unpaired (see why below).") % {
+            "pairs": len(result.pairs), "unpaired": len(result.unpaired)}
+    return _board_action(request, slug, action)
+
+
+@require_POST
+def publish(request, slug):
+    def action(programme):
+        count = services.pairs_publish(actor=request.user, programme=programme)
+        return _("%(n)s proposals published: each member can now see theirs and confirm after meeting.") % {"n": count}
+    return _board_action(request, slug, action)
+
+
+@require_POST
+def shortlists(request, slug):
+    def action(programme):
+        count = services.shortlists_create(actor=request.user, programme=programme)
+        return _("%(n)s seniors received a shortlist of mentors to choose from.") % {"n": count}
+    return _board_action(request, slug, action)
+
+
+def _proposed(programme, pk):
+    pair = programme.pairs.filter(pk=pk).first()
+    if pair is None:
+        raise Http404
+    return pair
+
+
+@require_POST
+def lock(request, slug, pk):
+    def action(programme):
+        services.pair_lock(actor=request.user, pair=_proposed(programme, pk), locked=request.POST.get("locked") == "1")
+        return _("Saved.")
+    return _board_action(request, slug, action)
+
+
+@require_POST
+def forbid(request, slug, pk):
+    def action(programme):
+        services.pair_forbid(actor=request.user, pair=_proposed(programme, pk))
+        return _("These two will not be paired in this programme. Run the pairing again to fill the gap.")
+    return _board_action(request, slug, action)
+
+
+@require_POST
+def manual(request, slug):
+    programme = programme_get_for_coordinator(user=request.user, slug=slug)
+    form = ManualPairForm(request.POST, mentors=programme.applications.filter(role="mentor"),
+                          mentees=programme.applications.filter(role="mentee"))
+    if not form.is_valid():
+        messages.error(request, _("Choose a mentor and a mentee."))
+        return redirect("binomes:board", slug=slug)
+
+    def action(programme):
+        services.pair_manual(actor=request.user, programme=programme, **form.cleaned_data)
+        return _("Pair added and locked.")
+    return _board_action(request, slug, action)
+
+
+@require_http_methods(["GET", "POST"])
+def pairing_settings(request, slug):
+    programme = programme_get_for_coordinator(user=request.user, slug=slug)
+    form = PairingSettingsForm(request.POST or None, instance=services.pairing_settings(programme))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("binomes:board", slug=slug)
+    return render(request, "programmes/form.html", {"form": form, "programme": programme, "title": _("Pairing settings")})
+
+
+def export(request, slug):
+    programme = programme_get_for_coordinator(user=request.user, slug=slug)
+    data = selectors.pairing_board(user=request.user, programme=programme)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{programme.slug}-pairs.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(["mentor_employee_id", "mentor_name", "mentee_employee_id", "mentee_name", "status", "source", "score",
+                     *matching.CRITERIA])
+    for pair in data["pairs"]:
+        writer.writerow([pair.mentor.employee.employee_id, pair.mentor.employee.full_name, pair.mentee.employee.employee_id,
+                         pair.mentee.employee.full_name, pair.status, pair.source, pair.score,
+                         *[pair.breakdown.get(c, "") for c in matching.CRITERIA]])
+    return response
+
+
+def pair_detail(request, pk):
+    pair = selectors.pair_get_for_user(user=request.user, pk=pk)
+    employee = getattr(request.user, "employee", None) if hasattr(request.user, "employee") else None
+    role = pair.role_of(employee) if employee else None
+    other = None
+    if role == "mentor":
+        other = pair.mentee
+    elif role == "mentee":
+        other = pair.mentor
+    return render(request, "binomes/pair.html", {
+        "pair": pair, "role": role, "other": other, "coordinator": is_coordinator(request.user),
+        "decline_form": DeclineForm(), "end_form": EndForm(),
+        "my_confirmation": getattr(pair, f"{role}_confirmed_at") if role else None,
+    })
+
+
+@require_POST
+def confirm(request, pk):
+    pair = selectors.pair_get_for_user(user=request.user, pk=pk)
+    try:
+        pair = services.pair_confirm(user=request.user, pair=pair)
+    except services.PairingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your pair is active: sessions can start.") if pair.status == Pair.Status.ACTIVE
+                         else _("Thank you. The pair becomes active when the other member confirms too."))
+    return redirect("binomes:pair", pk=pk)
+
+
+@require_POST
+def decline(request, pk):
+    pair = selectors.pair_get_for_user(user=request.user, pk=pk)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say in a few words why: only the programme team reads it."))
+        return redirect("binomes:pair", pk=pk)
+    try:
+        services.pair_decline(user=request.user, pair=pair, reason=form.cleaned_data["reason"])
+    except services.PairingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Declined, without blame. The programme team will suggest another pair."))
+    return redirect("binomes:pair", pk=pk)
+
+
+@require_POST
+def end(request, pk):
+    pair = selectors.pair_get_for_user(user=request.user, pk=pk)
+    form = EndForm(request.POST)
+    form.is_valid()
+    try:
+        services.pair_end(user=request.user, pair=pair, completed=form.cleaned_data.get("completed", False),
+                          reason=form.cleaned_data.get("reason", ""))
+    except services.PairingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The pair has ended. Thank you both."))
+    return redirect("binomes:pair", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def shortlist(request, pk):
+    item = selectors.shortlist_get_for_user(user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            pair = services.shortlist_choose(user=request.user, shortlist=item, mentor_id=int(request.POST.get("mentor", 0)))
+        except (services.PairingError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", _("Choose one of the mentors offered.")))
+        else:
+            messages.success(request, _("Your choice is sent: meet your mentor, then confirm."))
+            return redirect("binomes:pair", pk=pair.pk)
+    from programmes.models import Application
+
+    mentors = Application.objects.select_related("employee__department", "employee__site").prefetch_related(
+        "domain_items__domain").in_bulk([o["mentor"] for o in item.options])
+    options = [(mentors[o["mentor"]], o) for o in item.options if o["mentor"] in mentors]
+    return render(request, "binomes/shortlist.html", {"shortlist": item, "options": options, "criteria": matching.CRITERIA})
