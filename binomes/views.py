@@ -19,11 +19,13 @@ def _alternatives(programme, pairs, mentors):
     config = services.pairing_settings(programme)
     rules, forbidden = services.rules_of(programme), services.forbidden_of(programme)
     by_id = {a.pk: a for a in mentors}
+    proposed = [pair for pair in pairs if pair.status == Pair.Status.PROPOSED]
+    mentees = programme.applications.filter(pk__in=[p.mentee_id for p in proposed]).select_related("employee").prefetch_related(
+        "domain_items__domain")
+    mentee_people = {a.pk: services.person_of(a) for a in mentees}
     result = {}
-    for pair in pairs:
-        if pair.status != Pair.Status.PROPOSED:
-            continue
-        options = matching.alternatives(services.person_of(pair.mentee), list(people.values()), rules, config.weights(),
+    for pair in proposed:
+        options = matching.alternatives(mentee_people[pair.mentee_id], list(people.values()), rules, config.weights(),
                                         forbidden, exclude=[pair.mentor_id])
         result[pair.pk] = [(by_id[o.mentor], o.score) for o in options]
     return result
