@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -29,9 +30,10 @@ LANGUAGE_CHOICES = [
 ]
 
 
-def slot_label(slot: str) -> str:
+def slot_label(slot: str):
+    """“Monday morning”, translated when displayed (lazy: forms build their choices at import)."""
     day, half = slot.split("-")
-    return f"{dict(WEEKDAYS)[day]} {dict(HALF_DAYS)[half]}"
+    return format_lazy("{} {}", dict(WEEKDAYS)[day], dict(HALF_DAYS)[half])
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:

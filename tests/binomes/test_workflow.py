@@ -74,6 +74,8 @@ class TestRulesThroughEveryPath:
     def test_the_admin_applies_the_same_rules(self, programme, cohort, superuser):
         from tests.conftest import client_for
 
+        superuser.language = "en"
+        superuser.save()
         client = client_for(superuser)
         response = client.post("/admin/binomes/pair/add/", {
             "programme": programme.pk, "mentor": cohort["junior_b"].pk, "mentee": cohort["director_b"].pk,
