@@ -204,6 +204,18 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 # --- Mentorat -------------------------------------------------------------------------------
+# Key of the private notes' encryption at rest (Fernet, 32 url-safe base64 bytes). Required in
+# production; in development it is derived from SECRET_KEY.
+MENTORAT_NOTES_KEY = env_str("MENTORAT_NOTES_KEY")
+if MENTORAT_NOTES_KEY:
+    try:
+        from cryptography.fernet import Fernet
+
+        Fernet(MENTORAT_NOTES_KEY.encode())
+    except ValueError:
+        raise ImproperlyConfigured("MENTORAT_NOTES_KEY is not a Fernet key (32 url-safe base64-encoded bytes).") from None
+elif not DEBUG:
+    raise ImproperlyConfigured("MENTORAT_NOTES_KEY must be set when DEBUG is off (private notes are encrypted with it).")
 MENTORAT_IMPORT_MAX_BYTES = env_int("MENTORAT_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 
 LOGGING = {

@@ -27,5 +27,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("programmes/", include("programmes.urls")),
     path("", include("binomes.urls")),
+    path("", include("sessions.urls")),
     path("", include("mentorat.core.urls")),
 ]

@@ -8,3 +8,48 @@ class SessionsConfig(AppConfig):
     name = "sessions"
     label = "mentoring_sessions"
     verbose_name = _("Sessions")
+
+    def ready(self):
+        from binomes import services as pairing
+        from mentorat.core import demo as core_demo
+        from mentorat.core import home, navigation
+        from programmes import services as programme_services
+        from sessions import demo, services
+
+        for registry, item in [
+            (pairing.ACTIVATION_HOOKS, services.sessions_schedule_pair),
+            (pairing.END_HOOKS, services.on_pair_end),
+            (programme_services.PROGRAMME_PANELS, programme_panel),
+            (core_demo.SEEDERS, demo.seed),
+        ]:
+            if item not in registry:
+                registry.append(item)
+        home.register(home_section)
+        navigation.register(nav_items)
+
+
+def nav_items(request):
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from mentorat.core.navigation import NavItem
+    from sessions.selectors import pairs_with_sessions
+
+    if pairs_with_sessions(user=request.user).exists():
+        return [NavItem(_("My calendar"), reverse("sessions:calendar"), 20)]
+    return []
+
+
+def home_section(request):
+    from sessions.selectors import due_for_user
+
+    due = due_for_user(user=request.user)
+    if not due or not due.get("pairs"):
+        return []
+    return [{"template": "sessions/_home.html", **due}]
+
+
+def programme_panel(request, programme, roles):
+    if "coordinator" in roles:
+        return [{"template": "sessions/_programme_followup.html"}]
+    return []

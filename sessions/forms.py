@@ -1,0 +1,63 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from programmes.models import LearningDomain
+from sessions.models import Commitment, LearningGoal
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class LogForm(forms.Form):
+    held = forms.TypedChoiceField(label=_("Did the session take place?"), choices=[("1", _("yes")), ("0", _("no"))],
+                                  coerce=lambda v: v == "1", widget=forms.RadioSelect, initial="1")
+    actual_minutes = forms.IntegerField(label=_("Actual length (minutes)"), min_value=5, max_value=480, required=False)
+    topics = forms.CharField(label=_("Topics covered"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    learned = forms.CharField(label=_("What was learned"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    exercise = forms.CharField(label=_("Practical exercise done"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    next_step = forms.CharField(label=_("Next step"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(label=_("Your rating of this session"), coerce=int, widget=forms.RadioSelect,
+                                   choices=[(i, str(i)) for i in range(1, 6)])
+    comment = forms.CharField(label=_("A word for your pair (optional)"), required=False, max_length=500)
+
+
+class RescheduleForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("New date and time"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why cancel?"), max_length=300)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Private note (only the two of you can read it)"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = LearningGoal
+        fields = ["title", "domain", "status", "progress"]
+
+    def __init__(self, *args, pair=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if pair is not None:
+            self.fields["domain"].queryset = LearningDomain.objects.filter(programmes=pair.programme)
+
+
+class CommitmentForm(forms.ModelForm):
+    class Meta:
+        model = Commitment
+        fields = ["text", "due_date"]
+        widgets = {"due_date": DATE}
+
+
+class ConcernForm(forms.Form):
+    body = forms.CharField(label=_("Tell the HR team (the senior never sees this)"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DelegateForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address of your delegate (empty to remove)"), required=False)

@@ -1,0 +1,191 @@
+"""Sessions [séances] of active pairs, their logs and ratings, and what belongs to the pair alone:
+private notes, learning goals, the senior's commitments. Plus the junior's concern channel."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from binomes.models import Pair
+from mentorat.core.models import Employee
+from programmes.models import LearningDomain
+from sessions.crypto import EncryptedTextField
+
+
+class MentoringSession(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        HELD = "held", _("held")
+        MISSED = "missed", _("not held")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class Place(models.TextChoices):
+        ROOM = "room", _("meeting room")
+        VIDEO = "video", _("video call")
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="sessions")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    starts_at = models.DateTimeField(_("date and time"))
+    duration_minutes = models.PositiveSmallIntegerField(_("length (minutes)"), default=60)
+    place_kind = models.CharField(_("where"), max_length=8, choices=Place.choices, default=Place.VIDEO)
+    place = models.CharField(_("room or video link"), max_length=300, blank=True)
+    theme = models.CharField(_("theme"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE: goes up on each change.")
+    cancelled_by = models.CharField(_("cancelled by"), max_length=12, blank=True)  # mentor | mentee | coordinator
+    cancel_reason = models.TextField(_("reason"), blank=True)
+    reschedule_reason = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "mentoring_sessions"
+        ordering = ["starts_at"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        indexes = [models.Index(fields=["pair", "starts_at"], name="session_pair_start_idx"),
+                   models.Index(fields=["status", "starts_at"], name="session_status_start_idx")]
+
+    def __str__(self):
+        return f"{self.pair} — {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ends_at(self):
+        import datetime
+
+        return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
+
+
+class SessionLog(models.Model):
+    """What happened, written by either member after the session."""
+
+    session = models.OneToOneField(MentoringSession, on_delete=models.CASCADE, related_name="log")
+    held = models.BooleanField(_("the session took place"), default=True)
+    actual_minutes = models.PositiveSmallIntegerField(_("actual length (minutes)"), null=True, blank=True,
+                                                      validators=[MaxValueValidator(480)])
+    topics = models.TextField(_("topics covered"), blank=True)
+    learned = models.TextField(_("what was learned"), blank=True)
+    exercise = models.TextField(_("practical exercise done"), blank=True)
+    next_step = models.TextField(_("next step"), blank=True)
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    logged_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "mentoring_sessions"
+
+
+class SessionRating(models.Model):
+    """The one-minute two-way rating [feedback bidirectionnel]: each member rates the session."""
+
+    session = models.ForeignKey(MentoringSession, on_delete=models.CASCADE, related_name="ratings")
+    role = models.CharField(max_length=8)  # mentor | mentee
+    score = models.PositiveSmallIntegerField(_("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "mentoring_sessions"
+        constraints = [
+            models.UniqueConstraint(fields=["session", "role"], name="one_rating_per_side"),
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_1_5"),
+        ]
+
+
+class PrivateNote(models.Model):
+    """Readable and writable by the two members of the pair only. Encrypted at rest."""
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="private_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "mentoring_sessions"
+        ordering = ["-created_at"]
+
+
+class LearningGoal(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("to start")
+        IN_PROGRESS = "in_progress", _("in progress")
+        ACHIEVED = "achieved", _("achieved")
+        DROPPED = "dropped", _("dropped")
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(_("goal"), max_length=200)
+    domain = models.ForeignKey(LearningDomain, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                               verbose_name=_("domain"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0, validators=[MaxValueValidator(100)])
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "mentoring_sessions"
+        ordering = ["pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(progress__lte=100), name="goal_progress_0_100")]
+
+
+class Commitment(models.Model):
+    """What the senior commits to change after a session, followed to the end of the programme."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("in progress")
+        KEPT = "kept", _("kept")
+        NOT_KEPT = "not_kept", _("not kept")
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="commitments")
+    session = models.ForeignKey(MentoringSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="commitments")
+    text = models.CharField(_("what I will change"), max_length=300)
+    due_date = models.DateField(_("by when"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "mentoring_sessions"
+        ordering = ["due_date", "pk"]
+
+
+class Concern(models.Model):
+    """The junior's channel to HR: coordinators read it, the senior never does."""
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="concerns")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "mentoring_sessions"
+        ordering = ["-created_at"]
+
+
+class Delegate(models.Model):
+    """Someone a senior names (an executive assistant) to book and move sessions for them."""
+
+    senior = models.OneToOneField(Employee, on_delete=models.CASCADE, related_name="session_delegate")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "mentoring_sessions"
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """A personal calendar subscription: secret in the URL, revoked by drawing a new one."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "mentoring_sessions"

@@ -1,0 +1,163 @@
+"""Reads on sessions, scoped to the user. Members (and the senior's delegate for scheduling) see
+their pair's sessions; coordinators see metadata only — never notes, never log content."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from binomes.models import Pair
+from mentorat.core.models import User
+from mentorat.core.permissions import is_coordinator
+from programmes.models import Programme
+from sessions.models import Commitment, Concern, Delegate, LearningGoal, MentoringSession, PrivateNote, SessionRating
+
+SESSION_RELATED = ["pair__programme", "pair__mentor__employee", "pair__mentee__employee"]
+MEMBER_PAIR_STATES = [Pair.Status.ACTIVE, Pair.Status.COMPLETED, Pair.Status.ENDED]
+
+
+def _employee(user):
+    return getattr(user, "employee", None) if hasattr(user, "employee") else None
+
+
+def pairs_with_sessions(*, user: User) -> QuerySet[Pair]:
+    """Pairs whose sessions the user may see as a member or as a senior's delegate."""
+    employee = _employee(user)
+    scope = Q(mentee__employee__session_delegate__user=user)
+    if employee is not None:
+        scope |= Q(mentor__employee=employee) | Q(mentee__employee=employee)
+    return Pair.objects.filter(scope, status__in=MEMBER_PAIR_STATES).distinct()
+
+
+def pair_for_member(*, user: User, pk: int) -> Pair:
+    """The pair workspace: its two members and the senior's delegate; 404 for anyone else (coordinators
+    included: they have the follow-up view, which shows metadata only)."""
+    try:
+        return (pairs_with_sessions(user=user).select_related("programme", "mentor__employee__department",
+                                                              "mentee__employee__department").get(pk=pk))
+    except Pair.DoesNotExist:
+        raise Http404 from None
+
+
+def session_get_for_user(*, user: User, pk: int) -> MentoringSession:
+    try:
+        return (MentoringSession.objects.select_related(*SESSION_RELATED)
+                .filter(pair__in=pairs_with_sessions(user=user)).get(pk=pk))
+    except MentoringSession.DoesNotExist:
+        raise Http404 from None
+
+
+def workspace(*, user: User, pair: Pair, now: datetime.datetime | None = None) -> dict:
+    """Everything the pair page shows to a member. Notes only for the two members (not a delegate)."""
+    now = now or timezone.now()
+    sessions = list(pair.sessions.select_related("log").prefetch_related("ratings").order_by("starts_at"))
+    employee = _employee(user)
+    role = pair.role_of(employee) if employee else None
+    return {
+        "role": role,
+        "sessions": sessions,
+        "upcoming": [s for s in sessions if s.starts_at >= now and s.status == MentoringSession.Status.PLANNED],
+        "to_log": [s for s in sessions if s.starts_at < now and s.status == MentoringSession.Status.PLANNED],
+        "goals": list(pair.goals.select_related("domain")),
+        "commitments": list(pair.commitments.all()),
+        "notes": list(pair.private_notes.select_related("author")) if role else [],
+        "concerns": list(pair.concerns.filter(raised_by=user)) if role == "mentor" else [],
+    }
+
+
+def cancellations(sessions) -> dict:
+    """Cancellations by side, and whether the senior's pattern puts the pair at risk: two in a row
+    among the senior's last sessions, or a third of the sessions due so far."""
+    by_side = {"mentor": 0, "mentee": 0, "coordinator": 0}
+    streak = worst = 0
+    due = 0
+    for session in sessions:
+        if session.status == MentoringSession.Status.CANCELLED:
+            by_side[session.cancelled_by] = by_side.get(session.cancelled_by, 0) + 1
+            streak = streak + 1 if session.cancelled_by == "mentee" else 0
+            worst = max(worst, streak)
+            due += 1
+        elif session.status in (MentoringSession.Status.HELD, MentoringSession.Status.MISSED):
+            streak = 0
+            due += 1
+    at_risk = worst >= 2 or (due >= 3 and by_side["mentee"] * 3 >= due)
+    return {"by_side": by_side, "senior_at_risk": at_risk}
+
+
+def programme_followup(*, user: User, programme: Programme, now: datetime.datetime | None = None) -> list[dict]:
+    """The coordinator's view of each pair: counts, rating average, risk. No content, no notes."""
+    if not is_coordinator(user):
+        raise Http404
+    now = now or timezone.now()
+    pairs = list(
+        programme.pairs.filter(status__in=MEMBER_PAIR_STATES)
+        .select_related("mentor__employee", "mentee__employee")
+        .prefetch_related(Prefetch("sessions", queryset=MentoringSession.objects.only(
+            "pk", "pair_id", "starts_at", "status", "cancelled_by", "duration_minutes").order_by("starts_at")))
+        .annotate(rating_avg=Avg("sessions__ratings__score"),
+                  open_concerns=Count("concerns", filter=Q(concerns__handled_at__isnull=True), distinct=True))
+    )
+    rows = []
+    for pair in pairs:
+        sessions = list(pair.sessions.all())
+        past = [s for s in sessions if s.starts_at < now]
+        info = cancellations(past)
+        held = sum(1 for s in past if s.status == MentoringSession.Status.HELD)
+        unlogged = sum(1 for s in past if s.status == MentoringSession.Status.PLANNED)
+        last_held = max((s.starts_at for s in past if s.status == MentoringSession.Status.HELD), default=None)
+        inactive = pair.status == Pair.Status.ACTIVE and (now - (last_held or pair.activated_at or now)).days > 14 * programme.cadence_weeks
+        reasons = []
+        if info["senior_at_risk"]:
+            reasons.append("senior_cancellations")
+        if inactive:
+            reasons.append("inactive")
+        if pair.rating_avg is not None and pair.rating_avg < 2.5:
+            reasons.append("low_ratings")
+        rows.append({"pair": pair, "held": held, "due": len([s for s in past if s.status != MentoringSession.Status.CANCELLED]),
+                     "unlogged": unlogged, "cancelled": info["by_side"], "rating_avg": pair.rating_avg,
+                     "next": next((s.starts_at for s in sessions if s.starts_at >= now and s.status == "planned"), None),
+                     "risks": reasons, "open_concerns": pair.open_concerns})
+    return rows
+
+
+def concerns_for_coordinator(*, user: User, programme: Programme) -> list[Concern]:
+    if not is_coordinator(user):
+        raise Http404
+    return list(Concern.objects.filter(pair__programme=programme).select_related("pair__mentor__employee", "pair__mentee__employee"))
+
+
+def feed_sessions(*, user: User) -> QuerySet[MentoringSession]:
+    """What a personal calendar feed lists: the sessions of the user's pairs (members only)."""
+    employee = _employee(user)
+    if employee is None:
+        return MentoringSession.objects.none()
+    return (MentoringSession.objects.filter(Q(pair__mentor__employee=employee) | Q(pair__mentee__employee=employee),
+                                            pair__status__in=MEMBER_PAIR_STATES)
+            .select_related(*SESSION_RELATED).order_by("starts_at"))
+
+
+def due_for_user(*, user: User, now: datetime.datetime | None = None) -> dict:
+    """The participant home: next session, sessions to log, sessions to rate, open commitments."""
+    now = now or timezone.now()
+    employee = _employee(user)
+    if employee is None:
+        return {}
+    sessions = list(feed_sessions(user=user).filter(pair__status=Pair.Status.ACTIVE).prefetch_related("ratings"))
+    role_of = {}
+    for s in sessions:
+        role_of[s.pk] = "mentor" if s.pair.mentor.employee_id == employee.pk else "mentee"
+    upcoming = [s for s in sessions if s.starts_at >= now and s.status == MentoringSession.Status.PLANNED]
+    return {
+        "next": upcoming[0] if upcoming else None,
+        "to_log": [s for s in sessions if s.starts_at < now and s.status == MentoringSession.Status.PLANNED],
+        "to_rate": [s for s in sessions if s.status == MentoringSession.Status.HELD
+                    and role_of[s.pk] not in {r.role for r in s.ratings.all()}][-3:],
+        "commitments": list(Commitment.objects.filter(pair__mentee__employee=employee, pair__status=Pair.Status.ACTIVE,
+                                                      status=Commitment.Status.OPEN)),
+        "pairs": list({s.pair_id: s.pair for s in sessions}.values()),
+    }
+
+

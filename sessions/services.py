@@ -1,0 +1,324 @@
+"""Writes on sessions and on what belongs to a pair. Members act for themselves; a senior's
+delegate may book and move the senior's sessions; coordinators may cancel. Private notes are for
+the two members only, in every path."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_lib
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from binomes.models import Pair
+from mentorat.core.models import User
+from mentorat.core.permissions import is_coordinator
+from mentorat.core.services import audit_log
+from sessions import scheduling
+from sessions.models import (
+    CalendarFeed,
+    Commitment,
+    Concern,
+    Delegate,
+    LearningGoal,
+    MentoringSession,
+    PrivateNote,
+    SessionLog,
+    SessionRating,
+)
+
+
+class SessionError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def holidays_between(countries: set[str], start: datetime.date, end: datetime.date) -> set[datetime.date]:
+    """Public holidays of every country given (the members' sites), France when none is known."""
+    result: set[datetime.date] = set()
+    for country in countries or {"FR"}:
+        try:
+            result |= set(holidays_lib.country_holidays(country, years=range(start.year, end.year + 1)))
+        except NotImplementedError:
+            continue
+    return result
+
+
+def member_role(user: User, pair: Pair) -> str | None:
+    """``mentor`` or ``mentee`` for the two members, None for anyone else."""
+    employee = getattr(user, "employee", None) if hasattr(user, "employee") else None
+    return pair.role_of(employee) if employee is not None else None
+
+
+def acting_role(user: User, pair: Pair) -> str | None:
+    """Like ``member_role``, plus ``delegate`` for the senior's named delegate."""
+    role = member_role(user, pair)
+    if role:
+        return role
+    if Delegate.objects.filter(senior_id=pair.mentee.employee_id, user=user).exists():
+        return "delegate"
+    return None
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(timezone.get_default_timezone_name())
+
+
+@transaction.atomic
+def sessions_schedule_pair(pair: Pair, now: datetime.datetime | None = None) -> list[MentoringSession]:
+    """Plan an active pair's sessions from its activation (one week later, for a first meeting
+    to be arranged) to the programme's end, at the programme's cadence, in the pair's slot, on
+    working days of the members' sites. Themes follow the senior's learning priorities."""
+    now = now or timezone.now()
+    pair = Pair.objects.select_related("programme", "mentor__employee__site", "mentee__employee__site").get(pk=pair.pk)
+    if pair.sessions.exists():
+        return list(pair.sessions.all())
+    programme = pair.programme
+    activated = (pair.activated_at or now).astimezone(_tz()).date()
+    start = max(programme.start_date, activated + datetime.timedelta(days=7))
+    end = programme.end_date
+    countries = {e.site.country for e in (pair.mentor.employee, pair.mentee.employee) if e.site}
+    slot = scheduling.preferred_slot(pair.mentor.availability, pair.mentee.availability)
+    dates = scheduling.plan(start=start, end=end, cadence_weeks=programme.cadence_weeks, slot=slot,
+                            holidays=holidays_between(countries, start, end), tz=_tz(), now=pair.activated_at or now)
+    themes = [item.domain.name for item in pair.mentee.domain_items.select_related("domain").order_by("-weight", "domain__slug")]
+    remote = "remote" in (pair.mentor.format, pair.mentee.format)
+    same_site = pair.mentor.employee.site_id and pair.mentor.employee.site_id == pair.mentee.employee.site_id
+    place_kind = MentoringSession.Place.ROOM if (same_site and not remote) else MentoringSession.Place.VIDEO
+    sessions = [
+        MentoringSession(pair=pair, starts_at=when, duration_minutes=programme.session_minutes, place_kind=place_kind,
+                         theme=themes[index % len(themes)] if themes else "")
+        for index, when in enumerate(dates)
+    ]
+    MentoringSession.objects.bulk_create(sessions)
+    return sessions
+
+
+def on_pair_end(pair: Pair) -> None:
+    """A pair that ends cancels its future sessions (the invitations are withdrawn)."""
+    for session in pair.sessions.filter(status=MentoringSession.Status.PLANNED, starts_at__gt=timezone.now()):
+        session.status = MentoringSession.Status.CANCELLED
+        session.cancelled_by = "coordinator"
+        session.cancel_reason = "pair ended"
+        session.sequence += 1
+        session.save(update_fields=["status", "cancelled_by", "cancel_reason", "sequence", "updated_at"])
+
+
+def _lock(session: MentoringSession) -> MentoringSession:
+    return MentoringSession.objects.select_for_update().select_related("pair__programme", "pair__mentor__employee",
+                                                                       "pair__mentee__employee").get(pk=session.pk)
+
+
+@transaction.atomic
+def session_reschedule(*, user: User, session: MentoringSession, starts_at: datetime.datetime, reason: str,
+                       now: datetime.datetime | None = None) -> MentoringSession:
+    """Move a planned session within its cadence window (after the previous session, before the
+    next one, on a working day, in the future), with a reason. Members or the senior's delegate."""
+    now = now or timezone.now()
+    session = _lock(session)
+    if acting_role(user, session.pair) is None:
+        raise SessionError(_("Only the two members of the pair, or the senior's delegate, can move a session."))
+    if session.status != MentoringSession.Status.PLANNED:
+        raise SessionError(_("Only a planned session can be moved."))
+    if not reason.strip():
+        raise SessionError(_("Give a reason for the change."), "reason")
+    if starts_at <= now:
+        raise SessionError(_("Choose a moment in the future."), "starts_at")
+    siblings = session.pair.sessions.exclude(pk=session.pk).exclude(status=MentoringSession.Status.CANCELLED)
+    previous = siblings.filter(starts_at__lt=session.starts_at).order_by("-starts_at").first()
+    following = siblings.filter(starts_at__gt=session.starts_at).order_by("starts_at").first()
+    low, high = scheduling.reschedule_window(previous.starts_at if previous else None,
+                                             following.starts_at if following else None, session.pair.programme.end_date)
+    day = starts_at.astimezone(_tz()).date()
+    if (low and day < low) or day > high:
+        raise SessionError(_("Keep the rhythm: choose a day between %(low)s and %(high)s.")
+                           % {"low": low or "—", "high": high}, "starts_at")
+    countries = {e.site.country for e in (session.pair.mentor.employee, session.pair.mentee.employee) if e.site_id}
+    if not scheduling.is_working_day(day, holidays_between(countries, day, day)):
+        raise SessionError(_("%(day)s is not a working day.") % {"day": day}, "starts_at")
+    session.starts_at = starts_at
+    session.reschedule_reason = reason.strip()
+    session.sequence += 1
+    session.save(update_fields=["starts_at", "reschedule_reason", "sequence", "updated_at"])
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, user: User, session: MentoringSession, reason: str) -> MentoringSession:
+    """Cancel a planned session; who cancelled (which side) and why are kept for follow-through."""
+    session = _lock(session)
+    role = acting_role(user, session.pair)
+    if role == "delegate":
+        role = "mentee"  # the delegate acts for the senior: it counts on the senior's side
+    if role is None and is_coordinator(user):
+        role = "coordinator"
+    if role is None:
+        raise SessionError(_("Only the members of the pair can cancel a session."))
+    if session.status != MentoringSession.Status.PLANNED:
+        raise SessionError(_("Only a planned session can be cancelled."))
+    if not reason.strip():
+        raise SessionError(_("Give a reason for the cancellation."), "reason")
+    session.status = MentoringSession.Status.CANCELLED
+    session.cancelled_by = role
+    session.cancel_reason = reason.strip()
+    session.sequence += 1
+    session.save(update_fields=["status", "cancelled_by", "cancel_reason", "sequence", "updated_at"])
+    return session
+
+
+@dataclass
+class LogData:
+    held: bool
+    actual_minutes: int | None = None
+    topics: str = ""
+    learned: str = ""
+    exercise: str = ""
+    next_step: str = ""
+
+
+@transaction.atomic
+def session_log(*, user: User, session: MentoringSession, data: LogData, now: datetime.datetime | None = None) -> SessionLog:
+    """Either member logs a past session (held or not); the session's status follows."""
+    now = now or timezone.now()
+    session = _lock(session)
+    if member_role(user, session.pair) is None:
+        raise SessionError(_("Only the two members of the pair can log a session."))
+    if session.status == MentoringSession.Status.CANCELLED:
+        raise SessionError(_("A cancelled session cannot be logged."))
+    if session.starts_at > now:
+        raise SessionError(_("A session is logged once it has started."))
+    if data.held and not data.actual_minutes:
+        raise SessionError(_("Say how long the session lasted."), "actual_minutes")
+    log, _created = SessionLog.objects.update_or_create(session=session, defaults={
+        "held": data.held, "actual_minutes": data.actual_minutes if data.held else None, "topics": data.topics.strip(),
+        "learned": data.learned.strip(), "exercise": data.exercise.strip(), "next_step": data.next_step.strip(),
+        "logged_by": user,
+    })
+    session.status = MentoringSession.Status.HELD if data.held else MentoringSession.Status.MISSED
+    session.save(update_fields=["status", "updated_at"])
+    return log
+
+
+@transaction.atomic
+def session_rate(*, user: User, session: MentoringSession, score: int, comment: str = "") -> SessionRating:
+    role = member_role(user, session.pair)
+    if role is None:
+        raise SessionError(_("Only the two members of the pair can rate a session."))
+    if session.status != MentoringSession.Status.HELD:
+        raise SessionError(_("Rate a session once it is logged as held."))
+    if score not in (1, 2, 3, 4, 5):
+        raise SessionError(_("A rating goes from 1 to 5."), "score")
+    rating, _created = SessionRating.objects.update_or_create(session=session, role=role,
+                                                             defaults={"score": score, "comment": comment.strip()})
+    return rating
+
+
+def _member_only(user: User, pair: Pair) -> str:
+    role = member_role(user, pair)
+    if role is None:
+        raise SessionError(_("Only the two members of the pair can do this."))
+    return role
+
+
+def note_add(*, user: User, pair: Pair, body: str) -> PrivateNote:
+    """A private note: the two members read and write it; nobody else, in any path."""
+    _member_only(user, pair)
+    if not body.strip():
+        raise SessionError(_("The note is empty."), "body")
+    return PrivateNote.objects.create(pair=pair, author=user, body=body.strip())
+
+
+def note_delete(*, user: User, note: PrivateNote) -> None:
+    _member_only(user, note.pair)
+    note.delete()
+
+
+def goal_save(*, user: User, pair: Pair, title: str, domain=None, status: str = LearningGoal.Status.OPEN,
+              progress: int = 0, goal: LearningGoal | None = None) -> LearningGoal:
+    """Goals are co-written: either member creates or updates them."""
+    _member_only(user, pair)
+    if not title.strip():
+        raise SessionError(_("Name the goal."), "title")
+    if not 0 <= progress <= 100:
+        raise SessionError(_("Progress goes from 0 to 100 %."), "progress")
+    if status == LearningGoal.Status.ACHIEVED:
+        progress = 100
+    goal = goal or LearningGoal(pair=pair, created_by=user)
+    goal.title, goal.domain, goal.status, goal.progress = title.strip(), domain, status, progress
+    goal.save()
+    return goal
+
+
+def commitment_add(*, user: User, pair: Pair, text: str, due_date: datetime.date, session=None) -> Commitment:
+    """The senior commits to change something by a date (within the programme)."""
+    if member_role(user, pair) != "mentee":
+        raise SessionError(_("Commitments are the senior's."))
+    if not text.strip():
+        raise SessionError(_("Say what you will change."), "text")
+    if due_date > pair.programme.end_date:
+        raise SessionError(_("Choose a date before the end of the programme (%(end)s).") % {"end": pair.programme.end_date}, "due_date")
+    return Commitment.objects.create(pair=pair, text=text.strip(), due_date=due_date, session=session)
+
+
+def commitment_set_status(*, user: User, commitment: Commitment, status: str) -> Commitment:
+    _member_only(user, commitment.pair)
+    if status not in Commitment.Status.values:
+        raise SessionError(_("Unknown status."), "status")
+    commitment.status = status
+    commitment.save(update_fields=["status", "updated_at"])
+    return commitment
+
+
+def concern_raise(*, user: User, pair: Pair, body: str) -> Concern:
+    """The junior writes to HR. The senior never sees it; coordinators do."""
+    if member_role(user, pair) != "mentor":
+        raise SessionError(_("This channel is the junior mentor's."))
+    if not body.strip():
+        raise SessionError(_("Write what worries you."), "body")
+    concern = Concern.objects.create(pair=pair, raised_by=user, body=body.strip())
+    return concern
+
+
+def concern_handle(*, actor: User, concern: Concern) -> Concern:
+    if not is_coordinator(actor):
+        raise SessionError(_("Only coordinators handle concerns."))
+    concern.handled_at = timezone.now()
+    concern.save(update_fields=["handled_at"])
+    audit_log(actor=actor, action="concern.handled", target=str(concern.pk))
+    return concern
+
+
+def delegate_set(*, user: User, email: str) -> Delegate | None:
+    """A senior names (or, with an empty address, removes) the person who may move their sessions."""
+    employee = getattr(user, "employee", None) if hasattr(user, "employee") else None
+    if employee is None:
+        raise SessionError(_("Only employees can name a delegate."))
+    if not email.strip():
+        Delegate.objects.filter(senior=employee).delete()
+        return None
+    delegate = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if delegate is None:
+        raise SessionError(_("Nobody who can log in has this e-mail address."), "email")
+    if delegate == user:
+        raise SessionError(_("Name someone else."), "email")
+    obj, _created = Delegate.objects.update_or_create(senior=employee, defaults={"user": delegate})
+    return obj
+
+
+def feed_get(*, user: User) -> CalendarFeed:
+    return CalendarFeed.objects.get_or_create(user=user)[0]
+
+
+def feed_revoke(*, user: User) -> CalendarFeed:
+    """A new secret: the old subscription URL stops working at once."""
+    from sessions.models import new_feed_token
+
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    feed.token = new_feed_token()
+    feed.save(update_fields=["token", "created_at"])
+    return feed

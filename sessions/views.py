@@ -1,0 +1,181 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mentorat.core.permissions import coordinator_required
+from programmes.selectors import programme_get_for_coordinator
+from sessions import ics, selectors, services
+from sessions.forms import (
+    CancelForm,
+    CommitmentForm,
+    ConcernForm,
+    DelegateForm,
+    GoalForm,
+    LogForm,
+    NoteForm,
+    RatingForm,
+    RescheduleForm,
+)
+from sessions.models import CalendarFeed, Concern
+
+
+def _error(request, form, exc):
+    if form is not None and exc.field and exc.field in form.fields:
+        form.add_error(exc.field, exc.message)
+    messages.error(request, exc.message)
+
+
+@require_http_methods(["GET", "POST"])
+def workspace(request, pk):
+    """The pair's space: sessions, goals, commitments, private notes, the junior's concern channel."""
+    pair = selectors.pair_for_member(user=request.user, pk=pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = {"note": NoteForm(), "goal": GoalForm(pair=pair), "commitment": CommitmentForm(), "concern": ConcernForm()}
+    if action:
+        try:
+            if action == "note":
+                forms["note"] = NoteForm(request.POST)
+                if forms["note"].is_valid():
+                    services.note_add(user=request.user, pair=pair, body=forms["note"].cleaned_data["body"])
+                    messages.success(request, _("Note saved: only the two of you can read it."))
+            elif action == "note_delete":
+                note = pair.private_notes.filter(pk=request.POST.get("note")).first()
+                if note is None:
+                    raise Http404
+                services.note_delete(user=request.user, note=note)
+            elif action == "goal":
+                goal = pair.goals.filter(pk=request.POST.get("goal")).first() if request.POST.get("goal") else None
+                forms["goal"] = GoalForm(request.POST, pair=pair, instance=goal)
+                if forms["goal"].is_valid():
+                    data = forms["goal"].cleaned_data
+                    services.goal_save(user=request.user, pair=pair, goal=goal, **data)
+                    messages.success(request, _("Goal saved."))
+            elif action == "commitment":
+                forms["commitment"] = CommitmentForm(request.POST)
+                if forms["commitment"].is_valid():
+                    services.commitment_add(user=request.user, pair=pair, **forms["commitment"].cleaned_data)
+                    messages.success(request, _("Commitment recorded."))
+            elif action == "commitment_status":
+                commitment = pair.commitments.filter(pk=request.POST.get("commitment")).first()
+                if commitment is None:
+                    raise Http404
+                services.commitment_set_status(user=request.user, commitment=commitment, status=request.POST.get("status", ""))
+            elif action == "concern":
+                forms["concern"] = ConcernForm(request.POST)
+                if forms["concern"].is_valid():
+                    services.concern_raise(user=request.user, pair=pair, body=forms["concern"].cleaned_data["body"])
+                    messages.success(request, _("Sent to the HR team only."))
+            else:
+                raise Http404
+        except services.SessionError as exc:
+            _error(request, forms.get(action), exc)
+        if not any(f.errors for f in forms.values()):
+            return redirect("sessions:workspace", pk=pk)
+    return render(request, "sessions/workspace.html", {"pair": pair, **selectors.workspace(user=request.user, pair=pair),
+                                                       "forms": forms, "now": timezone.now()})
+
+
+@require_http_methods(["GET", "POST"])
+def session_detail(request, pk):
+    session = selectors.session_get_for_user(user=request.user, pk=pk)
+    role = services.member_role(request.user, session.pair)
+    action = request.POST.get("action") if request.method == "POST" else None
+    log = getattr(session, "log", None) if hasattr(session, "log") else None
+    initial_log = {"held": "1" if (log is None or log.held) else "0", "actual_minutes": log.actual_minutes if log else session.duration_minutes,
+                   "topics": log.topics if log else "", "learned": log.learned if log else "",
+                   "exercise": log.exercise if log else "", "next_step": log.next_step if log else ""}
+    forms = {"log": LogForm(initial=initial_log), "rate": RatingForm(), "reschedule": RescheduleForm(
+        initial={"starts_at": timezone.localtime(session.starts_at)}), "cancel": CancelForm()}
+    if action in forms:
+        form = forms[action] = type(forms[action])(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "log":
+                    services.session_log(user=request.user, session=session, data=services.LogData(**data))
+                    messages.success(request, _("Session logged. Thank you!"))
+                elif action == "rate":
+                    services.session_rate(user=request.user, session=session, **data)
+                    messages.success(request, _("Rating saved."))
+                elif action == "reschedule":
+                    services.session_reschedule(user=request.user, session=session, **data)
+                    messages.success(request, _("Session moved; download the updated invitation."))
+                elif action == "cancel":
+                    services.session_cancel(user=request.user, session=session, **data)
+                    messages.success(request, _("Session cancelled."))
+            except services.SessionError as exc:
+                _error(request, form, exc)
+            else:
+                return redirect("sessions:detail", pk=pk)
+    my_rating = session.ratings.filter(role=role).first() if role else None
+    return render(request, "sessions/session.html", {"session": session, "role": role, "log": log, "forms": forms,
+                                                     "my_rating": my_rating, "now": timezone.now(),
+                                                     "delegate": role is None})
+
+
+def invitation(request, pk):
+    session = selectors.session_get_for_user(user=request.user, pk=pk)
+    response = HttpResponse(ics.session_invitation(session), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="mentorat-{session.starts_at:%Y%m%d}.ics"'
+    return response
+
+
+@login_not_required
+def feed(request, token):
+    """The personal subscription feed: the secret token is the only key (calendar apps send no login)."""
+    owner = CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    if owner is None:
+        raise Http404
+    body = ics.feed(selectors.feed_sessions(user=owner.user), name=_("Reverse mentoring"))
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+@require_http_methods(["GET", "POST"])
+def calendar_settings(request):
+    form = DelegateForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.feed_revoke(user=request.user)
+            messages.success(request, _("New address created: the old one no longer works."))
+            return redirect("sessions:calendar")
+        if form.is_valid():
+            try:
+                services.delegate_set(user=request.user, email=form.cleaned_data["email"])
+            except services.SessionError as exc:
+                form.add_error("email", exc.message)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("sessions:calendar")
+    feed_obj = services.feed_get(user=request.user)
+    employee = getattr(request.user, "employee", None) if hasattr(request.user, "employee") else None
+    delegate = getattr(employee, "session_delegate", None) if employee and hasattr(employee, "session_delegate") else None
+    return render(request, "sessions/calendar.html", {
+        "feed_url": request.build_absolute_uri(reverse("sessions:feed", args=[feed_obj.token])), "form": form,
+        "delegate": delegate,
+    })
+
+
+@coordinator_required
+def followup(request, slug):
+    programme = programme_get_for_coordinator(user=request.user, slug=slug)
+    return render(request, "sessions/followup.html", {
+        "programme": programme, "rows": selectors.programme_followup(user=request.user, programme=programme),
+        "concerns": selectors.concerns_for_coordinator(user=request.user, programme=programme),
+    })
+
+
+@coordinator_required
+@require_POST
+def concern_handle(request, pk):
+    concern = Concern.objects.select_related("pair__programme").filter(pk=pk).first()
+    if concern is None:
+        raise Http404
+    services.concern_handle(actor=request.user, concern=concern)
+    return redirect("sessions:followup", slug=concern.pair.programme.slug)
+
+
