@@ -75,7 +75,8 @@ def sessions_schedule_pair(pair: Pair, now: datetime.datetime | None = None) -> 
     to be arranged) to the programme's end, at the programme's cadence, in the pair's slot, on
     working days of the members' sites. Themes follow the senior's learning priorities."""
     now = now or timezone.now()
-    pair = Pair.objects.select_related("programme", "mentor__employee__site", "mentee__employee__site").get(pk=pair.pk)
+    pair = Pair.objects.select_related("programme", "mentor__employee__site", "mentee__employee__site",
+                                       "mentee__employee__user").get(pk=pair.pk)
     if pair.sessions.exists():
         return list(pair.sessions.all())
     programme = pair.programme
@@ -86,7 +87,11 @@ def sessions_schedule_pair(pair: Pair, now: datetime.datetime | None = None) -> 
     slot = scheduling.preferred_slot(pair.mentor.availability, pair.mentee.availability)
     dates = scheduling.plan(start=start, end=end, cadence_weeks=programme.cadence_weeks, slot=slot,
                             holidays=holidays_between(countries, start, end), tz=_tz(), now=pair.activated_at or now)
-    themes = [item.domain.name for item in pair.mentee.domain_items.select_related("domain").order_by("-weight", "domain__slug")]
+    # Themes are stored as text in the senior's language (they appear in both members' calendars).
+    senior_user = pair.mentee.employee.user
+    english = senior_user is not None and senior_user.language == "en"
+    themes = [item.domain.name_en if english else item.domain.name_fr
+              for item in pair.mentee.domain_items.select_related("domain").order_by("-weight", "domain__slug")]
     remote = "remote" in (pair.mentor.format, pair.mentee.format)
     same_site = pair.mentor.employee.site_id and pair.mentor.employee.site_id == pair.mentee.employee.site_id
     place_kind = MentoringSession.Place.ROOM if (same_site and not remote) else MentoringSession.Place.VIDEO
