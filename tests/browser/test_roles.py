@@ -11,8 +11,8 @@ ROLES = {
     "coordinator": (f"claire.dubois@{DOMAIN}", ["Accueil", "Programmes", "Annuaire", "Import"]),
     "executive": (f"philippe.garnier@{DOMAIN}", ["Accueil", "Programmes", "Organisation"]),
     "sponsor": (f"sophie.laurent@{DOMAIN}", ["Accueil", "Programmes"]),
-    "mentee": (f"bernard.lefevre@{DOMAIN}", ["Accueil", "Programmes"]),
-    "mentor": (f"lea.moreau@{DOMAIN}", ["Accueil", "Programmes"]),
+    "mentee": (f"bernard.lefevre@{DOMAIN}", ["Accueil", "Programmes", "Mon agenda"]),
+    "mentor": (f"lea.moreau@{DOMAIN}", ["Accueil", "Programmes", "Mon agenda"]),
     "administrator": (SUPERUSER_EMAIL, ["Accueil", "Programmes", "Annuaire", "Import", "Organisation", "Administration"]),
 }
 

@@ -77,6 +77,18 @@ class TestSettingsModule:
         result = settings_in_subprocess({"DEBUG": "0"})
         assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
 
+    def test_production_needs_a_valid_notes_key(self):
+        key = "k" * 60
+        result = settings_in_subprocess({"DEBUG": "0", "SECRET_KEY": key})
+        assert result.returncode != 0 and "MENTORAT_NOTES_KEY must be set" in result.stderr
+        result = settings_in_subprocess({"DEBUG": "0", "SECRET_KEY": key, "MENTORAT_NOTES_KEY": "short"})
+        assert result.returncode != 0 and "not a Fernet key" in result.stderr
+        from cryptography.fernet import Fernet
+
+        good = Fernet.generate_key().decode()
+        result = settings_in_subprocess({"DEBUG": "0", "SECRET_KEY": key, "MENTORAT_NOTES_KEY": good})
+        assert result.returncode == 0, result.stderr
+
     def test_a_bad_value_names_the_variable(self):
         result = settings_in_subprocess({"CONN_MAX_AGE": "forever"})
         assert result.returncode != 0 and "CONN_MAX_AGE='forever'" in result.stderr
