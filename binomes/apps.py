@@ -7,6 +7,11 @@ class BinomesConfig(AppConfig):
     verbose_name = _("Pairs")
 
     def ready(self):
+        from mentorat.core import outbox
+        from binomes import notifications as app_notifications
+
+        for kind in app_notifications.KINDS:
+            outbox.register(kind)
         from binomes import demo, services
         from mentorat.core import demo as core_demo
         from mentorat.core import home

@@ -9,13 +9,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -234,17 +230,11 @@ def pair_manual(*, actor: User, programme: Programme, mentor: Application, mente
     return pair
 
 
-def _notify_members(pair_ids: list[int], template: str, subject: str) -> None:
-    """E-mail both members of each pair, each in their language (the outbox takes this over later)."""
-    pairs = Pair.objects.select_related("programme", "mentor__employee__user", "mentee__employee__user").filter(pk__in=pair_ids)
-    for pair in pairs:
-        for member in (pair.mentor.employee, pair.mentee.employee):
-            language = member.user.language if member.user else "fr"
-            with translation.override(language):
-                body = render_to_string(template, {
-                    "pair": pair, "member": member, "url": settings.SITE_URL + reverse("binomes:pair", args=[pair.pk]),
-                })
-                send_mail(str(_(subject)), body, None, [member.email])
+def _notify_members(pair_ids: list[int], kind: str = "pair_proposal") -> None:
+    """Both members of each pair get the message, through the outbox, in their language."""
+    from binomes.notifications import notify_members
+
+    notify_members(pair_ids, kind)
 
 
 @transaction.atomic
@@ -258,7 +248,7 @@ def pairs_publish(*, actor: User, programme: Programme, now: datetime.datetime |
     Pair.objects.filter(pk__in=ids).update(status=Pair.Status.PUBLISHED, published_at=now,
                                            expires_at=now + datetime.timedelta(days=days))
     audit_log(actor=actor, action="pairing.publish", target=programme.slug, details={"pairs": len(ids)})
-    transaction.on_commit(lambda: _notify_members(ids, "binomes/email/proposal.txt", "Reverse mentoring: meet your pair"))
+    _notify_members(ids)
     return len(ids)
 
 
@@ -333,7 +323,11 @@ def pair_end(*, user: User, pair: Pair, completed: bool, reason: str = "") -> Pa
 def pairs_expire(*, now: datetime.datetime | None = None) -> int:
     """Published proposals not confirmed in time expire; both members become free again."""
     now = now or timezone.now()
-    return Pair.objects.filter(status=Pair.Status.PUBLISHED, expires_at__lt=now).update(status=Pair.Status.EXPIRED, ended_at=now)
+    with transaction.atomic():
+        ids = list(Pair.objects.select_for_update().filter(status=Pair.Status.PUBLISHED, expires_at__lt=now).values_list("pk", flat=True))
+        Pair.objects.filter(pk__in=ids).update(status=Pair.Status.EXPIRED, ended_at=now)
+        _notify_members(ids, "pair_expired")
+    return len(ids)
 
 
 def on_withdraw(application: Application) -> None:
@@ -410,7 +404,7 @@ def shortlist_choose(*, user: User, shortlist: Shortlist, mentor_id: int, now: d
     )
     shortlist.chosen, shortlist.closed_at = mentor, now
     shortlist.save(update_fields=["chosen", "closed_at"])
-    transaction.on_commit(lambda: _notify_members([pair.pk], "binomes/email/proposal.txt", "Reverse mentoring: meet your pair"))
+    _notify_members([pair.pk])
     return pair
 
 
@@ -431,7 +425,7 @@ def shortlists_fallback(*, now: datetime.datetime | None = None) -> int:
             Pair.objects.filter(pk__in=ids).update(status=Pair.Status.PUBLISHED, published_at=now,
                                                    expires_at=now + datetime.timedelta(days=days))
             published += len(ids)
-            transaction.on_commit(lambda ids=ids: _notify_members(ids, "binomes/email/proposal.txt", "Reverse mentoring: meet your pair"))
+            _notify_members(ids)
     return published
 
 

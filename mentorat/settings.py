@@ -7,6 +7,7 @@ PostgreSQL and Redis. See README.md for every variable.
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -181,6 +182,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
+    "outbox-sweep": {"task": "outbox.sweep", "schedule": env_int("MENTORAT_SWEEP_SECONDS", 60, minimum=1)},
+    "sessions-plan-reminders": {"task": "sessions.plan_reminders", "schedule": 10 * 60},
+    "sessions-plan-alerts": {"task": "sessions.plan_alerts", "schedule": crontab(hour=7, minute=30)},
+    "coordinators-weekly-digest": {"task": "sessions.plan_digest", "schedule": crontab(day_of_week=1, hour=8, minute=0)},
+    "programmes-milestones": {"task": "programmes.plan_milestones", "schedule": crontab(hour=7, minute=0)},
     "pairing-expire-proposals": {"task": "binomes.expire_proposals", "schedule": 15 * 60},
     "pairing-shortlist-fallback": {"task": "binomes.shortlist_fallback", "schedule": 15 * 60},
 }

@@ -7,6 +7,11 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Programmes")
 
     def ready(self):
+        from mentorat.core import outbox
+        from programmes import notifications as app_notifications
+
+        for kind in app_notifications.KINDS:
+            outbox.register(kind)
         from mentorat.core import demo, navigation
         from programmes.demo import seed
 

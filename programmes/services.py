@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentorat.core.models import Employee, User
+from mentorat.core import outbox
 from mentorat.core.services import audit_log
 from programmes.domains import DEFAULT_DOMAINS
 from programmes.models import (
@@ -428,6 +427,9 @@ def application_review(*, actor: User, application: Application, decision: str, 
     application.reviewed_at = timezone.now()
     application.reviewed_by = actor
     application.save(update_fields=["status", "review_message", "reviewed_at", "reviewed_by", "updated_at"])
+    if application.employee.user_id:
+        outbox.notify(kind="application_status", object_key=f"application:{application.pk}:{new_status}",
+                      recipient=application.employee.user)
     audit_log(actor=actor, action=f"application.{decision}", target=f"{application.programme.slug}/{application.employee.employee_id}",
               details={"from": previous, "to": new_status})
     return application
@@ -445,29 +447,15 @@ def applications_review_bulk(*, actor: User, applications: Iterable[Application]
 
 
 def manager_ack_request(*, application: Application) -> ManagerAcknowledgement | None:
-    """Ask the junior mentor's line manager to acknowledge the time released (once per application)."""
+    """Ask the junior mentor's line manager to acknowledge the time released (once per application),
+    by e-mail through the outbox."""
     manager = application.employee.manager
     if application.role != Role.MENTOR or manager is None:
         return None
     ack, created = ManagerAcknowledgement.objects.get_or_create(application=application, defaults={"manager": manager})
-    if created:
-        transaction.on_commit(lambda: _send_manager_ack_email(ack.pk))
+    if created and manager.user_id:
+        outbox.notify(kind="manager_ack_request", object_key=f"ack:{ack.pk}", recipient=manager.user)
     return ack
-
-
-def _send_manager_ack_email(ack_pk: int) -> None:
-    ack = ManagerAcknowledgement.objects.select_related(
-        "manager__user", "application__employee", "application__programme"
-    ).get(pk=ack_pk)
-    language = ack.manager.user.language if ack.manager.user else "fr"
-    with translation.override(language):
-        context = {
-            "ack": ack, "junior": ack.application.employee, "programme": ack.application.programme,
-            "url": settings.SITE_URL + reverse("programmes:acknowledge", args=[ack.token]),
-        }
-        subject = _("Reverse mentoring: %(name)s volunteers as a mentor") % {"name": ack.application.employee.full_name}
-        body = render_to_string("programmes/email/manager_ack.txt", context)
-    send_mail(subject, body, None, [ack.manager.email], fail_silently=False)
 
 
 def manager_acknowledge(*, token: str) -> ManagerAcknowledgement:

@@ -10,6 +10,11 @@ class SessionsConfig(AppConfig):
     verbose_name = _("Sessions")
 
     def ready(self):
+        from mentorat.core import outbox
+        from sessions import notifications as app_notifications
+
+        for kind in app_notifications.KINDS:
+            outbox.register(kind)
         from binomes import services as pairing
         from mentorat.core import demo as core_demo
         from mentorat.core import home, navigation

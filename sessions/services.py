@@ -104,6 +104,12 @@ def sessions_schedule_pair(pair: Pair, now: datetime.datetime | None = None) -> 
     return sessions
 
 
+def notify_change(session: MentoringSession) -> None:
+    from sessions.notifications import notify_change as notify
+
+    notify(session)
+
+
 def on_pair_end(pair: Pair) -> None:
     """A pair that ends cancels its future sessions (the invitations are withdrawn)."""
     for session in pair.sessions.filter(status=MentoringSession.Status.PLANNED, starts_at__gt=timezone.now()):
@@ -150,6 +156,7 @@ def session_reschedule(*, user: User, session: MentoringSession, starts_at: date
     session.reschedule_reason = reason.strip()
     session.sequence += 1
     session.save(update_fields=["starts_at", "reschedule_reason", "sequence", "updated_at"])
+    notify_change(session)
     return session
 
 
@@ -173,6 +180,7 @@ def session_cancel(*, user: User, session: MentoringSession, reason: str) -> Men
     session.cancel_reason = reason.strip()
     session.sequence += 1
     session.save(update_fields=["status", "cancelled_by", "cancel_reason", "sequence", "updated_at"])
+    notify_change(session)
     return session
 
 

@@ -129,3 +129,13 @@ def cohort(programme, org, coordinator):
     programme_transition(actor=coordinator, programme=programme, to="pairing")
     programme.refresh_from_db()
     return apps
+
+
+def drain_outbox(now=None):
+    """What the beat sweep and a worker would do, in-process: claim what is due and send it."""
+    from mentorat.core import outbox
+
+    results = []
+    for pk, token in outbox.claim_due(now=now):
+        results.append(outbox.send_one(pk, token, now=now))
+    return results

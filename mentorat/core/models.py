@@ -235,3 +235,52 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+
+class Notification(models.Model):
+    """The outbox: one row per (kind, object, recipient, due moment), never two.
+
+    No body is stored: each kind renders its message at send time from the object, in the
+    recipient's language, so the outbox never holds (or shows) confidential content.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("to send")
+        CLAIMED = "claimed", _("queued")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("not needed any more")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    object_key = models.CharField(max_length=80)  # "session:42", "pair:7", …
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    due_at = models.DateTimeField(_("due"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [models.UniqueConstraint(fields=["kind", "object_key", "recipient", "due_at"], name="notification_once")]
+        indexes = [models.Index(fields=["status", "due_at"], name="notification_due_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_key} → {self.recipient_id} @ {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class NotificationPreference(models.Model):
+    """A kind of non-essential message the user turned off."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="muted_notifications")
+    kind = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="mute_once")]

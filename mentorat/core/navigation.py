@@ -43,6 +43,7 @@ def core_items(request) -> list[NavItem]:
     if is_coordinator(user):
         items.append(NavItem(_("Directory"), reverse("core:directory"), 50))
         items.append(NavItem(_("Import"), reverse("core:import_upload"), 51))
+        items.append(NavItem(_("Outbox"), reverse("core:outbox"), 60))
     if is_executive(user):
         items.append(NavItem(_("Organisation"), reverse("core:organisation"), 52))
     if user.is_superuser:

@@ -13,4 +13,7 @@ urlpatterns = [
     path("directory/import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("organisation/", views.organisation, name="organisation"),
     path("preferences/", views.preferences, name="preferences"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("outbox/", views.outbox_view, name="outbox"),
 ]

@@ -169,3 +169,68 @@ def health(request):
         status["broker"] = f"error: {exc.__class__.__name__}"
     healthy = status["database"] == "ok" and status["broker"] == "ok"
     return JsonResponse({"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503)
+
+
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    """Which non-essential e-mails the user receives."""
+    from mentorat.core import outbox
+    from mentorat.core.models import NotificationPreference
+
+    optional = [kind for kind in outbox.KINDS.values() if not kind.essential]
+    if request.method == "POST":
+        wanted = set(request.POST.getlist("kinds"))
+        NotificationPreference.objects.filter(user=request.user).exclude(kind__in=[k.name for k in optional if k.name not in wanted]).delete()
+        for kind in optional:
+            if kind.name not in wanted:
+                NotificationPreference.objects.get_or_create(user=request.user, kind=kind.name)
+        messages.success(request, _("Your e-mail preferences are saved."))
+        return redirect("core:notifications")
+    muted = set(NotificationPreference.objects.filter(user=request.user).values_list("kind", flat=True))
+    essential = [kind for kind in outbox.KINDS.values() if kind.essential]
+    return render(request, "core/notifications.html", {"optional": optional, "essential": essential, "muted": muted})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """One click from an e-mail, no login: stop one kind of non-essential message."""
+    from django.core import signing
+
+    from mentorat.core import outbox
+    from mentorat.core.models import NotificationPreference, User
+
+    try:
+        data = signing.loads(token, salt="mentorat.unsubscribe", max_age=60 * 60 * 24 * 365)
+    except signing.BadSignature:
+        return render(request, "core/unsubscribe.html", {"invalid": True}, status=400)
+    kind = outbox.KINDS.get(data.get("k"))
+    user = User.objects.filter(pk=data.get("u")).first()
+    if kind is None or user is None or kind.essential:
+        return render(request, "core/unsubscribe.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        NotificationPreference.objects.get_or_create(user=user, kind=kind.name)
+        return render(request, "core/unsubscribe.html", {"done": True, "kind": kind})
+    return render(request, "core/unsubscribe.html", {"kind": kind})
+
+
+@coordinator_required
+def outbox_view(request):
+    """What was sent, what waits, what failed: kind, recipient, due, status. Never a message body."""
+    from mentorat.core.models import Notification
+
+    qs = Notification.objects.select_related("recipient").order_by("-due_at")
+    status = request.GET.get("status", "")
+    if status in Notification.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    from django.db.models import Count
+
+    counts = dict(Notification.objects.values_list("status").annotate(n=Count("pk")))
+    query = request.GET.copy()
+    query.pop("page", None)
+    from mentorat.core import outbox
+
+    labels = {name: kind.label for name, kind in outbox.KINDS.items()}
+    return render(request, "core/outbox.html", {"page": page, "counts": counts, "status": status, "labels": labels,
+                                                "statuses": Notification.Status.choices, "query": query.urlencode()})

@@ -10,6 +10,7 @@ from binomes import services
 from binomes.models import ForbiddenPair, Pair, PairingSettings, Shortlist
 from programmes.models import Programme, TrainingModule
 from programmes.services import ProgrammeError, application_review, application_withdraw
+from tests.conftest import drain_outbox
 
 
 def pairs_of(programme, status=None):
@@ -117,10 +118,12 @@ class TestWorkflow:
         services.ACTIVATION_HOOKS.append(activated.append)
         try:
             services.pairing_run(actor=coordinator, programme=programme)
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setattr("django.db.transaction.on_commit", lambda f: f())
-                assert services.pairs_publish(actor=coordinator, programme=programme) == 2
-            assert len(mail.outbox) == 4
+            assert services.pairs_publish(actor=coordinator, programme=programme) == 2
+            drain_outbox()
+            proposals = [m for m in mail.outbox if "/pairs/" in m.body]
+            assert sorted(m.to[0] for m in proposals) == sorted(
+                e.email for e in (org["junior_a"], org["junior_b"], org["director_a"], org["director_b"]))
+            assert all("/pairs/" in m.body for m in proposals)
             pair = Pair.objects.get(mentee=cohort["director_a"])
             services.pair_confirm(user=org["junior_b"].user, pair=pair)
             pair.refresh_from_db()

@@ -61,7 +61,7 @@ class TestNavigationByRole:
         return [item.url for item in response.context["nav_items"]]
 
     def test_coordinator(self, coordinator):
-        assert self.nav(coordinator) == ["/", "/programmes/", "/directory/", "/directory/import/"]
+        assert self.nav(coordinator) == ["/", "/programmes/", "/directory/", "/directory/import/", "/outbox/"]
 
     def test_executive(self, executive):
         assert self.nav(executive) == ["/", "/programmes/", "/organisation/"]

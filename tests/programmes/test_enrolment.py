@@ -12,7 +12,7 @@ from programmes.services import (
     applications_review_bulk,
     manager_acknowledge,
 )
-from tests.conftest import application_data
+from tests.conftest import application_data, drain_outbox
 from tests.factories import EmployeeFactory
 
 
@@ -33,12 +33,14 @@ class TestApplying:
         assert [(d.domain.slug, d.weight) for d in application.domain_items.select_related("domain")] == [("generative-ai", 3)]
         ack = ManagerAcknowledgement.objects.get(application=application)
         assert ack.manager == org["manager_a"]
+        assert drain_outbox() == ["sent"]
         assert len(mail.outbox) == 1 and mail.outbox[0].to == [org["manager_a"].email]
         assert f"/programmes/acknowledge/{ack.token}/" in mail.outbox[0].body
 
     def test_the_senior_side_is_never_asked_for_a_manager_acknowledgement(self, programme, org, settings):
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
         submit(programme, org["director_a"], role="mentee")
+        drain_outbox()
         assert not ManagerAcknowledgement.objects.exists() and mail.outbox == []
 
 
