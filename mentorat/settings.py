@@ -94,6 +94,9 @@ TEMPLATES = [
 CONN_MAX_AGE = env_int("CONN_MAX_AGE", 60, minimum=0)
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 DATABASES = {"default": parse_database_url(DATABASE_URL, base_dir=BASE_DIR, conn_max_age=CONN_MAX_AGE)}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not memory, so that the worker processes of the integration tests share it.
+    DATABASES["default"]["TEST"] = {"NAME": env_str("MENTORAT_TEST_SQLITE", str(VAR_DIR / "test-db.sqlite3"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -------------------------------------------------------------------------------
@@ -222,6 +225,9 @@ if MENTORAT_NOTES_KEY:
         raise ImproperlyConfigured("MENTORAT_NOTES_KEY is not a Fernet key (32 url-safe base64-encoded bytes).") from None
 elif not DEBUG:
     raise ImproperlyConfigured("MENTORAT_NOTES_KEY must be set when DEBUG is off (private notes are encrypted with it).")
+# A row claimed by a worker that died returns to the queue after this long (keep it above the
+# time a batch of 50 e-mails can take).
+MENTORAT_OUTBOX_STALE_SECONDS = env_int("MENTORAT_OUTBOX_STALE_SECONDS", 600, minimum=1)
 MENTORAT_IMPORT_MAX_BYTES = env_int("MENTORAT_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 
 LOGGING = {

@@ -113,7 +113,7 @@ def render_overdue(notification):
 
 def render_digest(notification):
     lines = []
-    for programme in Programme.objects.filter(status=Programme.Status.RUNNING).order_by("name"):
+    for programme in Programme.objects.filter(status__in=[Programme.Status.PAIRING, Programme.Status.RUNNING]).order_by("name"):
         rows = programme_followup(user=notification.recipient, programme=programme)
         at_risk = sum(1 for row in rows if row["risks"])
         lines.append(_("• %(programme)s: %(pairs)s active pairs, %(held)s sessions held, %(risk)s pairs at risk") % {
@@ -180,7 +180,7 @@ def plan_alerts(*, now: datetime.datetime | None = None) -> int:
     coordinators = list(User.objects.filter(Q(is_coordinator=True) | Q(is_superuser=True), is_active=True))
     count = 0
     due = now.replace(minute=0, second=0, microsecond=0)
-    for programme in Programme.objects.filter(status=Programme.Status.RUNNING):
+    for programme in Programme.objects.filter(status__in=[Programme.Status.PAIRING, Programme.Status.RUNNING]):
         rows = programme_followup(user=coordinators[0], programme=programme, now=now) if coordinators else []
         sponsors = [s.user for s in ProgrammeSponsor.objects.filter(programme=programme).select_related("user")]
         for row in rows:

@@ -36,7 +36,7 @@ from django.utils import timezone, translation
 from mentorat.core.models import Notification, NotificationPreference, User
 
 MAX_ATTEMPTS = 5
-STALE_AFTER = datetime.timedelta(minutes=10)
+STALE_AFTER = datetime.timedelta(seconds=settings.MENTORAT_OUTBOX_STALE_SECONDS)
 BATCH = 50
 
 
@@ -136,6 +136,7 @@ def send_one(pk: int, token: str, *, now: datetime.datetime | None = None) -> st
     email.attach_alternative(html, "text/html")
     for filename, content, mimetype in message.attachments:
         email.attach(filename, content, mimetype)
+    email.extra_headers["X-Mentorat-Notification"] = str(pk)
     if not kind.essential:
         email.extra_headers["List-Unsubscribe"] = f"<{context['unsubscribe']}>"
     email.send(fail_silently=False)

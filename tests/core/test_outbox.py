@@ -1,0 +1,111 @@
+import datetime
+import smtplib
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from mentorat.core import outbox
+from mentorat.core.models import Notification, NotificationPreference
+from programmes.models import Milestone
+from tests.conftest import client_for, drain_outbox
+
+
+@pytest.fixture
+def milestone(programme):
+    milestone = Milestone.objects.filter(programme=programme).first()
+    milestone.title = "Revue Zéphyr"
+    milestone.save()
+    return milestone
+
+
+def queue(user, milestone, due=None):
+    return outbox.notify(kind="milestone_due", object_key=f"milestone:{milestone.pk}", recipient=user, due_at=due)
+
+
+@pytest.mark.django_db
+class TestOutbox:
+    def test_the_same_reminder_is_never_created_twice(self, mentor, milestone):
+        due = timezone.now()
+        assert queue(mentor, milestone, due) == queue(mentor, milestone, due)
+        assert Notification.objects.count() == 1
+
+    def test_claims_only_what_is_due_and_only_once(self, mentor, outsider, milestone):
+        now = timezone.now()
+        queue(mentor, milestone, now - datetime.timedelta(minutes=1))
+        queue(outsider, milestone, now + datetime.timedelta(hours=1))
+        first = outbox.claim_due(now=now)
+        assert len(first) == 1 and outbox.claim_due(now=now) == []
+
+    def test_a_dead_worker_s_claim_returns_to_the_queue(self, mentor, milestone):
+        now = timezone.now()
+        queue(mentor, milestone, now)
+        [(pk, token)] = outbox.claim_due(now=now)
+        again = outbox.claim_due(now=now + outbox.STALE_AFTER + datetime.timedelta(seconds=1))
+        assert [pk for pk, _t in again] == [pk]
+        assert outbox.send_one(pk, token) == "not-mine"  # the old claim lost its right to send
+        assert outbox.send_one(pk, again[0][1]) == "sent" and len(mail.outbox) == 1
+
+    def test_sent_in_the_recipient_s_language_with_text_and_html(self, mentor, executive, milestone):
+        executive.language = "en"
+        executive.save()
+        queue(mentor, milestone)
+        queue(executive, milestone)
+        assert drain_outbox() == ["sent", "sent"]
+        by_to = {m.to[0]: m for m in mail.outbox}
+        assert by_to[mentor.email].subject.startswith("Mentorat inversé")
+        assert by_to[executive.email].subject.startswith("Reverse mentoring")
+        assert by_to[mentor.email].alternatives[0].mimetype == "text/html"
+        assert "/unsubscribe/" in by_to[mentor.email].body and "List-Unsubscribe" in by_to[mentor.email].extra_headers
+
+    def test_muted_kinds_are_skipped_but_essential_ones_are_not(self, mentor, milestone, programme, org):
+        NotificationPreference.objects.create(user=mentor, kind="milestone_due")
+        NotificationPreference.objects.create(user=mentor, kind="application_status")
+        queue(mentor, milestone)
+        assert drain_outbox() == ["skipped"] and mail.outbox == []
+        assert outbox.KINDS["application_status"].essential
+
+    def test_smtp_errors_retry_with_backoff_then_fail_for_good(self, mentor, milestone, monkeypatch, settings):
+        def broken(self, *args, **kwargs):
+            raise smtplib.SMTPServerDisconnected("down")
+
+        monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", broken)
+        row = queue(mentor, milestone)
+        now = timezone.now()
+        for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
+            [(pk, token)] = outbox.claim_due(now=now)
+            with pytest.raises(smtplib.SMTPException) as excinfo:
+                outbox.send_one(pk, token, now=now)
+            result = outbox.record_failure(pk, token, excinfo.value, now=now)
+            row.refresh_from_db()
+            if attempt < outbox.MAX_ATTEMPTS:
+                assert result == "retry" and row.next_attempt_at > now
+                assert outbox.claim_due(now=now) == []  # not before the backoff
+                now = row.next_attempt_at
+        assert result == "failed" and row.status == "failed" and "SMTPServerDisconnected" in row.last_error
+
+
+@pytest.mark.django_db
+class TestPages:
+    def test_preferences_page_mutes_and_unmutes(self, mentor):
+        client = client_for(mentor)
+        client.post(reverse("core:notifications"), {"kinds": ["session_upcoming"]})
+        muted = set(NotificationPreference.objects.filter(user=mentor).values_list("kind", flat=True))
+        assert "session_upcoming" not in muted and "session_log" in muted and "milestone_due" in muted
+        assert not any(outbox.KINDS[k].essential for k in muted)
+
+    def test_unsubscribe_link_without_login(self, mentor, client):
+        token = outbox.unsubscribe_token(mentor, "session_log")
+        assert client.get(reverse("core:unsubscribe", args=[token])).status_code == 200
+        client.post(reverse("core:unsubscribe", args=[token]))
+        assert NotificationPreference.objects.filter(user=mentor, kind="session_log").exists()
+        assert client.get(reverse("core:unsubscribe", args=["forged"])).status_code == 400
+        essential = outbox.unsubscribe_token(mentor, "session_changed")
+        assert client.post(reverse("core:unsubscribe", args=[essential])).status_code == 400
+
+    def test_the_outbox_view_is_for_coordinators_and_shows_no_body(self, coordinator, mentor, milestone):
+        queue(mentor, milestone)
+        assert client_for(mentor).get(reverse("core:outbox")).status_code == 403
+        page = client_for(coordinator).get(reverse("core:outbox")).content.decode()
+        assert mentor.email in page and milestone.title not in page
