@@ -53,6 +53,8 @@ class Kind:
     label: object  # lazy translated label for the preferences page
     essential: bool
     render: Callable[[Notification], Message | None]  # None: no longer needed (skipped)
+    # True when the text depends on the recipient (not only on the object and the language).
+    per_recipient: bool = False
 
 
 KINDS: dict[str, Kind] = {}
@@ -110,39 +112,75 @@ def is_muted(user: User, kind: Kind) -> bool:
 
 
 def send_one(pk: int, token: str, *, now: datetime.datetime | None = None) -> str:
-    """Send one claimed row; returns what happened: sent, skipped, or not-mine (another claim owns it).
-    Raises the transport's error (the caller decides retry or failure)."""
+    """Send one claimed row (see ``send_many``); raises the transport's error."""
+    results = send_many([(pk, token)], now=now, raise_errors=True)
+    return results.get(pk, "not-mine")
+
+
+def send_many(items: list[tuple[int, str]], *, now: datetime.datetime | None = None, raise_errors: bool = False,
+              on_error: Callable[[int, str, Exception], str] | None = None) -> dict[int, str]:
+    """Send claimed rows; returns {id: sent | skipped | not-mine | retry | failed}.
+
+    Ownership is taken first (claimed → sending, only with the claim's token), in one statement
+    per claim. Each message is rendered in its recipient's language (a kind's text is rendered
+    once per object and language), sent, then marked sent on its own, so a crash loses at most
+    the mark of the message in flight. Transport errors go to ``on_error`` (or are raised).
+    """
     now = now or timezone.now()
-    if not Notification.objects.filter(pk=pk, claim_token=token, status=Notification.Status.CLAIMED).update(
-            status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1):
-        return "not-mine"
-    row = Notification.objects.select_related("recipient").get(pk=pk)
-    kind = KINDS.get(row.kind)
-    user = row.recipient
-    if kind is None or not user.is_active or not user.email or is_muted(user, kind):
-        Notification.objects.filter(pk=pk, claim_token=token).update(status=Notification.Status.SKIPPED)
-        return "skipped"
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        message = kind.render(row)
-        if message is None:
+    results: dict[int, str] = {}
+    by_token: dict[str, list[int]] = {}
+    for pk, token in items:
+        by_token.setdefault(str(token), []).append(pk)
+    owned: list[tuple[int, str]] = []
+    for token, ids in by_token.items():
+        Notification.objects.filter(pk__in=ids, claim_token=token, status=Notification.Status.CLAIMED).update(
+            status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+        mine = set(Notification.objects.filter(pk__in=ids, claim_token=token, status=Notification.Status.SENDING)
+                   .values_list("pk", flat=True))
+        owned += [(pk, token) for pk in ids if pk in mine]
+        results.update({pk: "not-mine" for pk in ids if pk not in mine})
+    rows = Notification.objects.select_related("recipient").in_bulk([pk for pk, _token in owned])
+    muted = set(NotificationPreference.objects.filter(user_id__in={r.recipient_id for r in rows.values()})
+                .values_list("user_id", "kind"))
+    rendered: dict[tuple, Message | None] = {}
+    preferences = settings.SITE_URL + reverse("core:notifications")
+    for pk, token in owned:
+        row = rows[pk]
+        kind, user = KINDS.get(row.kind), row.recipient
+        if kind is None or not user.is_active or not user.email or (not kind.essential and (user.pk, kind.name) in muted):
             Notification.objects.filter(pk=pk, claim_token=token).update(status=Notification.Status.SKIPPED)
-            return "skipped"
-        context = {"message": message, "user": user, "essential": kind.essential,
-                   "unsubscribe": None if kind.essential else unsubscribe_url(user, kind.name),
-                   "preferences": settings.SITE_URL + reverse("core:notifications")}
-        text = render_to_string("email/layout.txt", context)
-        html = render_to_string("email/layout.html", context)
-    email = EmailMultiAlternatives(message.subject, text, None, [user.email])
-    email.attach_alternative(html, "text/html")
-    for filename, content, mimetype in message.attachments:
-        email.attach(filename, content, mimetype)
-    email.extra_headers["X-Mentorat-Notification"] = str(pk)
-    if not kind.essential:
-        email.extra_headers["List-Unsubscribe"] = f"<{context['unsubscribe']}>"
-    email.send(fail_silently=False)
-    Notification.objects.filter(pk=pk, claim_token=token).update(status=Notification.Status.SENT, sent_at=timezone.now(),
-                                                                 last_error="")
-    return "sent"
+            results[pk] = "skipped"
+            continue
+        language = user.language or settings.LANGUAGE_CODE
+        try:
+            with translation.override(language):
+                key = (row.kind, row.object_key, language, row.due_at, getattr(user, "pk", None) if kind.per_recipient else None)
+                if key not in rendered:
+                    rendered[key] = kind.render(row)
+                message = rendered[key]
+                if message is None:
+                    Notification.objects.filter(pk=pk, claim_token=token).update(status=Notification.Status.SKIPPED)
+                    results[pk] = "skipped"
+                    continue
+                context = {"message": message, "user": user, "essential": kind.essential, "preferences": preferences,
+                           "unsubscribe": None if kind.essential else unsubscribe_url(user, kind.name)}
+                email = EmailMultiAlternatives(message.subject, render_to_string("email/layout.txt", context), None, [user.email])
+                email.attach_alternative(render_to_string("email/layout.html", context), "text/html")
+            for filename, content, mimetype in message.attachments:
+                email.attach(filename, content, mimetype)
+            email.extra_headers["X-Mentorat-Notification"] = str(pk)
+            if not kind.essential:
+                email.extra_headers["List-Unsubscribe"] = f"<{context['unsubscribe']}>"
+            email.send(fail_silently=False)
+        except Exception as exc:
+            if raise_errors or on_error is None:
+                raise
+            results[pk] = on_error(pk, token, exc)
+            continue
+        Notification.objects.filter(pk=pk, claim_token=token).update(status=Notification.Status.SENT, sent_at=timezone.now(),
+                                                                     last_error="")
+        results[pk] = "sent"
+    return results
 
 
 def record_failure(pk: int, token: str, error: Exception, *, now: datetime.datetime | None = None) -> str:

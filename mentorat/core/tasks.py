@@ -4,15 +4,9 @@ Tasks take ids (and the claim token), never objects; they are acked late and rej
 worker dies, and stay well under the broker's visibility timeout.
 """
 
-import smtplib
-import socket
-
 from celery import shared_task
 
 from mentorat.core import outbox
-
-TRANSPORT_ERRORS = (smtplib.SMTPException, socket.error, OSError)
-
 
 @shared_task(name="core.ping", ignore_result=True)
 def ping(token: str) -> str:
@@ -32,13 +26,10 @@ def sweep() -> int:
 @shared_task(name="outbox.send_batch", ignore_result=True, acks_late=True, reject_on_worker_lost=True,
              soft_time_limit=240, time_limit=300)
 def send_batch(items: list) -> dict:
+    # Any error of one message (transport, or a rendering bug) is recorded on that row alone:
+    # retried with backoff, then failed; the rest of the batch goes on.
+    results = outbox.send_many([(pk, token) for pk, token in items], on_error=outbox.record_failure)
     counts: dict[str, int] = {}
-    for pk, token in items:
-        try:
-            result = outbox.send_one(pk, token)
-        except TRANSPORT_ERRORS as exc:
-            result = outbox.record_failure(pk, token, exc)
-        except Exception as exc:  # a rendering bug must not block the rest of the batch
-            result = outbox.record_failure(pk, token, exc)
+    for result in results.values():
         counts[result] = counts.get(result, 0) + 1
     return counts
