@@ -25,6 +25,7 @@ class SessionsConfig(AppConfig):
             (pairing.ACTIVATION_HOOKS, services.sessions_schedule_pair),
             (pairing.END_HOOKS, services.on_pair_end),
             (programme_services.PROGRAMME_PANELS, programme_panel),
+            (programme_services.DATE_GUARDS, services.date_guard),
             (core_demo.SEEDERS, demo.seed),
         ]:
             if item not in registry:

@@ -61,3 +61,18 @@ class ConcernForm(forms.Form):
 
 class DelegateForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address of your delegate (empty to remove)"), required=False)
+
+
+class ReminderTimingForm(forms.ModelForm):
+    class Meta:
+        from sessions.models import ReminderTiming
+
+        model = ReminderTiming
+        fields = ["first_hours_before", "second_hours_before", "log_hours_after"]
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("first_hours_before"), data.get("second_hours_before")
+        if first and second and second >= first:
+            self.add_error("second_hours_before", _("The second reminder comes after the first: fewer hours before."))
+        return data

@@ -189,3 +189,19 @@ class CalendarFeed(models.Model):
 
     class Meta:
         app_label = "mentoring_sessions"
+
+
+class ReminderTiming(models.Model):
+    """When this programme's reminders go out (defaults: 2 days and 2 hours before, a day after)."""
+
+    programme = models.OneToOneField("programmes.Programme", on_delete=models.CASCADE, related_name="reminder_timing")
+    first_hours_before = models.PositiveSmallIntegerField(_("first reminder, hours before the session"), default=48,
+                                                          validators=[MinValueValidator(1), MaxValueValidator(336)])
+    second_hours_before = models.PositiveSmallIntegerField(_("second reminder, hours before (0: none)"), default=2,
+                                                           validators=[MaxValueValidator(72)])
+    log_hours_after = models.PositiveSmallIntegerField(_("log reminder, hours after the session"), default=24,
+                                                       validators=[MinValueValidator(1), MaxValueValidator(336)])
+
+    class Meta:
+        app_label = "mentoring_sessions"
+        verbose_name = _("reminder timing")

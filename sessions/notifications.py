@@ -145,28 +145,48 @@ def _members(pair):
     return [e.user for e in (pair.mentor.employee, pair.mentee.employee) if e.user_id]
 
 
+def timings() -> dict[int, tuple[list[datetime.timedelta], datetime.timedelta]]:
+    """Per programme: the delays before a session and the delay after it, as each programme set them."""
+    from sessions.models import ReminderTiming
+
+    result = {}
+    for timing in ReminderTiming.objects.all():
+        before = [datetime.timedelta(hours=timing.first_hours_before)]
+        if timing.second_hours_before:
+            before.append(datetime.timedelta(hours=timing.second_hours_before))
+        result[timing.programme_id] = (before, datetime.timedelta(hours=timing.log_hours_after))
+    return result
+
+
 def plan_reminders(*, now: datetime.datetime | None = None) -> int:
-    """Queue the reminders due soon: before each session (2 days, 2 hours), and the day after a
-    session nobody logged. Run every few minutes; the outbox's uniqueness makes it idempotent."""
+    """Queue the reminders due soon: before each session (2 days and 2 hours by default, or as the
+    programme set them), and after a session nobody logged (a day by default). Run every few
+    minutes; the outbox's uniqueness makes it idempotent."""
     now = now or timezone.now()
     count = 0
+    custom = timings()
+    default = (UPCOMING_BEFORE, datetime.timedelta(days=1))
+    horizon = max([d for before, _after in custom.values() for d in before] + UPCOMING_BEFORE) + datetime.timedelta(hours=1)
     soon = MentoringSession.objects.filter(status=MentoringSession.Status.PLANNED, starts_at__gt=now,
-                                           starts_at__lte=now + datetime.timedelta(days=2, hours=1),
-                                           pair__status=Pair.Status.ACTIVE)
+                                           starts_at__lte=now + horizon, pair__status=Pair.Status.ACTIVE)
     for session in soon.select_related("pair__mentor__employee__user", "pair__mentee__employee__user"):
-        for before in UPCOMING_BEFORE:
+        before_list, _after = custom.get(session.pair.programme_id, default)
+        for before in before_list:
             due = session.starts_at - before
             if due < now - datetime.timedelta(hours=1):
-                continue  # too late for this one (e.g. a session booked for tomorrow skips "2 days before")
+                continue  # too late for this one (a session booked for tomorrow skips "2 days before")
             for user in _members(session.pair):
                 outbox.notify(kind="session_upcoming", object_key=f"session:{session.pk}:{session.sequence}",
                               recipient=user, due_at=max(due, now))
                 count += 1
     unlogged = MentoringSession.objects.filter(status=MentoringSession.Status.PLANNED, pair__status=Pair.Status.ACTIVE,
-                                               starts_at__lte=now - datetime.timedelta(days=1),
-                                               starts_at__gt=now - datetime.timedelta(days=8))
+                                               starts_at__lte=now - datetime.timedelta(hours=1),
+                                               starts_at__gt=now - datetime.timedelta(days=15))
     for session in unlogged.select_related("pair__mentor__employee__user", "pair__mentee__employee__user"):
-        due = session.starts_at + datetime.timedelta(days=1)
+        _before, after = custom.get(session.pair.programme_id, default)
+        due = session.starts_at + after
+        if due > now:
+            continue
         for user in _members(session.pair):
             outbox.notify(kind="session_log", object_key=f"session:{session.pk}", recipient=user, due_at=due)
             count += 1

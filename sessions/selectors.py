@@ -12,8 +12,8 @@ from django.utils import timezone
 from binomes.models import Pair
 from mentorat.core.models import User
 from mentorat.core.permissions import is_coordinator
-from programmes.models import Programme
-from sessions.models import Commitment, Concern, Delegate, LearningGoal, MentoringSession, PrivateNote, SessionRating
+from programmes.models import Milestone, Programme
+from sessions.models import Commitment, Concern, LearningGoal, MentoringSession
 
 SESSION_RELATED = ["pair__programme", "pair__mentor__employee", "pair__mentee__employee"]
 MEMBER_PAIR_STATES = [Pair.Status.ACTIVE, Pair.Status.COMPLETED, Pair.Status.ENDED]
@@ -158,6 +158,9 @@ def due_for_user(*, user: User, now: datetime.datetime | None = None) -> dict:
         "commitments": list(Commitment.objects.filter(pair__mentee__employee=employee, pair__status=Pair.Status.ACTIVE,
                                                       status=Commitment.Status.OPEN)),
         "pairs": list({s.pair_id: s.pair for s in sessions}.values()),
+        "goals": list(LearningGoal.objects.filter(pair__in={s.pair_id for s in sessions}).exclude(status="dropped")[:6]),
+        "milestones": list(Milestone.objects.filter(programme__in={s.pair.programme_id for s in sessions},
+                                                    date__gte=timezone.localdate(now)).select_related("programme")[:4]),
     }
 
 

@@ -110,6 +110,24 @@ def notify_change(session: MentoringSession) -> None:
     notify(session)
 
 
+def date_guard(programme, start: datetime.date, end: datetime.date) -> str | None:
+    """A programme's dates may not move so that planned or held sessions fall outside them."""
+    outside = MentoringSession.objects.filter(pair__programme=programme).exclude(status=MentoringSession.Status.CANCELLED)
+    tz = _tz()
+    lo = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    hi = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    count = outside.filter(models_q_outside(lo, hi)).count()
+    if count:
+        return _("%(n)s sessions would fall outside the new dates: move or cancel them first.") % {"n": count}
+    return None
+
+
+def models_q_outside(lo, hi):
+    from django.db.models import Q
+
+    return Q(starts_at__lt=lo) | Q(starts_at__gte=hi)
+
+
 def on_pair_end(pair: Pair) -> None:
     """A pair that ends cancels its future sessions (the invitations are withdrawn)."""
     for session in pair.sessions.filter(status=MentoringSession.Status.PLANNED, starts_at__gt=timezone.now()):

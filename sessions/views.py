@@ -179,3 +179,19 @@ def concern_handle(request, pk):
     return redirect("sessions:followup", slug=concern.pair.programme.slug)
 
 
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def reminder_timing(request, slug):
+    from sessions.forms import ReminderTimingForm
+    from sessions.models import ReminderTiming
+
+    programme = programme_get_for_coordinator(user=request.user, slug=slug)
+    timing = ReminderTiming.objects.filter(programme=programme).first() or ReminderTiming(programme=programme)
+    form = ReminderTimingForm(request.POST or None, instance=timing)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Reminder timing saved."))
+        return redirect("sessions:followup", slug=slug)
+    return render(request, "programmes/form.html", {"form": form, "programme": programme, "title": _("When reminders go out")})

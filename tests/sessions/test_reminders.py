@@ -106,3 +106,27 @@ class TestSessionReminders:
                                                          {"action": "cancel", "reason": "Malade"})
         assert response.status_code == 302
         assert Notification.objects.filter(kind="session_changed", status="pending").count() == 2
+
+
+@pytest.mark.django_db
+def test_each_programme_sets_its_own_timing(active_pair, coordinator):
+    from sessions.models import ReminderTiming
+
+    client_for(coordinator).post(reverse("sessions:reminder_timing", args=[active_pair.programme.slug]),
+                                 {"first_hours_before": "24", "second_hours_before": "0", "log_hours_after": "4"})
+    assert ReminderTiming.objects.get(programme=active_pair.programme).first_hours_before == 24
+    session = first_planned(active_pair)
+    notifications.plan_reminders(now=session.starts_at - datetime.timedelta(hours=25))
+    assert {r.due_at for r in Notification.objects.filter(kind="session_upcoming")} == {session.starts_at - datetime.timedelta(hours=24)}
+    notifications.plan_reminders(now=session.starts_at + datetime.timedelta(hours=5))
+    assert {r.due_at for r in Notification.objects.filter(kind="session_log")} == {session.starts_at + datetime.timedelta(hours=4)}
+
+
+@pytest.mark.django_db
+def test_programme_dates_cannot_leave_sessions_outside(active_pair, coordinator):
+    from programmes.services import ProgrammeError, programme_update
+
+    with pytest.raises(ProgrammeError, match="outside the new dates"):
+        programme_update(actor=coordinator, programme=active_pair.programme, data={"duration_months": 6})
+    active_pair.programme.refresh_from_db()
+    assert active_pair.programme.duration_months == 9
