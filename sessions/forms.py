@@ -76,3 +76,10 @@ class ReminderTimingForm(forms.ModelForm):
         if first and second and second >= first:
             self.add_error("second_hours_before", _("The second reminder comes after the first: fewer hours before."))
         return data
+
+
+class PlaceForm(forms.Form):
+    place_kind = forms.ChoiceField(label=_("Where"), choices=[("room", _("meeting room")), ("video", _("video call"))])
+    place = forms.CharField(label=_("Room or video link"), max_length=300, required=False,
+                            help_text=_("A neutral room, away from the senior's office, works best."))
+    theme = forms.CharField(label=_("Theme"), max_length=200, required=False)

@@ -179,6 +179,25 @@ def session_reschedule(*, user: User, session: MentoringSession, starts_at: date
 
 
 @transaction.atomic
+def session_set_place(*, user: User, session: MentoringSession, place_kind: str, place: str, theme: str) -> MentoringSession:
+    """Where the pair meets (a neutral meeting room, or a video link) and what the session is about."""
+    session = _lock(session)
+    if acting_role(user, session.pair) is None:
+        raise SessionError(_("Only the two members of the pair, or the senior's delegate, can change a session."))
+    if session.status != MentoringSession.Status.PLANNED:
+        raise SessionError(_("Only a planned session can be changed."))
+    if place_kind not in MentoringSession.Place.values:
+        raise SessionError(_("Choose a meeting room or a video call."), "place_kind")
+    if place_kind == MentoringSession.Place.VIDEO and place and not place.startswith(("https://", "http://")):
+        raise SessionError(_("A video link starts with https://."), "place")
+    session.place_kind, session.place, session.theme = place_kind, place.strip(), theme.strip()
+    session.sequence += 1
+    session.save(update_fields=["place_kind", "place", "theme", "sequence", "updated_at"])
+    notify_change(session)
+    return session
+
+
+@transaction.atomic
 def session_cancel(*, user: User, session: MentoringSession, reason: str) -> MentoringSession:
     """Cancel a planned session; who cancelled (which side) and why are kept for follow-through."""
     session = _lock(session)

@@ -18,6 +18,7 @@ from sessions.forms import (
     GoalForm,
     LogForm,
     NoteForm,
+    PlaceForm,
     RatingForm,
     RescheduleForm,
 )
@@ -90,7 +91,8 @@ def session_detail(request, pk):
                    "topics": log.topics if log else "", "learned": log.learned if log else "",
                    "exercise": log.exercise if log else "", "next_step": log.next_step if log else ""}
     forms = {"log": LogForm(initial=initial_log), "rate": RatingForm(), "reschedule": RescheduleForm(
-        initial={"starts_at": timezone.localtime(session.starts_at)}), "cancel": CancelForm()}
+        initial={"starts_at": timezone.localtime(session.starts_at)}), "cancel": CancelForm(),
+        "place": PlaceForm(initial={"place_kind": session.place_kind, "place": session.place, "theme": session.theme})}
     if action in forms:
         form = forms[action] = type(forms[action])(request.POST)
         if form.is_valid():
@@ -105,6 +107,9 @@ def session_detail(request, pk):
                 elif action == "reschedule":
                     services.session_reschedule(user=request.user, session=session, **data)
                     messages.success(request, _("Session moved; download the updated invitation."))
+                elif action == "place":
+                    services.session_set_place(user=request.user, session=session, **data)
+                    messages.success(request, _("Saved; both of you get the updated invitation."))
                 elif action == "cancel":
                     services.session_cancel(user=request.user, session=session, **data)
                     messages.success(request, _("Session cancelled."))

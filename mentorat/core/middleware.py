@@ -1,7 +1,7 @@
 """Request-wide behaviour: deny by default, and each user's saved language."""
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 class LoginRequiredByDefaultMiddleware(LoginRequiredMiddleware):
@@ -10,14 +10,19 @@ class LoginRequiredByDefaultMiddleware(LoginRequiredMiddleware):
 
 
 class UserLanguageMiddleware:
-    """A logged-in user sees the site in the language saved on their account."""
+    """A logged-in user sees the site in their saved language, and times in their time zone."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.language:
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
+        if user is not None and user.is_authenticated:
+            if user.language:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
+            if user.timezone:
+                timezone.activate(user.timezone)  # validated when saved
+            else:
+                timezone.deactivate()
         return self.get_response(request)

@@ -213,3 +213,30 @@ class TestConcernsAndAccess:
         page = client_for(org["director_a"].user).get("/")
         section = next(s for s in page.context["sections"] if s["template"] == "sessions/_home.html")
         assert section["next"] == future(active_pair).filter(starts_at__gte=timezone.now()).first()
+
+
+@pytest.mark.django_db
+def test_members_set_a_neutral_room_or_a_video_link(active_pair, org, outsider):
+    session = future(active_pair).first()
+    client = client_for(org["junior_b"].user)
+    client.post(reverse("sessions:detail", args=[session.pk]),
+                {"action": "place", "place_kind": "video", "place": "zoom.example/abc", "theme": "IA"})
+    session.refresh_from_db()
+    assert session.place == ""  # refused: a link starts with https://
+    client.post(reverse("sessions:detail", args=[session.pk]),
+                {"action": "place", "place_kind": "room", "place": "Salle Agora, 3e étage", "theme": "Prompts"})
+    session.refresh_from_db()
+    assert (session.place_kind, session.place, session.theme, session.sequence) == ("room", "Salle Agora, 3e étage", "Prompts", 1)
+    with pytest.raises(services.SessionError):
+        services.session_set_place(user=outsider, session=session, place_kind="room", place="x", theme="")
+
+
+@pytest.mark.django_db
+def test_times_show_in_the_user_s_time_zone(active_pair, org):
+    user = org["director_a"].user
+    user.timezone = "America/New_York"
+    user.save()
+    session = future(active_pair).first()
+    page = client_for(user).get(reverse("sessions:detail", args=[session.pk])).content.decode()
+    local = timezone.localtime(session.starts_at, timezone=__import__("zoneinfo").ZoneInfo("America/New_York"))
+    assert f"{local:%H:%M}" in page
