@@ -9,9 +9,9 @@ Prints one JSON object. ``seconds`` and ``peak_mb`` cover scoring, rules and the
 import argparse
 import json
 import random
+import resource
 import sys
 import time
-import resource
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

@@ -68,11 +68,11 @@ def main(argv=None):
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
+    import datetime
+
     from mentorat.core.models import Notification, User
     from programmes.models import Milestone
     from programmes.services import programme_create
-
-    import datetime
 
     programme = programme_create(actor=None, name="Bench", slug="bench", start_date=datetime.date(2027, 1, 4),
                                  duration_months=6, cadence_weeks=2)

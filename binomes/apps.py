@@ -7,8 +7,8 @@ class BinomesConfig(AppConfig):
     verbose_name = _("Pairs")
 
     def ready(self):
-        from mentorat.core import outbox
         from binomes import notifications as app_notifications
+        from mentorat.core import outbox
 
         for kind in app_notifications.KINDS:
             outbox.register(kind)

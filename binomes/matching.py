@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from mentorat.core.hierarchy import in_direct_line
+
 SLOTS = [f"{d}-{h}" for d in ("mon", "tue", "wed", "thu", "fri") for h in ("am", "pm")]
 
 # Hard rules, in the order a refusal names them. The words are the service's (translated there).
@@ -88,7 +90,7 @@ def refusal(mentor: Person, mentee: Person, rules: Rules, forbidden: Iterable[tu
     """The first hard rule this pair breaks, or None. Capacity is the caller's to check."""
     if mentor.employee == mentee.employee:
         return "self"
-    if mentor.manager == mentee.employee or mentee.manager == mentor.employee:
+    if in_direct_line(mentor.employee, mentor.manager, mentee.employee, mentee.manager):
         return "direct_line"
     if rules.exclude_subtree and (mentee.employee in mentor.ancestors or mentor.employee in mentee.ancestors):
         return "subtree"

@@ -7,9 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from binomes import matching
 from binomes.models import Pair, PairingRunReport, Shortlist
+from binomes.services import forbidden_of, pairing_settings, person_of, reason_text, rules_of
 from mentorat.core.models import User
 from mentorat.core.permissions import is_coordinator
+from mentorat.core.selectors import employee_of
 from programmes.models import Application, Programme
 
 PAIR_RELATED = ["programme", "mentor__employee__department", "mentor__employee__site",
@@ -17,7 +20,7 @@ PAIR_RELATED = ["programme", "mentor__employee__department", "mentor__employee__
 
 
 def pairs_of_user(*, user: User) -> QuerySet[Pair]:
-    employee = getattr(user, "employee", None) if hasattr(user, "employee") else None
+    employee = employee_of(user)
     if employee is None:
         return Pair.objects.none()
     return (
@@ -53,12 +56,40 @@ def pairing_board(*, user: User, programme: Programme) -> dict:
             application = apps.get(item["application"])
             if application is not None and application.pk not in live:
                 unpaired.append({**item, "application": application})
-    approved = Application.objects.filter(programme=programme, status=Application.Status.APPROVED).select_related("employee")
+    approved = list(Application.objects.filter(programme=programme, status=Application.Status.APPROVED)
+                    .select_related("employee").prefetch_related("domain_items__domain"))
+    _attach_alternatives(programme, pairs, [a for a in approved if a.role == "mentor"],
+                         {a.pk: a for a in approved if a.role == "mentee"})
+    for item in unpaired:
+        item["reason_text"] = reason_text(item["reason"])
     return {
         "pairs": pairs, "report": report, "unpaired": unpaired,
         "mentors": [a for a in approved if a.role == "mentor"], "mentees": [a for a in approved if a.role == "mentee"],
         "shortlists": list(Shortlist.objects.filter(programme=programme, closed_at__isnull=True).select_related("mentee__employee")),
     }
+
+
+def _attach_alternatives(programme: Programme, pairs: list[Pair], mentors: list[Application],
+                         mentees: dict[int, Application]) -> None:
+    """Give each draft proposal its three best other eligible mentors (``pair.alternatives``):
+    what the coordinator weighs when locking or forbidding. No query per pair."""
+    proposed = [pair for pair in pairs if pair.status == Pair.Status.PROPOSED and pair.mentee_id in mentees]
+    if not proposed or not mentors:
+        return
+    people = [person_of(a) for a in mentors]
+    by_id = {a.pk: a for a in mentors}
+    weights, rules, forbidden = pairing_settings(programme).weights(), rules_of(programme), forbidden_of(programme)
+    for pair in proposed:
+        options = matching.alternatives(person_of(mentees[pair.mentee_id]), people, rules, weights, forbidden,
+                                        exclude=[pair.mentor_id])
+        pair.alternatives = [(by_id[o.mentor], o.score) for o in options]
+
+
+def shortlist_options(*, shortlist: Shortlist) -> list[tuple[Application, dict]]:
+    """The mentors offered by a shortlist, with their score and breakdown, in the offered order."""
+    mentors = (Application.objects.select_related("employee__department", "employee__site")
+               .prefetch_related("domain_items__domain").in_bulk([o["mentor"] for o in shortlist.options]))
+    return [(mentors[o["mentor"]], o) for o in shortlist.options if o["mentor"] in mentors]
 
 
 def pair_counts(*, programme: Programme) -> dict[str, int]:
@@ -70,7 +101,7 @@ def pair_counts(*, programme: Programme) -> dict[str, int]:
 
 
 def shortlist_get_for_user(*, user: User, pk: int) -> Shortlist:
-    employee = getattr(user, "employee", None) if hasattr(user, "employee") else None
+    employee = employee_of(user)
     try:
         return Shortlist.objects.select_related("programme", "mentee__employee").get(pk=pk, mentee__employee=employee)
     except Shortlist.DoesNotExist:
@@ -78,5 +109,5 @@ def shortlist_get_for_user(*, user: User, pk: int) -> Shortlist:
 
 
 def shortlists_of_user(*, user: User) -> QuerySet[Shortlist]:
-    employee = getattr(user, "employee", None) if hasattr(user, "employee") else None
+    employee = employee_of(user)
     return Shortlist.objects.filter(mentee__employee=employee, closed_at__isnull=True).select_related("programme")

@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy
 
 from binomes import matching
 from binomes.models import ForbiddenPair, Pair, PairingRunReport, PairingSettings, Shortlist
+from mentorat.core.errors import ServiceError
 from mentorat.core.models import Employee, User
+from mentorat.core.selectors import employee_of
 from mentorat.core.services import audit_log
 from programmes.models import Application, Programme, Role, TrainingCompletion, TrainingModule
 
@@ -46,11 +48,8 @@ ACTIVATION_HOOKS: list[Callable] = []
 END_HOOKS: list[Callable] = []
 
 
-class PairingError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class PairingError(ServiceError):
+    pass
 
 
 def reason_text(code: str) -> str:
@@ -253,7 +252,7 @@ def pairs_publish(*, actor: User, programme: Programme, now: datetime.datetime |
 
 
 def _member_role(pair: Pair, user: User) -> str:
-    employee = getattr(user, "employee", None)
+    employee = employee_of(user)
     role = pair.role_of(employee) if employee else None
     if role is None:
         raise PairingError(_("Only the two members of the pair can do this."))
@@ -385,7 +384,8 @@ def shortlist_choose(*, user: User, shortlist: Shortlist, mentor_id: int, now: d
     """The senior picks a mentor of their shortlist: a published pair, to confirm after the chemistry meeting."""
     now = now or timezone.now()
     shortlist = Shortlist.objects.select_for_update().select_related("programme", "mentee__employee").get(pk=shortlist.pk)
-    if getattr(user, "employee", None) is None or shortlist.mentee.employee_id != user.employee.pk:
+    employee = employee_of(user)
+    if employee is None or shortlist.mentee.employee_id != employee.pk:
         raise PairingError(_("Only the senior this shortlist was made for can choose."))
     if shortlist.closed_at is not None or shortlist.expires_at < now:
         raise PairingError(_("This shortlist is closed."))

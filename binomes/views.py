@@ -10,25 +10,8 @@ from binomes import matching, selectors, services
 from binomes.forms import DeclineForm, EndForm, ManualPairForm, PairingSettingsForm
 from binomes.models import Pair
 from mentorat.core.permissions import is_coordinator
+from mentorat.core.selectors import employee_of
 from programmes.selectors import programme_get_for_coordinator
-
-
-def _alternatives(programme, pairs, mentors):
-    """The three best other eligible mentors of each proposed mentee (for "why this pair")."""
-    people = {a.pk: services.person_of(a) for a in mentors}
-    config = services.pairing_settings(programme)
-    rules, forbidden = services.rules_of(programme), services.forbidden_of(programme)
-    by_id = {a.pk: a for a in mentors}
-    proposed = [pair for pair in pairs if pair.status == Pair.Status.PROPOSED]
-    mentees = programme.applications.filter(pk__in=[p.mentee_id for p in proposed]).select_related("employee").prefetch_related(
-        "domain_items__domain")
-    mentee_people = {a.pk: services.person_of(a) for a in mentees}
-    result = {}
-    for pair in proposed:
-        options = matching.alternatives(mentee_people[pair.mentee_id], list(people.values()), rules, config.weights(),
-                                        forbidden, exclude=[pair.mentor_id])
-        result[pair.pk] = [(by_id[o.mentor], o.score) for o in options]
-    return result
 
 
 def board(request, slug):
@@ -36,14 +19,10 @@ def board(request, slug):
     data = selectors.pairing_board(user=request.user, programme=programme)
     mentor_qs = programme.applications.filter(role="mentor", status="approved").select_related("employee__department")
     mentee_qs = programme.applications.filter(role="mentee", status="approved").select_related("employee__department")
-    if data["mentors"] and any(p.status == Pair.Status.PROPOSED for p in data["pairs"]):
-        mentors = list(mentor_qs.prefetch_related("domain_items__domain").select_related("employee"))
-        data["alternatives"] = _alternatives(programme, data["pairs"], mentors)
     return render(request, "binomes/board.html", {
         "programme": programme, **data, "settings": services.pairing_settings(programme),
         "manual_form": ManualPairForm(mentors=mentor_qs, mentees=mentee_qs),
-        "counts": selectors.pair_counts(programme=programme), "reasons": services.REASONS,
-        "criteria": matching.CRITERIA,
+        "counts": selectors.pair_counts(programme=programme),
     })
 
 
@@ -151,7 +130,7 @@ def export(request, slug):
 
 def pair_detail(request, pk):
     pair = selectors.pair_get_for_user(user=request.user, pk=pk)
-    employee = getattr(request.user, "employee", None) if hasattr(request.user, "employee") else None
+    employee = employee_of(request.user)
     role = pair.role_of(employee) if employee else None
     other = None
     if role == "mentor":
@@ -220,9 +199,4 @@ def shortlist(request, pk):
         else:
             messages.success(request, _("Your choice is sent: meet your mentor, then confirm."))
             return redirect("binomes:pair", pk=pair.pk)
-    from programmes.models import Application
-
-    mentors = Application.objects.select_related("employee__department", "employee__site").prefetch_related(
-        "domain_items__domain").in_bulk([o["mentor"] for o in item.options])
-    options = [(mentors[o["mentor"]], o) for o in item.options if o["mentor"] in mentors]
-    return render(request, "binomes/shortlist.html", {"shortlist": item, "options": options, "criteria": matching.CRITERIA})
+    return render(request, "binomes/shortlist.html", {"shortlist": item, "options": selectors.shortlist_options(shortlist=item)})

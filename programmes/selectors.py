@@ -6,8 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from mentorat.core.models import Employee, User
+from mentorat.core.models import User
 from mentorat.core.permissions import is_coordinator, is_executive
+from mentorat.core.selectors import employee_of
 from programmes.models import (
     Application,
     ApplicationDomain,
@@ -20,13 +21,6 @@ from programmes.models import (
 )
 
 VISIBLE_TO_EMPLOYEES = [Programme.Status.ENROLMENT, Programme.Status.PAIRING, Programme.Status.RUNNING]
-
-
-def employee_of(user: User) -> Employee | None:
-    try:
-        return user.employee
-    except Employee.DoesNotExist:
-        return None
 
 
 def programme_list_for_user(*, user: User) -> QuerySet[Programme]:

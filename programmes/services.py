@@ -10,15 +10,15 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mentorat.core.models import Employee, User
 from mentorat.core import outbox
+from mentorat.core.errors import ServiceError
+from mentorat.core.models import Employee, User
 from mentorat.core.services import audit_log
 from programmes.domains import DEFAULT_DOMAINS
 from programmes.models import (
@@ -35,16 +35,12 @@ from programmes.models import (
     Role,
     TrainingCompletion,
     TrainingModule,
-    add_months,
 )
 from programmes.scheduling import default_milestones
 
 
-class ProgrammeError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class ProgrammeError(ServiceError):
+    pass
 
 
 # Later apps add panels to the programme page: ``provider(request, programme, roles) -> list[dict]``,

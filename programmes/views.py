@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mentorat.core.errors import add_to_form
 from mentorat.core.permissions import coordinator_required, is_coordinator
 from mentorat.core.services import audit_log
 from programmes import selectors, services
@@ -29,13 +30,6 @@ from programmes.forms import (
 from programmes.models import Application, ManagerAcknowledgement, Programme, ProgrammeSponsor, Role, TrainingModule
 
 
-def _form_error(form, exc: services.ProgrammeError):
-    if exc.field and exc.field in form.fields:
-        form.add_error(exc.field, exc.message)
-    else:
-        form.add_error(None, exc.message)
-
-
 def programme_list(request):
     programmes = selectors.programme_list_for_user(user=request.user).prefetch_related("sponsors__user")
     own = {}
@@ -54,7 +48,7 @@ def programme_create(request):
         try:
             programme = services.programme_create(actor=request.user, **form.cleaned_data)
         except services.ProgrammeError as exc:
-            _form_error(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Programme created as a draft, with default domains, milestones and charter."))
             return redirect("programmes:detail", slug=programme.slug)
@@ -97,7 +91,7 @@ def programme_edit(request, slug):
             services.programme_update(actor=request.user, programme=Programme.objects.get(pk=programme.pk), data=data,
                                       domains=list(form.cleaned_data["domains"]))
         except services.ProgrammeError as exc:
-            _form_error(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Programme saved."))
             return redirect("programmes:detail", slug=programme.slug)
@@ -143,7 +137,7 @@ def programme_charter(request, slug):
         try:
             charter = services.charter_publish(actor=request.user, programme=programme, text=form.cleaned_data["text"])
         except services.ProgrammeError as exc:
-            _form_error(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Charter version %(v)s is current.") % {"v": charter.version})
             return redirect("programmes:detail", slug=programme.slug)
@@ -213,7 +207,7 @@ def programme_copy(request, slug):
         try:
             copy = services.programme_copy(actor=request.user, programme=programme, **form.cleaned_data)
         except services.ProgrammeError as exc:
-            _form_error(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("New cohort created as a draft: same design, no participants."))
             return redirect("programmes:detail", slug=copy.slug)
@@ -249,7 +243,7 @@ def apply(request, slug, role):
                                             charter_accepted=form.cleaned_data["accept_charter"])
                 messages.success(request, _("Thank you! Your application is sent to the programme team."))
         except services.ProgrammeError as exc:
-            _form_error(form, exc)
+            add_to_form(form, exc)
         else:
             return redirect("programmes:detail", slug=slug)
     return render(request, "programmes/apply.html", {

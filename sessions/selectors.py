@@ -12,6 +12,7 @@ from django.utils import timezone
 from binomes.models import Pair
 from mentorat.core.models import User
 from mentorat.core.permissions import is_coordinator
+from mentorat.core.selectors import employee_of
 from programmes.models import Milestone, Programme
 from sessions.models import Commitment, Concern, LearningGoal, MentoringSession
 
@@ -19,13 +20,9 @@ SESSION_RELATED = ["pair__programme", "pair__mentor__employee", "pair__mentee__e
 MEMBER_PAIR_STATES = [Pair.Status.ACTIVE, Pair.Status.COMPLETED, Pair.Status.ENDED]
 
 
-def _employee(user):
-    return getattr(user, "employee", None) if hasattr(user, "employee") else None
-
-
 def pairs_with_sessions(*, user: User) -> QuerySet[Pair]:
     """Pairs whose sessions the user may see as a member or as a senior's delegate."""
-    employee = _employee(user)
+    employee = employee_of(user)
     scope = Q(mentee__employee__session_delegate__user=user)
     if employee is not None:
         scope |= Q(mentor__employee=employee) | Q(mentee__employee=employee)
@@ -54,7 +51,7 @@ def workspace(*, user: User, pair: Pair, now: datetime.datetime | None = None) -
     """Everything the pair page shows to a member. Notes only for the two members (not a delegate)."""
     now = now or timezone.now()
     sessions = list(pair.sessions.select_related("log").prefetch_related("ratings").order_by("starts_at"))
-    employee = _employee(user)
+    employee = employee_of(user)
     role = pair.role_of(employee) if employee else None
     return {
         "role": role,
@@ -131,7 +128,7 @@ def concerns_for_coordinator(*, user: User, programme: Programme) -> list[Concer
 
 def feed_sessions(*, user: User) -> QuerySet[MentoringSession]:
     """What a personal calendar feed lists: the sessions of the user's pairs (members only)."""
-    employee = _employee(user)
+    employee = employee_of(user)
     if employee is None:
         return MentoringSession.objects.none()
     return (MentoringSession.objects.filter(Q(pair__mentor__employee=employee) | Q(pair__mentee__employee=employee),
@@ -142,7 +139,7 @@ def feed_sessions(*, user: User) -> QuerySet[MentoringSession]:
 def due_for_user(*, user: User, now: datetime.datetime | None = None) -> dict:
     """The participant home: next session, sessions to log, sessions to rate, open commitments."""
     now = now or timezone.now()
-    employee = _employee(user)
+    employee = employee_of(user)
     if employee is None:
         return {}
     sessions = list(feed_sessions(user=user).filter(pair__status=Pair.Status.ACTIVE).prefetch_related("ratings"))

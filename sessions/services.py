@@ -10,12 +10,15 @@ from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from binomes.models import Pair
+from mentorat.core.errors import ServiceError
 from mentorat.core.models import User
 from mentorat.core.permissions import is_coordinator
+from mentorat.core.selectors import employee_of
 from mentorat.core.services import audit_log
 from sessions import scheduling
 from sessions.models import (
@@ -31,11 +34,8 @@ from sessions.models import (
 )
 
 
-class SessionError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class SessionError(ServiceError):
+    pass
 
 
 def holidays_between(countries: set[str], start: datetime.date, end: datetime.date) -> set[datetime.date]:
@@ -51,7 +51,7 @@ def holidays_between(countries: set[str], start: datetime.date, end: datetime.da
 
 def member_role(user: User, pair: Pair) -> str | None:
     """``mentor`` or ``mentee`` for the two members, None for anyone else."""
-    employee = getattr(user, "employee", None) if hasattr(user, "employee") else None
+    employee = employee_of(user)
     return pair.role_of(employee) if employee is not None else None
 
 
@@ -116,16 +116,10 @@ def date_guard(programme, start: datetime.date, end: datetime.date) -> str | Non
     tz = _tz()
     lo = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     hi = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-    count = outside.filter(models_q_outside(lo, hi)).count()
+    count = outside.filter(Q(starts_at__lt=lo) | Q(starts_at__gte=hi)).count()
     if count:
         return _("%(n)s sessions would fall outside the new dates: move or cancel them first.") % {"n": count}
     return None
-
-
-def models_q_outside(lo, hi):
-    from django.db.models import Q
-
-    return Q(starts_at__lt=lo) | Q(starts_at__gte=hi)
 
 
 def on_pair_end(pair: Pair) -> None:
@@ -345,7 +339,7 @@ def concern_handle(*, actor: User, concern: Concern) -> Concern:
 
 def delegate_set(*, user: User, email: str) -> Delegate | None:
     """A senior names (or, with an empty address, removes) the person who may move their sessions."""
-    employee = getattr(user, "employee", None) if hasattr(user, "employee") else None
+    employee = employee_of(user)
     if employee is None:
         raise SessionError(_("Only employees can name a delegate."))
     if not email.strip():

@@ -7,7 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mentorat.core.errors import add_to_form
 from mentorat.core.permissions import coordinator_required
+from mentorat.core.selectors import employee_of
 from programmes.selectors import programme_get_for_coordinator
 from sessions import ics, selectors, services
 from sessions.forms import (
@@ -26,8 +28,8 @@ from sessions.models import CalendarFeed, Concern
 
 
 def _error(request, form, exc):
-    if form is not None and exc.field and exc.field in form.fields:
-        form.add_error(exc.field, exc.message)
+    if exc.field:
+        add_to_form(form, exc)
     messages.error(request, exc.message)
 
 
@@ -157,7 +159,7 @@ def calendar_settings(request):
                 messages.success(request, _("Saved."))
                 return redirect("sessions:calendar")
     feed_obj = services.feed_get(user=request.user)
-    employee = getattr(request.user, "employee", None) if hasattr(request.user, "employee") else None
+    employee = employee_of(request.user)
     delegate = getattr(employee, "session_delegate", None) if employee and hasattr(employee, "session_delegate") else None
     return render(request, "sessions/calendar.html", {
         "feed_url": request.build_absolute_uri(reverse("sessions:feed", args=[feed_obj.token])), "form": form,

@@ -8,7 +8,6 @@
 - ``outsider``: an employee with no role at all.
 """
 
-import os
 
 import pytest
 from django.test import Client

@@ -71,15 +71,6 @@ def path_ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
-def is_ancestor(ancestor_path: str, descendant_path: str) -> bool:
-    """True if the first path's owner is above the second's in the chart (not the same person)."""
-    return descendant_path != ancestor_path and descendant_path.startswith(ancestor_path)
-
-
-def is_direct_report(manager_id: int, employee_manager_id: int | None) -> bool:
-    return employee_manager_id is not None and employee_manager_id == manager_id
-
-
 def in_direct_line(a_id: int, a_manager_id: int | None, b_id: int, b_manager_id: int | None) -> bool:
     """True when one of the two is the other's direct manager."""
     return a_manager_id == b_id or b_manager_id == a_id

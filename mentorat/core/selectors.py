@@ -10,9 +10,9 @@ from mentorat.core.models import DirectoryImport, Employee, User
 from mentorat.core.permissions import is_coordinator
 
 
-def employee_manager(employee: Employee) -> Employee | None:
-    """The direct manager (one query, none if the manager was already loaded)."""
-    return employee.manager
+def employee_of(user) -> Employee | None:
+    """The directory record of a login, or None (anonymous, superuser without a record, …)."""
+    return getattr(user, "employee", None)  # a missing one-to-one raises an AttributeError subclass
 
 
 def employee_chain(employee: Employee) -> list[Employee]:

@@ -12,9 +12,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentorat.core import outbox
 from mentorat.core.directory_file import FIELDS, parse_directory_file
 from mentorat.core.hierarchy import compute_paths, find_cycles
-from mentorat.core.models import AuditEntry, Department, DirectoryImport, Employee, Site, User
+from mentorat.core.models import AuditEntry, Department, DirectoryImport, Employee, NotificationPreference, Site, User
 
 BATCH = 1000
 
@@ -392,3 +393,15 @@ def directory_import_confirm(*, batch: DirectoryImport, actor: User) -> ImportRe
 def user_set_language(*, user: User, language: str) -> None:
     user.language = language
     user.save(update_fields=["language"])
+
+
+def notifications_choose(*, user: User, wanted: set[str] | None = None, muted: set[str] = frozenset()) -> set[str]:
+    """Save which optional e-mails a user receives: with ``wanted``, every optional kind outside it
+    is muted and those in it unmuted; ``muted`` adds kinds to mute. Essential kinds are never muted.
+    Returns the muted kinds."""
+    optional = {name for name, kind in outbox.KINDS.items() if not kind.essential}
+    current = set(NotificationPreference.objects.filter(user=user).values_list("kind", flat=True))
+    target = (optional - wanted if wanted is not None else current) | (set(muted) & optional)
+    NotificationPreference.objects.filter(user=user).exclude(kind__in=target).delete()
+    NotificationPreference.objects.bulk_create([NotificationPreference(user=user, kind=k) for k in target - current])
+    return target

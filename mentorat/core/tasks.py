@@ -8,10 +8,6 @@ from celery import shared_task
 
 from mentorat.core import outbox
 
-@shared_task(name="core.ping", ignore_result=True)
-def ping(token: str) -> str:
-    return token
-
 
 @shared_task(name="outbox.sweep", ignore_result=True, acks_late=True)
 def sweep() -> int:

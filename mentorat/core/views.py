@@ -3,8 +3,10 @@ import os
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core import signing
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Count
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -14,15 +16,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorat.core import home as home_sections
-from mentorat.core import selectors, services
+from mentorat.core import outbox, selectors, services
 from mentorat.core.forms import DirectoryFilterForm, DirectoryImportForm, PreferencesForm
+from mentorat.core.models import Notification, NotificationPreference, User
 from mentorat.core.permissions import coordinator_required, executive_required, is_coordinator, is_executive
+from mentorat.core.selectors import employee_of
 
 
 def home(request):
     user = request.user
     context = {
-        "employee": getattr(user, "employee", None) if hasattr(user, "employee") else None,
+        "employee": employee_of(user),
         "sections": home_sections.sections_for(request),
     }
     if is_coordinator(user):
@@ -114,7 +118,7 @@ def preferences(request):
         response = redirect("core:preferences")
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, request.user.language, samesite="Lax")
         return response
-    employee = getattr(request.user, "employee", None) if hasattr(request.user, "employee") else None
+    employee = employee_of(request.user)
     return render(request, "core/preferences.html", {"form": form, "employee": employee})
 
 
@@ -174,16 +178,10 @@ def health(request):
 @require_http_methods(["GET", "POST"])
 def notifications(request):
     """Which non-essential e-mails the user receives."""
-    from mentorat.core import outbox
-    from mentorat.core.models import NotificationPreference
 
     optional = [kind for kind in outbox.KINDS.values() if not kind.essential]
     if request.method == "POST":
-        wanted = set(request.POST.getlist("kinds"))
-        NotificationPreference.objects.filter(user=request.user).exclude(kind__in=[k.name for k in optional if k.name not in wanted]).delete()
-        for kind in optional:
-            if kind.name not in wanted:
-                NotificationPreference.objects.get_or_create(user=request.user, kind=kind.name)
+        services.notifications_choose(user=request.user, wanted=set(request.POST.getlist("kinds")))
         messages.success(request, _("Your e-mail preferences are saved."))
         return redirect("core:notifications")
     muted = set(NotificationPreference.objects.filter(user=request.user).values_list("kind", flat=True))
@@ -195,10 +193,6 @@ def notifications(request):
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
     """One click from an e-mail, no login: stop one kind of non-essential message."""
-    from django.core import signing
-
-    from mentorat.core import outbox
-    from mentorat.core.models import NotificationPreference, User
 
     try:
         data = signing.loads(token, salt="mentorat.unsubscribe", max_age=60 * 60 * 24 * 365)
@@ -209,7 +203,7 @@ def unsubscribe(request, token):
     if kind is None or user is None or kind.essential:
         return render(request, "core/unsubscribe.html", {"invalid": True}, status=400)
     if request.method == "POST":
-        NotificationPreference.objects.get_or_create(user=user, kind=kind.name)
+        services.notifications_choose(user=user, muted={kind.name})
         return render(request, "core/unsubscribe.html", {"done": True, "kind": kind})
     return render(request, "core/unsubscribe.html", {"kind": kind})
 
@@ -217,20 +211,18 @@ def unsubscribe(request, token):
 @coordinator_required
 def outbox_view(request):
     """What was sent, what waits, what failed: kind, recipient, due, status. Never a message body."""
-    from mentorat.core.models import Notification
 
     qs = Notification.objects.select_related("recipient").order_by("-due_at")
     status = request.GET.get("status", "")
     if status in Notification.Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    from django.db.models import Count
-
     counts = dict(Notification.objects.values_list("status").annotate(n=Count("pk")))
     query = request.GET.copy()
     query.pop("page", None)
-    from mentorat.core import outbox
 
-    labels = {name: kind.label for name, kind in outbox.KINDS.items()}
-    return render(request, "core/outbox.html", {"page": page, "counts": counts, "status": status, "labels": labels,
-                                                "statuses": Notification.Status.choices, "query": query.urlencode()})
+    for row in page:
+        row.kind_label = outbox.KINDS[row.kind].label if row.kind in outbox.KINDS else row.kind
+    statuses = [(value, label, counts.get(value, 0)) for value, label in Notification.Status.choices]
+    return render(request, "core/outbox.html", {"page": page, "status": status, "statuses": statuses,
+                                                "query": query.urlencode()})

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from mentorat.core.models import DirectoryImport, Employee, User
+from mentorat.core.models import DirectoryImport, Employee
 from tests.conftest import PASSWORD, client_for
 from tests.core.test_import import BASIC, csv_bytes
 from tests.factories import EmployeeFactory

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from mentorat.core.models import AuditEntry
-from programmes.models import Application, Charter, Milestone, Objective, Programme, ProgrammeSponsor, TrainingModule
+from programmes.models import Charter, Milestone, Objective, Programme, ProgrammeSponsor, TrainingModule
 from programmes.scheduling import default_milestones
 from programmes.services import (
     ProgrammeError,

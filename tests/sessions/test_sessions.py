@@ -7,7 +7,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from sessions import services
-from sessions.models import Delegate, MentoringSession, PrivateNote
+from sessions.models import Delegate, PrivateNote
 from sessions.selectors import cancellations, programme_followup
 from tests.conftest import client_for
 

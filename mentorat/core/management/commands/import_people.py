@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from django.utils import translation
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from mentorat.core.services import directory_import
 

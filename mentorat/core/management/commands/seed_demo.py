@@ -1,6 +1,6 @@
-from django.utils import translation
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 
 from mentorat.core.demo import DEMO_ACCOUNTS, DOMAIN, PASSWORD, SEEDERS, SUPERUSER_EMAIL, company_csv
 from mentorat.core.models import User
