@@ -240,3 +240,20 @@ def test_times_show_in_the_user_s_time_zone(active_pair, org):
     page = client_for(user).get(reverse("sessions:detail", args=[session.pk])).content.decode()
     local = timezone.localtime(session.starts_at, timezone=__import__("zoneinfo").ZoneInfo("America/New_York"))
     assert f"{local:%H:%M}" in page
+
+
+@pytest.mark.django_db
+def test_only_coordinators_set_reminder_timing_and_handle_concerns(active_pair, org, sponsor, executive, coordinator):
+    from sessions.models import Concern, ReminderTiming
+
+    concern = services.concern_raise(user=org["junior_b"].user, pair=active_pair, body="Inquiétude")
+    timing_url = reverse("sessions:reminder_timing", args=[active_pair.programme.slug])
+    handle_url = reverse("sessions:concern_handle", args=[concern.pk])
+    for user in (org["junior_b"].user, org["director_a"].user, sponsor, executive):
+        client = client_for(user)
+        assert client.get(timing_url).status_code == 403
+        assert client.post(timing_url, {"first_hours_before": "1", "second_hours_before": "0", "log_hours_after": "1"}).status_code == 403
+        assert client.post(handle_url).status_code == 403
+    assert not ReminderTiming.objects.exists() and Concern.objects.get().handled_at is None
+    client_for(coordinator).post(handle_url)
+    assert Concern.objects.get().handled_at is not None
