@@ -124,7 +124,7 @@ def render_digest(notification):
 
 
 KINDS = [
-    outbox.Kind("session_upcoming", gettext_lazy("Reminder before each session (2 days and 2 hours before)"), False, render_upcoming,
+    outbox.Kind("session_upcoming", gettext_lazy("Reminders before each session, with the invitation"), False, render_upcoming,
                 per_recipient=True),
     outbox.Kind("session_changed", gettext_lazy("A session moved or cancelled"), True, render_changed),
     outbox.Kind("session_log", gettext_lazy("Reminder to log a past session"), False, render_log),
