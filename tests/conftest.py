@@ -9,12 +9,21 @@
 """
 
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from tests.factories import DepartmentFactory, EmployeeFactory, UserFactory
 
 PASSWORD = "secret-pass-123"
+
+# The SQLite test database is a file (shared with worker processes): its folder must exist,
+# also on a fresh clone where nothing has created var/ yet.
+_test_name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+if _test_name:
+    Path(_test_name).parent.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)
