@@ -33,7 +33,6 @@ run: install compile-messages seed
 	$(PY) -m mentorat.devrun --host $(HOST) --port $(PORT)
 
 test: install compile-messages
-	mkdir -p var
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Regenerate the .po catalogues from the code (needs GNU gettext; contributors only).
