@@ -171,6 +171,8 @@ else:
         "data_folder_out": str(CELERY_FS_DIR / "queue"),
         "processed_folder": str(CELERY_FS_DIR / "processed"),
         "store_processed": False,
+        # kombu writes fanout exchanges (worker control, pidbox) here; default is the cwd.
+        "control_folder": str(CELERY_FS_DIR / "control"),
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
@@ -192,6 +194,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "programmes-milestones": {"task": "programmes.plan_milestones", "schedule": crontab(hour=7, minute=0)},
     "pairing-expire-proposals": {"task": "binomes.expire_proposals", "schedule": 15 * 60},
     "pairing-shortlist-fallback": {"task": "binomes.shortlist_fallback", "schedule": 15 * 60},
+    "evaluation-plan-surveys": {"task": "evaluation.plan_surveys", "schedule": 60 * 60},
 }
 
 # --- Crispy forms ---------------------------------------------------------------------------
@@ -227,6 +230,8 @@ elif not DEBUG:
     raise ImproperlyConfigured("MENTORAT_NOTES_KEY must be set when DEBUG is off (private notes are encrypted with it).")
 # A row claimed by a worker that died returns to the queue after this long (keep it above the
 # time a batch of 50 e-mails can take).
+# Survey figures are shown only for groups of at least this many respondents (never below 3).
+MENTORAT_ANONYMITY_THRESHOLD = env_int("MENTORAT_ANONYMITY_THRESHOLD", 5, minimum=3)
 MENTORAT_OUTBOX_STALE_SECONDS = env_int("MENTORAT_OUTBOX_STALE_SECONDS", 600, minimum=1)
 MENTORAT_IMPORT_MAX_BYTES = env_int("MENTORAT_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 

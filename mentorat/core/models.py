@@ -191,6 +191,24 @@ class Employee(models.Model):
         return self.leave_date is not None and self.leave_date <= on
 
 
+class JobLevelChange(models.Model):
+    """A change of job level seen by a directory import: promotions are the ones going up."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="level_changes")
+    from_level = models.PositiveSmallIntegerField()
+    to_level = models.PositiveSmallIntegerField()
+    changed_on = models.DateField(default=dj_timezone.localdate, db_index=True)
+
+    class Meta:
+        ordering = ["-changed_on"]
+        verbose_name = _("job level change")
+        verbose_name_plural = _("job level changes")
+
+    @property
+    def is_promotion(self) -> bool:
+        return self.to_level > self.from_level
+
+
 class DirectoryImport(models.Model):
     """An uploaded HRIS file: kept between preview and confirmation, then as a record of the import."""
 

@@ -15,7 +15,16 @@ from django.utils.translation import gettext as _
 from mentorat.core import outbox
 from mentorat.core.directory_file import FIELDS, parse_directory_file
 from mentorat.core.hierarchy import compute_paths, find_cycles
-from mentorat.core.models import AuditEntry, Department, DirectoryImport, Employee, NotificationPreference, Site, User
+from mentorat.core.models import (
+    AuditEntry,
+    Department,
+    DirectoryImport,
+    Employee,
+    JobLevelChange,
+    NotificationPreference,
+    Site,
+    User,
+)
 
 BATCH = 1000
 
@@ -242,8 +251,12 @@ def _apply(rows_by_id, columns, existing, changes, missing_leavers, today):
 
     to_update = []
     update_fields = set()
+    level_changes = []
     for eid, diff in changes.items():
         employee = existing[eid]
+        if "job_level" in diff:
+            level_changes.append(JobLevelChange(employee=employee, from_level=employee.job_level,
+                                                to_level=diff["job_level"], changed_on=today))
         for name, value in diff.items():
             if name == "department":
                 employee.department = departments.get(value)
@@ -261,6 +274,7 @@ def _apply(rows_by_id, columns, existing, changes, missing_leavers, today):
         to_update.append(employee)
     if to_update and update_fields:
         Employee.objects.bulk_update(to_update, sorted(update_fields | {"updated_at"}), batch_size=BATCH)
+    JobLevelChange.objects.bulk_create(level_changes, batch_size=BATCH)
 
     # Managers, then paths, from the final state of the whole directory.
     if "manager_id" in columns:
