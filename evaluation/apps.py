@@ -5,3 +5,64 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationConfig(AppConfig):
     name = "evaluation"
     verbose_name = _("Evaluation")
+
+    def ready(self):
+        from binomes import services as pairing
+        from evaluation import demo, services
+        from evaluation import notifications as app_notifications
+        from mentorat.core import demo as core_demo
+        from mentorat.core import home, navigation, outbox
+        from programmes import services as programme_services
+
+        for kind in app_notifications.KINDS:
+            outbox.register(kind)
+        for registry, item in [
+            (pairing.ACTIVATION_HOOKS, services.on_pair_activated),
+            (programme_services.PROGRAMME_PANELS, programme_panel),
+            (core_demo.SEEDERS, demo.seed),
+        ]:
+            if item not in registry:
+                registry.append(item)
+        home.register(home_section)
+        navigation.register(nav_items)
+
+
+def nav_items(request):
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from evaluation.selectors import can_see_dashboard
+    from mentorat.core.navigation import NavItem
+    from mentorat.core.permissions import is_coordinator
+    from mentorat.core.selectors import employee_of
+
+    items = []
+    if can_see_dashboard(request.user):
+        items.append(NavItem(_("Dashboard"), reverse("evaluation:dashboard"), 30))
+    if is_coordinator(request.user):
+        items.append(NavItem(_("Operations"), reverse("evaluation:operations"), 31))
+    if employee_of(request.user) is not None and request.user.employee.applications.filter(status="approved").exists():
+        items.append(NavItem(_("My progress"), reverse("evaluation:progress"), 25))
+    return items
+
+
+def home_section(request):
+    from evaluation.selectors import surveys_for_user
+
+    items = [item for item in surveys_for_user(user=request.user) if not item["answered"]]
+    if not items:
+        return []
+    return [{"template": "evaluation/_home.html", "items": items}]
+
+
+def programme_panel(request, programme, roles):
+    from evaluation.selectors import published_testimonials
+
+    panels = []
+    stories = published_testimonials(programme=programme)
+    if stories or roles & {"mentor", "mentee"}:
+        panels.append({"template": "evaluation/_testimonials.html", "testimonials": stories,
+                       "can_share": bool(roles & {"mentor", "mentee"})})
+    if roles & {"coordinator", "sponsor", "executive"}:
+        panels.append({"template": "evaluation/_programme_links.html", "can_manage": "coordinator" in roles})
+    return panels

@@ -26,6 +26,7 @@ urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("admin/", admin.site.urls),
     path("programmes/", include("programmes.urls")),
+    path("evaluation/", include("evaluation.urls")),
     path("", include("binomes.urls")),
     path("", include("sessions.urls")),
     path("", include("mentorat.core.urls")),

@@ -1,0 +1,691 @@
+"""Reads of the evaluation, scoped to the user.
+
+Participants see their own surveys and their own progress. Dashboards aggregate in SQL with a
+fixed number of queries whatever the data: the operational counts are grouped by programme,
+and each figure about answers comes from one *family* of cells (``anonymity.Groups``) over every
+programme, so the anonymity rule compares a group with every filter that contains it, whoever
+looks. Nobody reads an individual answer here: only counts and sums leave the database.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+from django.utils import timezone
+
+from binomes.models import Pair
+from evaluation import kpis
+from evaluation.anonymity import Cell, Groups, suppress_partition
+from evaluation.models import Answer, Question, Response, Survey, Testimonial
+from mentorat.core.models import Department, JobLevelChange, Notification, Site, User
+from mentorat.core.permissions import is_coordinator, is_executive
+from mentorat.core.selectors import employee_of
+from programmes.models import Application, LearningDomain, Milestone, Objective, Programme, add_months
+from sessions.models import Commitment, LearningGoal, MentoringSession, SessionRating
+
+MEMBER_STATES = [Pair.Status.ACTIVE, Pair.Status.COMPLETED, Pair.Status.ENDED]
+PAIRED_STATES = [Pair.Status.PUBLISHED, Pair.Status.ACTIVE, Pair.Status.COMPLETED, Pair.Status.ENDED]
+
+
+def threshold() -> int:
+    return kpis.threshold_of(settings.MENTORAT_ANONYMITY_THRESHOLD)
+
+
+# --- When a survey is open ------------------------------------------------------------------------
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(0, 0)))
+
+
+def review_opening(survey: Survey, milestones: dict | None = None) -> datetime.date:
+    """Mid-point and final reviews open on ``opens_on``, else on the programme's matching
+    milestone, else half-way through / two weeks before the end."""
+    if survey.opens_on:
+        return survey.opens_on
+    programme = survey.programme
+    if milestones is None:
+        milestones = {m.kind: m.date for m in programme.milestones.filter(kind__in=["midpoint", "final"])}
+    if survey.moment in milestones:
+        return milestones[survey.moment]
+    if survey.moment == Survey.Moment.MIDPOINT:
+        return programme.start_date + (programme.end_date - programme.start_date) / 2
+    return programme.end_date - datetime.timedelta(days=14)
+
+
+def survey_window(*, survey: Survey, pair: Pair | None = None, session: MentoringSession | None = None,
+                  milestones: dict | None = None) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+    """(opens, closes) of the survey for this pair (and session, for a pulse); (None, None) when it
+    never opens for them (pair not active yet, session not held, survey switched off)."""
+    if not survey.is_active:
+        return None, None
+    length = datetime.timedelta(days=survey.days_open)
+    if survey.moment == Survey.Moment.BASELINE:
+        opens = pair.activated_at if pair is not None else None
+    elif survey.moment == Survey.Moment.PULSE:
+        opens = session.starts_at if session is not None and session.status == MentoringSession.Status.HELD else None
+    else:
+        opens = _start_of(review_opening(survey, milestones))
+        if pair is not None and (pair.activated_at is None or pair.activated_at > opens + length):
+            return None, None
+    if opens is None:
+        return None, None
+    return opens, opens + length
+
+
+# --- The participant's surveys ----------------------------------------------------------------------
+
+def surveys_for_user(*, user: User, now: datetime.datetime | None = None) -> list[dict]:
+    """Open surveys of the user's pairs, answered or not, soonest closing first; five queries."""
+    now = now or timezone.now()
+    employee = employee_of(user)
+    if employee is None:
+        return []
+    pairs = list(Pair.objects.filter(Q(mentor__employee=employee) | Q(mentee__employee=employee), status__in=MEMBER_STATES)
+                 .select_related("programme", "mentor__employee", "mentee__employee"))
+    if not pairs:
+        return []
+    programme_ids = {p.programme_id for p in pairs}
+    surveys = list(Survey.objects.filter(programme_id__in=programme_ids, is_active=True).select_related("programme"))
+    milestones = defaultdict(dict)
+    for m in Milestone.objects.filter(programme_id__in=programme_ids, kind__in=["midpoint", "final"]):
+        milestones[m.programme_id][m.kind] = m.date
+    answered = set(Response.objects.filter(respondent=employee).values_list("survey_id", "session_id"))
+    held = defaultdict(list)
+    for session in MentoringSession.objects.filter(pair__in=pairs, status=MentoringSession.Status.HELD,
+                                                   starts_at__gte=now - datetime.timedelta(days=120)):
+        held[session.pair_id].append(session)
+    items = []
+    for pair in pairs:
+        role = pair.role_of(employee)
+        for survey in surveys:
+            if survey.programme_id != pair.programme_id or survey.audience != role:
+                continue
+            sessions = held[pair.pk] if survey.moment == Survey.Moment.PULSE else [None]
+            for session in sessions:
+                opens, closes = survey_window(survey=survey, pair=pair, session=session, milestones=milestones[pair.programme_id])
+                if opens is None or not opens <= now < closes:
+                    continue
+                items.append({"survey": survey, "pair": pair, "session": session, "closes": closes,
+                              "answered": (survey.pk, session.pk if session else None) in answered})
+    return sorted(items, key=lambda item: (item["answered"], item["closes"]))
+
+
+def survey_entry_for_user(*, user: User, survey_pk: int, session_pk: int | None = None) -> dict:
+    """The survey a user may answer (or edit): their pair, session and current response. 404 otherwise."""
+    employee = employee_of(user)
+    if employee is None:
+        raise Http404
+    survey = Survey.objects.select_related("programme").filter(pk=survey_pk).first()
+    if survey is None:
+        raise Http404
+    pair = (Pair.objects.filter(Q(mentor__employee=employee) | Q(mentee__employee=employee), programme=survey.programme,
+                                status__in=MEMBER_STATES)
+            .select_related("programme", "mentor__employee", "mentee__employee").order_by("-activated_at").first())
+    if pair is None or pair.role_of(employee) != survey.audience:
+        raise Http404
+    session = None
+    if survey.moment == Survey.Moment.PULSE:
+        session = MentoringSession.objects.filter(pk=session_pk, pair=pair).first() if session_pk else None
+        if session is None:
+            raise Http404
+    elif session_pk:
+        raise Http404
+    response = Response.objects.filter(survey=survey, respondent=employee, session=session).prefetch_related("answers").first()
+    opens, closes = survey_window(survey=survey, pair=pair, session=session)
+    return {"survey": survey, "pair": pair, "session": session, "response": response, "opens": opens, "closes": closes,
+            "questions": list(survey.questions.all()), "domains": domains_for(pair)}
+
+
+def domains_for(pair: Pair) -> list[LearningDomain]:
+    """The domains a skill question asks about: the senior's priorities, else the programme's."""
+    from programmes.models import ApplicationDomain
+
+    ids = ApplicationDomain.objects.filter(application=pair.mentee).values_list("domain_id", flat=True)
+    return list(LearningDomain.objects.filter(pk__in=ids)) or list(pair.programme.domains.all())
+
+
+# --- Who sees which dashboard ---------------------------------------------------------------------
+
+def dashboard_programmes(*, user: User) -> QuerySet[Programme]:
+    """Executives and coordinators: every programme past its draft. Sponsors: theirs. Others: 403."""
+    if is_executive(user) or is_coordinator(user):
+        return Programme.objects.exclude(status=Programme.Status.DRAFT)
+    sponsored = Programme.objects.filter(sponsors__user=user).exclude(status=Programme.Status.DRAFT).distinct()
+    if user.is_authenticated and sponsored.exists():
+        return sponsored
+    raise PermissionDenied
+
+
+def can_see_dashboard(user: User) -> bool:
+    if not user.is_authenticated:
+        return False
+    return is_executive(user) or is_coordinator(user) or Programme.objects.filter(sponsors__user=user).exists()
+
+
+@dataclass
+class Filters:
+    programme: int | None = None
+    cohort: int | None = None
+    department: int | None = None
+    site: int | None = None
+
+    def constraints(self) -> dict:
+        return {k: v for k, v in {"programme": self.programme, "cohort": self.cohort, "department": self.department,
+                                  "site": self.site}.items() if v is not None}
+
+
+def dashboard_options(*, user: User) -> dict:
+    programmes = list(dashboard_programmes(user=user).order_by("start_date", "name"))
+    return {"programmes": programmes, "cohorts": sorted({p.start_date.year for p in programmes}),
+            "departments": list(Department.objects.order_by("name")), "sites": list(Site.objects.order_by("name"))}
+
+
+# --- Families of answers (one query each, over every programme) -------------------------------------
+
+DIMS = ("programme", "cohort", "department", "site", "moment", "role")
+
+
+def _cohorts() -> dict[int, int]:
+    return {pk: start.year for pk, start in Programme.objects.values_list("pk", "start_date")}
+
+
+def _cells(rows, cohorts, sums: tuple[str, ...], extra: tuple[str, ...] = ()) -> list[Cell]:
+    cells = []
+    for row in rows:
+        key = (row["programme"], cohorts.get(row["programme"]), row["department"], row["site"], row["moment"], row["role"])
+        key += tuple(row[name] for name in extra)
+        cells.append(Cell(key, row["n"], tuple(row[name] or 0 for name in sums)))
+    return cells
+
+
+_RESPONSE_DIMS = {"programme": F("response__survey__programme_id"), "department": F("response__department_id"),
+                  "site": F("response__site_id"), "moment": F("response__survey__moment"), "role": F("response__role")}
+
+
+def _family_scale(answers: QuerySet, cohorts, scope, domain: bool = False) -> Groups:
+    dims = dict(_RESPONSE_DIMS, **({"dom": F("domain_id")} if domain else {}))
+    rows = answers.values(**dims).annotate(n=Count("response", distinct=True), total=Sum("value"), count=Count("id"))
+    return Groups(DIMS + (("domain",) if domain else ()), _cells(rows, cohorts, ("total", "count"), ("dom",) if domain else ()),
+                  threshold(), scope)
+
+
+def answer_families(*, scope: dict) -> dict[str, Groups]:
+    """Satisfaction, recommendation, skills (self and mentor view), skill gain and session ratings."""
+    cohorts = _cohorts()
+    families = {
+        "satisfaction": _family_scale(Answer.objects.filter(question__measures="satisfaction", value__isnull=False),
+                                      cohorts, scope),
+        "skill_self": _family_scale(Answer.objects.filter(question__kind=Question.Kind.SKILL_SELF, domain__isnull=False,
+                                                          value__isnull=False), cohorts, scope, domain=True),
+        "skill_mentor": _family_scale(Answer.objects.filter(question__kind=Question.Kind.SKILL_MENTOR, domain__isnull=False,
+                                                            value__isnull=False), cohorts, scope, domain=True),
+    }
+    rows = (Answer.objects.filter(question__kind=Question.Kind.RECOMMEND, value__isnull=False).values(**_RESPONSE_DIMS)
+            .annotate(n=Count("response", distinct=True), promoters=Count("id", filter=Q(value__gte=9)),
+                      passives=Count("id", filter=Q(value__in=[7, 8])), detractors=Count("id", filter=Q(value__lte=6))))
+    families["recommend"] = Groups(DIMS, _cells(rows, cohorts, ("promoters", "passives", "detractors")), threshold(), scope)
+    # The same senior's baseline answer on the same domain, found through the pair (it survives erasure).
+    before = Answer.objects.filter(question__kind=Question.Kind.SKILL_SELF, response__survey__moment=Survey.Moment.BASELINE,
+                                   response__pair=OuterRef("response__pair"), response__role=OuterRef("response__role"),
+                                   domain=OuterRef("domain"), value__isnull=False).values("value")[:1]
+    rows = (Answer.objects.filter(question__kind=Question.Kind.SKILL_SELF, response__survey__moment=Survey.Moment.FINAL,
+                                  domain__isnull=False, value__isnull=False, response__pair__isnull=False)
+            .annotate(before=Subquery(before)).filter(before__isnull=False).values(**_RESPONSE_DIMS)
+            .annotate(n=Count("response", distinct=True),
+                      gained=Count("response", distinct=True, filter=Q(value__gt=F("before")))))
+    families["skill_gain"] = Groups(DIMS, _cells(rows, cohorts, ("gained",)), threshold(), scope)
+    rater = {"programme": F("session__pair__programme_id"), "moment": Value("session", output_field=CharField()),
+             "department": Case(When(role="mentor", then=F("session__pair__mentor__employee__department_id")),
+                                default=F("session__pair__mentee__employee__department_id")),
+             "site": Case(When(role="mentor", then=F("session__pair__mentor__employee__site_id")),
+                          default=F("session__pair__mentee__employee__site_id"))}
+    rows = SessionRating.objects.values("role", **rater).annotate(n=Count("session__pair", distinct=True), total=Sum("score"),
+                                                          count=Count("id"))
+    families["rating"] = Groups(DIMS, _cells(rows, cohorts, ("total", "count")), threshold(), scope)
+    return families
+
+
+def _mean(figure: dict) -> float | None:
+    if not figure["shown"]:
+        return None
+    total, count = figure["sums"]
+    return round(total / count, 2) if count else None
+
+
+def _nps(figure: dict) -> dict:
+    if not figure["shown"]:
+        return {"nps": None, "recommendation_rate": None}
+    nps = kpis.Nps(*figure["sums"])
+    return {"nps": nps.score, "recommendation_rate": nps.recommendation_rate}
+
+
+def answer_figures(families: dict[str, Groups], constraints: dict) -> dict:
+    """The answer-based KPIs of one group, each with its respondents and whether it is shown."""
+    final = dict(constraints, moment=Survey.Moment.FINAL)
+    satisfaction = families["satisfaction"].figure(final)
+    recommend = families["recommend"].figure(final)
+    gain = families["skill_gain"].figure(dict(constraints, moment=Survey.Moment.FINAL, role="mentee"))
+    rating = families["rating"].figure(constraints)
+    return {
+        "satisfaction": {"value": _mean(satisfaction), "respondents": satisfaction["respondents"],
+                         "shown": satisfaction["shown"]},
+        "recommendation_rate": {"value": _nps(recommend)["recommendation_rate"], "respondents": recommend["respondents"],
+                                "shown": recommend["shown"]},
+        "nps": {"value": _nps(recommend)["nps"], "respondents": recommend["respondents"], "shown": recommend["shown"]},
+        "skill_gain_rate": {"value": kpis.rate(gain["sums"][0], gain["respondents"]) if gain["shown"] else None,
+                            "respondents": gain["respondents"], "shown": gain["shown"]},
+        "session_rating": {"value": _mean(rating), "respondents": rating["respondents"], "shown": rating["shown"]},
+    }
+
+
+# --- Operational counts (grouped by programme, filters in SQL) -----------------------------------------
+
+def _people_q(prefix: str, filters: Filters) -> Q:
+    q = Q()
+    if filters.department:
+        q &= Q(**{f"{prefix}department_id": filters.department})
+    if filters.site:
+        q &= Q(**{f"{prefix}site_id": filters.site})
+    return q
+
+
+def _pair_q(filters: Filters, prefix: str = "") -> Q:
+    """A pair is in a department (site) when either member is."""
+    if not (filters.department or filters.site):
+        return Q()
+    return _people_q(f"{prefix}mentor__employee__", filters) | _people_q(f"{prefix}mentee__employee__", filters)
+
+
+def operational(*, programme_ids: list[int], filters: Filters, now: datetime.datetime) -> dict[int, dict]:
+    """Per programme: applications, approvals, paired people, pairs, sessions, goals, commitments,
+    engagement, retention and promotions. Ten queries."""
+    today = timezone.localdate(now)
+    data = {pk: defaultdict(int) for pk in programme_ids}
+    for row in (Application.objects.filter(_people_q("employee__", filters), programme_id__in=programme_ids)
+                .values("programme_id", "role", "status").annotate(n=Count("pk"))):
+        d = data[row["programme_id"]]
+        d[f"applications_{row['role']}"] += row["n"]
+        d["applications"] += row["n"]
+        if row["status"] == Application.Status.APPROVED:
+            d[f"approved_{row['role']}"] += row["n"]
+            d["approved"] += row["n"]
+    mentor_q, mentee_q = _people_q("mentor__employee__", filters), _people_q("mentee__employee__", filters)
+    for row in (Pair.objects.filter(programme_id__in=programme_ids).values("programme_id", "status")
+                .annotate(mentors=Count("mentor", distinct=True, filter=mentor_q),
+                          mentees=Count("mentee", distinct=True, filter=mentee_q),
+                          pairs=Count("pk", filter=_pair_q(filters)))):
+        d = data[row["programme_id"]]
+        people = row["mentors"] + row["mentees"]
+        if row["status"] in PAIRED_STATES:
+            d["paired"] += people
+        if row["status"] == Pair.Status.ACTIVE:
+            d["active_people"] += people
+            d["active_pairs"] += row["pairs"]
+        if row["status"] == Pair.Status.COMPLETED:
+            d["completed_people"] += people
+            d["completed_pairs"] += row["pairs"]
+    held, cancelled = MentoringSession.Status.HELD, MentoringSession.Status.CANCELLED
+    for row in (MentoringSession.objects.filter(_pair_q(filters, "pair__"), pair__programme_id__in=programme_ids,
+                                                pair__status__in=MEMBER_STATES)
+                .values("pair__programme_id")
+                .annotate(due=Count("pk", filter=Q(starts_at__lt=now)), held=Count("pk", filter=Q(status=held)),
+                          by_mentor=Count("pk", filter=Q(status=cancelled, cancelled_by="mentor")),
+                          by_mentee=Count("pk", filter=Q(status=cancelled, cancelled_by="mentee")),
+                          by_coordinator=Count("pk", filter=Q(status=cancelled, cancelled_by="coordinator")))):
+        d = data[row["pair__programme_id"]]
+        for key in ("due", "held", "by_mentor", "by_mentee", "by_coordinator"):
+            d[f"sessions_{key}"] += row[key]
+    for row in (LearningGoal.objects.filter(_pair_q(filters, "pair__"), pair__programme_id__in=programme_ids)
+                .exclude(status=LearningGoal.Status.DROPPED).values("pair__programme_id")
+                .annotate(total=Count("pk"), achieved=Count("pk", filter=Q(status=LearningGoal.Status.ACHIEVED)))):
+        data[row["pair__programme_id"]]["goals"] += row["total"]
+        data[row["pair__programme_id"]]["goals_achieved"] += row["achieved"]
+    for row in (Commitment.objects.filter(_pair_q(filters, "pair__"), pair__programme_id__in=programme_ids)
+                .values("pair__programme_id")
+                .annotate(kept=Count("pk", filter=Q(status=Commitment.Status.KEPT)),
+                          due=Count("pk", filter=~Q(status=Commitment.Status.OPEN) | Q(due_date__lt=today)))):
+        data[row["pair__programme_id"]]["commitments_due"] += row["due"]
+        data[row["pair__programme_id"]]["commitments_kept"] += row["kept"]
+    recent = MentoringSession.objects.filter(pair=OuterRef("pk"), status=held, starts_at__gte=now - datetime.timedelta(days=60))
+    for row in (Pair.objects.filter(mentor_q, programme_id__in=programme_ids, status=Pair.Status.ACTIVE)
+                .annotate(recent=Exists(recent)).values("programme_id")
+                .annotate(n=Count("pk"), engaged=Count("pk", filter=Q(recent=True)))):
+        data[row["programme_id"]]["mentors_active"] += row["n"]
+        data[row["programme_id"]]["mentors_engaged"] += row["engaged"]
+    promoted = JobLevelChange.objects.filter(employee=OuterRef("mentor__employee"), to_level__gt=F("from_level"),
+                                             changed_on__gte=OuterRef("activated_at__date"))
+    for row in (Pair.objects.filter(mentor_q, programme_id__in=programme_ids, status=Pair.Status.COMPLETED)
+                .annotate(promoted=Exists(promoted))
+                .values("programme_id", "ended_at", "mentor__employee__leave_date", "promoted")):
+        d = data[row["programme_id"]]
+        d["mentors_completed"] += 1
+        d["mentors_promoted"] += 1 if row["promoted"] else 0
+        ended = timezone.localdate(row["ended_at"]) if row["ended_at"] else None
+        if ended is None:
+            continue
+        left = row["mentor__employee__leave_date"]
+        for months in (6, 12):
+            mark = add_months(ended, months)
+            if mark <= today:
+                d[f"retention_{months}_base"] += 1
+                d[f"retention_{months}_kept"] += 1 if left is None or left > mark else 0
+    return data
+
+
+def _sum(rows: list[dict]) -> dict:
+    total = defaultdict(int)
+    for row in rows:
+        for key, value in row.items():
+            total[key] += value
+    return total
+
+
+def figures_of(counts: dict) -> dict:
+    """The operational KPIs of one group of counts (one programme, or all added up)."""
+    c = counts
+    paired = min(c["paired"], c["approved"])
+    return {
+        "applications": c["applications"], "applications_mentor": c["applications_mentor"],
+        "applications_mentee": c["applications_mentee"], "approved": c["approved"],
+        "approved_mentor": c["approved_mentor"], "approved_mentee": c["approved_mentee"],
+        "pairing_rate": kpis.rate(paired, c["approved"]),
+        "active_pairs": c["active_pairs"], "completed_pairs": c["completed_pairs"],
+        "sessions_held": c["sessions_held"], "sessions_due": c["sessions_due"],
+        "session_completion": kpis.completion(min(c["sessions_held"], c["sessions_due"]), c["sessions_due"]),
+        "cancellations": {"mentor": c["sessions_by_mentor"], "mentee": c["sessions_by_mentee"],
+                          "coordinator": c["sessions_by_coordinator"]},
+        "goals_achieved": kpis.rate(c["goals_achieved"], c["goals"]),
+        "commitments_kept": kpis.rate(c["commitments_kept"], c["commitments_due"]),
+        "mentor_engagement": kpis.rate(c["mentors_engaged"], c["mentors_active"]),
+        "mentor_retention_6m": kpis.retention(c["retention_6_kept"], c["retention_6_base"]),
+        "mentor_retention_12m": kpis.retention(c["retention_12_kept"], c["retention_12_base"]),
+        "mentor_promotions": kpis.rate(c["mentors_promoted"], c["mentors_completed"]),
+        "funnel": [c["applications"], c["approved"], paired, c["active_people"] + c["completed_people"], c["completed_people"]],
+    }
+
+
+def sessions_by_month(*, programme_ids: list[int], filters: Filters, now: datetime.datetime) -> list[dict]:
+    """Sessions planned (every session scheduled, cancelled ones included) and held, per month."""
+    rows = (MentoringSession.objects.filter(_pair_q(filters, "pair__"), pair__programme_id__in=programme_ids,
+                                            pair__status__in=MEMBER_STATES)
+            .annotate(month=TruncMonth("starts_at")).values("month")
+            .annotate(planned=Count("pk"), held=Count("pk", filter=Q(status=MentoringSession.Status.HELD)))
+            .order_by("month"))
+    return [{"month": timezone.localtime(r["month"]).strftime("%Y-%m") if timezone.is_aware(r["month"])
+             else r["month"].strftime("%Y-%m"), "planned": r["planned"], "held": r["held"]} for r in rows]
+
+
+OBJECTIVE_KPIS = {
+    Objective.Kpi.SKILL_GAIN: "skill_gain_rate", Objective.Kpi.SATISFACTION: "satisfaction",
+    Objective.Kpi.RECOMMENDATION: "recommendation_rate", Objective.Kpi.NPS: "nps",
+    Objective.Kpi.COMPLETION: "session_completion", Objective.Kpi.PAIRING_RATE: "pairing_rate",
+    Objective.Kpi.GOALS: "goals_achieved", Objective.Kpi.COMMITMENTS: "commitments_kept",
+    Objective.Kpi.RETENTION: "mentor_retention_12m", Objective.Kpi.APPLICATIONS: "applications",
+}
+
+
+def _value(figure):
+    return figure["value"] if isinstance(figure, dict) else figure
+
+
+def dashboard(*, user: User, filters: Filters, now: datetime.datetime | None = None) -> dict:
+    """Everything the executive and sponsor dashboard shows, in a fixed number of queries."""
+    now = now or timezone.now()
+    programmes = list(dashboard_programmes(user=user).order_by("start_date", "name"))
+    allowed = {p.pk for p in programmes}
+    if filters.programme is not None and filters.programme not in allowed:
+        raise Http404
+    shown = [p for p in programmes if (filters.programme in (None, p.pk)) and (filters.cohort in (None, p.start_date.year))]
+    ids = [p.pk for p in shown]
+    scope = {} if (is_executive(user) or is_coordinator(user)) else {"programme": frozenset(allowed)}
+    constraints = filters.constraints()
+    counts = operational(programme_ids=ids, filters=filters, now=now)
+    families = answer_families(scope=scope)
+    total = figures_of(_sum(list(counts.values())))
+    total.update(answer_figures(families, constraints))
+    columns = []
+    for programme in shown:
+        figures = figures_of(counts[programme.pk])
+        figures.update(answer_figures(families, dict(constraints, programme=programme.pk)))
+        columns.append({"programme": programme, "figures": figures})
+    # Secondary suppression: programmes side by side are parts of the total.
+    limit = threshold()
+    for key in ("satisfaction", "recommendation_rate", "nps", "skill_gain_rate", "session_rating"):
+        if not total[key]["shown"]:
+            continue
+        keep = suppress_partition([(c["programme"].pk, c["figures"][key]["respondents"], c["figures"][key]["shown"])
+                                   for c in columns], limit)
+        for column in columns:
+            figure = column["figures"][key]
+            if column["programme"].pk not in keep and figure["shown"]:
+                figure.update(value=None, shown=False)
+    objectives = []
+    by_programme = {c["programme"].pk: c["figures"] for c in columns}
+    for objective in Objective.objects.filter(programme_id__in=ids).select_related("programme"):
+        actual = _value(by_programme[objective.programme_id].get(OBJECTIVE_KPIS.get(objective.kpi), None) or {"value": None})
+        objectives.append({"objective": objective, "actual": actual,
+                           "status": kpis.objective_status(actual, float(objective.target))})
+    return {
+        "programmes": shown, "total": total, "columns": columns, "objectives": objectives, "threshold": limit,
+        "charts": {
+            "sessions": sessions_by_month(programme_ids=ids, filters=filters, now=now),
+            "trend": _trend(families, constraints, shown),
+            "skills": _skills(families, constraints),
+            "funnel": total["funnel"],
+            "retention": [total["mentor_retention_6m"], total["mentor_retention_12m"], total["mentor_promotions"]],
+        },
+    }
+
+
+def _trend(families, constraints, programmes) -> list[dict]:
+    """Satisfaction and NPS per programme (oldest first) at the mid-point and final reviews."""
+    points = []
+    for programme in programmes:
+        for moment in (Survey.Moment.MIDPOINT, Survey.Moment.FINAL):
+            where = dict(constraints, programme=programme.pk, moment=moment)
+            satisfaction = families["satisfaction"].figure(where)
+            recommend = families["recommend"].figure(where)
+            if not satisfaction["respondents"] and not recommend["respondents"]:
+                continue
+            points.append({"label": f"{programme.name} · {Survey.Moment(moment).label}", "satisfaction": _mean(satisfaction),
+                           "nps": _nps(recommend)["nps"] if moment == Survey.Moment.FINAL else None,
+                           "respondents": satisfaction["respondents"]})
+    return points
+
+
+def _skills(families, constraints) -> list[dict]:
+    """Per domain: seniors' self-rating before and after, and the mentors' view at the end."""
+    domains = {d.pk: d for d in LearningDomain.objects.all()}
+    seen = {cell.key[-1] for cell in families["skill_self"].cells} | {cell.key[-1] for cell in families["skill_mentor"].cells}
+    rows = []
+    for pk in sorted(seen, key=lambda pk: domains[pk].name if pk in domains else ""):
+        if pk not in domains:
+            continue
+        before = families["skill_self"].figure(dict(constraints, domain=pk, moment=Survey.Moment.BASELINE, role="mentee"))
+        after = families["skill_self"].figure(dict(constraints, domain=pk, moment=Survey.Moment.FINAL, role="mentee"))
+        mentor = families["skill_mentor"].figure(dict(constraints, domain=pk, moment=Survey.Moment.FINAL, role="mentor"))
+        if not (before["respondents"] or after["respondents"] or mentor["respondents"]):
+            continue
+        rows.append({"domain": domains[pk].name, "before": _mean(before), "after": _mean(after), "mentor": _mean(mentor),
+                     "respondents": max(before["respondents"], after["respondents"])})
+    return rows
+
+
+# --- Survey results (aggregate only) ----------------------------------------------------------------
+
+def survey_results(*, user: User, survey: Survey) -> dict:
+    """Per question: respondents, and the distribution, mean or comments only for enough of them."""
+    if survey.programme_id not in set(dashboard_programmes(user=user).values_list("pk", flat=True)):
+        raise Http404
+    limit = threshold()
+    questions = list(survey.questions.all())
+    respondents = Response.objects.filter(survey=survey).count()
+    # (question, domain) → {value: answers}, and the people who answered it.
+    # People are counted through their pair and role, which survive erasure (a pulse has one
+    # response per session, so responses would over-count people).
+    values = defaultdict(lambda: defaultdict(int))
+    answers = defaultdict(int)
+    for row in (Answer.objects.filter(response__survey=survey, question__kind__in=Question.NUMERIC + [Question.Kind.SINGLE])
+                .values("question_id", "domain_id", "value").annotate(n=Count("pk"))):
+        values[(row["question_id"], row["domain_id"])][row["value"]] += row["n"]
+        answers[(row["question_id"], row["domain_id"])] += row["n"]
+    people = {(row["question_id"], row["domain_id"]): row["n"] for row in
+              Answer.objects.filter(response__survey=survey).values("question_id", "domain_id")
+              .annotate(n=Count("response__pair", distinct=True))}
+    picked = defaultdict(int)
+    texts = defaultdict(list)
+    for question_id, choices, text in (Answer.objects.filter(response__survey=survey,
+                                                             question__kind__in=[Question.Kind.MULTIPLE, Question.Kind.TEXT])
+                                       .values_list("question_id", "choices", "text")):
+        for key in choices or []:
+            picked[(question_id, key)] += 1
+        if text:
+            texts[question_id].append(text)
+    domains = {d.pk: d.name for d in LearningDomain.objects.all()}
+    families = answer_families(scope={})
+    results = []
+    for question in questions:
+        keys = sorted((k for k in people if k[0] == question.pk), key=lambda k: domains.get(k[1], ""))
+        rows = []
+        for key in keys or [(question.pk, None)]:
+            n = people.get(key, 0)
+            family = _family_of(question)
+            shown = n >= limit
+            if shown and family is not None:
+                # A KPI's question: also compared with every dashboard filter containing this group.
+                where = {"programme": survey.programme_id, "moment": survey.moment, "role": survey.audience}
+                shown = families[family].visible(dict(where, **({"domain": key[1]} if key[1] else {})))
+            row = {"label": domains.get(key[1], ""), "respondents": n, "shown": shown}
+            if row["shown"]:
+                counts = values[key]
+                if question.kind in Question.NUMERIC:
+                    row["mean"] = round(sum(v * c for v, c in counts.items()) / max(1, answers[key]), 2)
+                if question.kind == Question.Kind.RECOMMEND:
+                    nps = kpis.Nps(sum(counts[v] for v in (9, 10)), sum(counts[v] for v in (7, 8)),
+                                   sum(counts[v] for v in range(0, 7)))
+                    row.update(nps=nps.score, recommendation_rate=nps.recommendation_rate)
+                if question.kind == Question.Kind.SINGLE:
+                    row["choices"] = [(label, counts[int(k)]) for k, label in question.choice_list()]
+                if question.kind == Question.Kind.MULTIPLE:
+                    row["choices"] = [(label, picked[(question.pk, k)]) for k, label in question.choice_list()]
+                if question.kind == Question.Kind.TEXT:
+                    row["comments"] = sorted(texts[question.pk])
+            rows.append(row)
+        results.append({"question": question, "rows": rows})
+    return {"survey": survey, "respondents": respondents, "threshold": limit, "results": results}
+
+
+def _family_of(question: Question) -> str | None:
+    if question.measures == "satisfaction":
+        return "satisfaction"
+    return {Question.Kind.RECOMMEND: "recommend", Question.Kind.SKILL_SELF: "skill_self",
+            Question.Kind.SKILL_MENTOR: "skill_mentor"}.get(question.kind)
+
+
+# --- The coordinator's operational view ---------------------------------------------------------------
+
+def operations(*, user: User, programme: Programme, now: datetime.datetime | None = None) -> dict:
+    """Pipeline, pairs at risk with the reason, overdue logs, survey response rates, outbox failures."""
+    from binomes.selectors import pair_counts
+    from programmes.selectors import application_counts
+    from sessions.selectors import programme_followup
+
+    if not is_coordinator(user):
+        raise PermissionDenied
+    now = now or timezone.now()
+    rows = programme_followup(user=user, programme=programme, now=now)
+    at_risk = [row for row in rows if row["risks"]]
+    unconfirmed = list(programme.pairs.filter(status=Pair.Status.PUBLISHED, published_at__lt=now - datetime.timedelta(days=7))
+                       .select_related("mentor__employee", "mentee__employee"))
+    surveys = list(programme.surveys.all())
+    answered = dict(Response.objects.filter(survey__programme=programme).values("survey_id")
+                    .annotate(n=Count("pk")).values_list("survey_id", "n"))
+    members = {"mentor": 0, "mentee": 0}
+    activated = programme.pairs.filter(status__in=MEMBER_STATES)
+    members["mentor"] = members["mentee"] = activated.count()
+    held = (MentoringSession.objects.filter(pair__programme=programme, status=MentoringSession.Status.HELD).count())
+    rates = []
+    for survey in surveys:
+        if survey.moment == Survey.Moment.PULSE:
+            invited = held
+        elif survey.moment == Survey.Moment.BASELINE:
+            invited = members[survey.audience]
+        else:
+            opening = _start_of(review_opening(survey))
+            invited = members[survey.audience] if opening <= now else 0
+        rates.append({"survey": survey, "invited": invited, "responses": answered.get(survey.pk, 0),
+                      "rate": kpis.rate(min(answered.get(survey.pk, 0), invited), invited) if invited else None})
+    return {
+        "programme": programme, "applications": application_counts(programme=programme),
+        "pairs": pair_counts(programme=programme), "at_risk": at_risk, "unconfirmed": unconfirmed,
+        "overdue": [row for row in rows if row["unlogged"]], "survey_rates": rates,
+        "outbox_failed": Notification.objects.filter(status=Notification.Status.FAILED).count(),
+        "testimonials": list(programme.testimonials.select_related("author").order_by("status", "-created_at")[:50]),
+    }
+
+
+# --- The participant's own progress ---------------------------------------------------------------------
+
+def progress_for_user(*, user: User) -> dict:
+    """The user's own goals, own ratings over time and own skills before/after; nobody else's answers."""
+    employee = employee_of(user)
+    if employee is None:
+        raise Http404
+    pairs = list(Pair.objects.filter(Q(mentor__employee=employee) | Q(mentee__employee=employee), status__in=MEMBER_STATES)
+                 .select_related("programme", "mentor__employee", "mentee__employee").order_by("-activated_at"))
+    if not pairs:
+        return {"pairs": [], "goals": [], "ratings": [], "skills": []}
+    roles = {pair.pk: pair.role_of(employee) for pair in pairs}
+    ratings = [r for r in SessionRating.objects.filter(session__pair__in=pairs).select_related("session").order_by("session__starts_at")
+               if r.role == roles[r.session.pair_id]]
+    skills = defaultdict(dict)
+    for answer in (Answer.objects.filter(response__respondent=employee, question__kind=Question.Kind.SKILL_SELF,
+                                         domain__isnull=False).select_related("domain", "response__survey")):
+        skills[answer.domain.name][answer.response.survey.moment] = answer.value
+    return {
+        "pairs": pairs,
+        "goals": list(LearningGoal.objects.filter(pair__in=pairs).select_related("domain", "pair__programme")),
+        "ratings": [{"date": timezone.localtime(r.session.starts_at).date().isoformat(), "score": r.score} for r in ratings],
+        "skills": [{"domain": name, "before": moments.get("baseline"), "after": moments.get("final")}
+                   for name, moments in sorted(skills.items())],
+        "certificates": [pair for pair in pairs if pair.status == Pair.Status.COMPLETED],
+    }
+
+
+def certificate_for_user(*, user: User, pk: int) -> dict:
+    """A completed pair's certificate: its two members, and coordinators. 404 for anyone else."""
+    pair = (Pair.objects.filter(pk=pk, status=Pair.Status.COMPLETED)
+            .select_related("programme", "mentor__employee", "mentee__employee").first())
+    if pair is None:
+        raise Http404
+    employee = employee_of(user)
+    if not is_coordinator(user) and (employee is None or pair.role_of(employee) is None):
+        raise Http404
+    sessions = pair.sessions.filter(status=MentoringSession.Status.HELD)
+    held = sessions.count()
+    minutes = sessions.aggregate(m=Sum("duration_minutes"))["m"] or 0
+    domains = domains_for(pair)
+    return {"pair": pair, "held": held, "hours": round(minutes / 60, 1), "domains": domains}
+
+
+# --- Testimonials -------------------------------------------------------------------------------------------
+
+def published_testimonials(*, programme: Programme) -> list[Testimonial]:
+    return list(programme.testimonials.filter(status=Testimonial.Status.PUBLISHED, consent=True)
+                .select_related("author").order_by("-published_at"))
+
+
+def testimonial_get_for_coordinator(*, user: User, pk: int) -> Testimonial:
+    if not is_coordinator(user):
+        raise PermissionDenied
+    testimonial = Testimonial.objects.select_related("programme").filter(pk=pk).first()
+    if testimonial is None:
+        raise Http404
+    return testimonial

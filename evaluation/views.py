@@ -1,0 +1,234 @@
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from evaluation import definitions, selectors, services
+from evaluation.forms import FilterForm, QuestionForm, ResponseForm, SurveyForm, TestimonialForm
+from evaluation.models import Question, Survey
+from mentorat.core.errors import add_to_form
+from mentorat.core.permissions import coordinator_required
+from programmes.selectors import programme_get_for_coordinator, programme_get_for_user, programme_roles
+
+KPI_CARDS = ["applications", "approved", "pairing_rate", "active_pairs", "session_completion", "session_rating",
+             "satisfaction", "recommendation_rate", "nps", "skill_gain_rate", "goals_achieved", "commitments_kept",
+             "mentor_engagement", "mentor_retention_6m", "mentor_retention_12m", "mentor_promotions"]
+PERCENT = {"pairing_rate", "session_completion", "recommendation_rate", "skill_gain_rate", "goals_achieved",
+           "commitments_kept", "mentor_engagement", "mentor_retention_6m", "mentor_retention_12m", "mentor_promotions"}
+
+
+def _filters(request, options) -> tuple[FilterForm, selectors.Filters]:
+    form = FilterForm(request.GET or None, options=options)
+    if form.is_bound and form.is_valid():
+        return form, selectors.Filters(**form.cleaned_data)
+    if form.is_bound:
+        raise Http404  # a programme, department or site the user cannot choose
+    return form, selectors.Filters()
+
+
+def _cards(figures: dict) -> list[dict]:
+    cards = []
+    for key in KPI_CARDS:
+        figure = figures[key]
+        about_answers = isinstance(figure, dict)
+        cards.append({"key": key, "label": definitions.label(key), "definition": definitions.definition(key),
+                      "value": figure["value"] if about_answers else figure, "percent": key in PERCENT,
+                      "respondents": figure["respondents"] if about_answers else None,
+                      "suppressed": about_answers and not figure["shown"]})
+    return cards
+
+
+def dashboard(request):
+    if not selectors.can_see_dashboard(request.user):
+        raise PermissionDenied
+    options = selectors.dashboard_options(user=request.user)
+    form, filters = _filters(request, options)
+    data = selectors.dashboard(user=request.user, filters=filters)
+    charts = dict(data["charts"], labels={
+        "planned": _("planned"), "held": _("held"), "satisfaction": _("satisfaction (1–5)"), "nps": _("NPS"),
+        "before": _("senior, at the start"), "after": _("senior, at the end"), "mentor": _("mentor's view"),
+        "funnel": [_("applications"), _("approved"), _("paired"), _("started"), _("completed")],
+        "retention": [definitions.label("mentor_retention_6m"), definitions.label("mentor_retention_12m"),
+                      definitions.label("mentor_promotions")]})
+    return render(request, "evaluation/dashboard.html", {
+        "form": form, "data": data, "cards": _cards(data["total"]), "charts": charts,
+        "columns": [{"programme": c["programme"], "cards": _cards(c["figures"])} for c in data["columns"]],
+        "query": request.GET.urlencode(), "now": timezone.now(),
+    })
+
+
+def dashboard_export(request):
+    """CSV of the dashboard with its filters: suppressed figures are empty, their count given."""
+    if not selectors.can_see_dashboard(request.user):
+        raise PermissionDenied
+    options = selectors.dashboard_options(user=request.user)
+    _form, filters = _filters(request, options)
+    data = selectors.dashboard(user=request.user, filters=filters)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="mentorat-dashboard.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    groups = [(_("all selected programmes"), _cards(data["total"]))] + [
+        (c["programme"].name, _cards(c["figures"])) for c in data["columns"]]
+    writer.writerow([_("programme"), _("indicator"), _("value"), _("respondents"), _("definition")])
+    for name, cards in groups:
+        for card in cards:
+            value = "" if card["suppressed"] or card["value"] is None else card["value"]
+            writer.writerow([name, card["label"], value, "" if card["respondents"] is None else card["respondents"],
+                             card["definition"]])
+    return response
+
+
+@coordinator_required
+def operations(request):
+    programmes = list(selectors.dashboard_programmes(user=request.user).order_by("-start_date"))
+    slug = request.GET.get("programme")
+    programme = next((p for p in programmes if p.slug == slug), None) if slug else (programmes[0] if programmes else None)
+    if slug and programme is None:
+        raise Http404
+    data = selectors.operations(user=request.user, programme=programme) if programme else None
+    return render(request, "evaluation/operations.html", {"programmes": programmes, "programme": programme, "data": data})
+
+
+def my_surveys(request):
+    return render(request, "evaluation/my_surveys.html", {"items": selectors.surveys_for_user(user=request.user)})
+
+
+def answer(request, pk):
+    session_pk = request.GET.get("session")
+    entry = selectors.survey_entry_for_user(user=request.user, survey_pk=pk,
+                                            session_pk=int(session_pk) if session_pk and session_pk.isdigit() else None)
+    now = timezone.now()
+    is_open = entry["opens"] is not None and entry["opens"] <= now < entry["closes"]
+    form = ResponseForm(request.POST or None, questions=entry["questions"], domains=entry["domains"],
+                        response=entry["response"])
+    if request.method == "POST":
+        if not is_open:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.response_submit(user=request.user, survey=entry["survey"], pair=entry["pair"],
+                                         session=entry["session"], answers=form.answers())
+            except services.EvaluationError as error:
+                add_to_form(form, error)
+            else:
+                messages.success(request, _("Thank you: your answers are saved. You can change them until the survey closes."))
+                return redirect("evaluation:my_surveys")
+    return render(request, "evaluation/answer.html", dict(entry, form=form, is_open=is_open))
+
+
+def _programme_for_results(request, survey):
+    roles = programme_roles(user=request.user, programme=survey.programme)
+    if not roles & {"coordinator", "executive", "sponsor"}:
+        raise PermissionDenied
+    return roles
+
+
+def survey_results(request, pk):
+    survey = get_object_or_404(Survey.objects.select_related("programme"), pk=pk)
+    roles = _programme_for_results(request, survey)
+    return render(request, "evaluation/results.html", dict(selectors.survey_results(user=request.user, survey=survey),
+                                                           can_edit="coordinator" in roles))
+
+
+@coordinator_required
+def programme_surveys(request, slug):
+    programme = programme_get_for_coordinator(user=request.user, slug=slug)
+    if request.method == "POST":
+        services.surveys_ensure(programme=programme)
+        messages.success(request, _("The default surveys are ready to edit."))
+        return redirect("evaluation:programme_surveys", slug=programme.slug)
+    surveys = list(programme.surveys.all())
+    return render(request, "evaluation/programme_surveys.html", {"programme": programme, "surveys": surveys,
+                                                                 "rates": {r["survey"].pk: r for r in selectors.operations(
+                                                                     user=request.user, programme=programme)["survey_rates"]}})
+
+
+@coordinator_required
+def survey_edit(request, pk):
+    survey = get_object_or_404(Survey.objects.select_related("programme"), pk=pk)
+    form = SurveyForm(request.POST or None, instance=survey)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_update(actor=request.user, survey=survey, **form.cleaned_data)
+        except services.EvaluationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("Survey saved."))
+            return redirect("evaluation:survey_edit", pk=survey.pk)
+    return render(request, "evaluation/survey_edit.html", {"survey": survey, "form": form,
+                                                           "questions": list(survey.questions.all())})
+
+
+@coordinator_required
+def question_edit(request, survey_pk, pk=None):
+    survey = get_object_or_404(Survey.objects.select_related("programme"), pk=survey_pk)
+    question = get_object_or_404(Question, pk=pk, survey=survey) if pk else None
+    form = QuestionForm(request.POST or None, instance=question,
+                        initial={"order": survey.questions.count()} if question is None else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_save(actor=request.user, survey=survey, question=question, **form.cleaned_data)
+        except services.EvaluationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("Question saved."))
+            return redirect("evaluation:survey_edit", pk=survey.pk)
+    return render(request, "evaluation/question_form.html", {"survey": survey, "form": form, "question": question})
+
+
+@coordinator_required
+@require_POST
+def question_delete(request, survey_pk, pk):
+    question = get_object_or_404(Question, pk=pk, survey_id=survey_pk)
+    try:
+        services.question_delete(actor=request.user, question=question)
+    except services.EvaluationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Question deleted."))
+    return redirect("evaluation:survey_edit", pk=survey_pk)
+
+
+def progress(request):
+    return render(request, "evaluation/progress.html", selectors.progress_for_user(user=request.user))
+
+
+def certificate(request, pk):
+    return render(request, "evaluation/certificate.html", selectors.certificate_for_user(user=request.user, pk=pk))
+
+
+def testimonial_new(request, slug):
+    programme = programme_get_for_user(user=request.user, slug=slug)
+    roles = programme_roles(user=request.user, programme=programme)
+    if not roles & {"mentor", "mentee"}:
+        raise PermissionDenied
+    form = TestimonialForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.testimonial_submit(user=request.user, programme=programme, **form.cleaned_data)
+        except services.EvaluationError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("Thank you for your story. A coordinator will read it."))
+            return redirect("programmes:detail", slug=programme.slug)
+    return render(request, "evaluation/testimonial_form.html", {"programme": programme, "form": form})
+
+
+@coordinator_required
+@require_POST
+def testimonial_publish(request, pk):
+    testimonial = selectors.testimonial_get_for_coordinator(user=request.user, pk=pk)
+    try:
+        services.testimonial_publish(actor=request.user, testimonial=testimonial, publish=request.POST.get("publish") == "1")
+    except services.EvaluationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Testimonial updated."))
+    return redirect(reverse("evaluation:operations") + f"?programme={testimonial.programme.slug}#testimonials")
