@@ -27,7 +27,7 @@ from programmes.models import (
 )
 from sessions.models import Commitment, LearningGoal, MentoringSession, SessionLog, SessionRating
 
-PILOT = "mentorat-inverse-2025"
+PILOT = "mentorat-inverse-pilote"
 RUNNING = "mentorat-inverse-2026"
 DOMAINS = ["generative-ai", "social-media", "collaboration-tools", "agile-methods"]
 
@@ -74,9 +74,9 @@ def _answer(rng, survey, pair, role, when, skill_base=None, session=None):
 
 def _pilot(rng, stdout):
     coordinator = User.objects.get(email=f"claire.dubois@{DOMAIN}")
-    start = datetime.date(2025, 1, 13)
+    start = datetime.date(2024, 9, 2)
     programme = Programme.objects.create(
-        name="Mentorat inversé 2025 (pilote)", slug=PILOT, start_date=start, duration_months=9, cadence_weeks=3,
+        name="Mentorat inversé 2024-2025 (pilote)", slug=PILOT, start_date=start, duration_months=9, cadence_weeks=3,
         status=Programme.Status.CLOSED, created_by=coordinator,
         description="La promotion pilote : douze dirigeants, douze mentors juniors, neuf mois.")
     programme.domains.set(LearningDomain.objects.filter(slug__in=DOMAINS))
@@ -87,7 +87,7 @@ def _pilot(rng, stdout):
     end = programme.end_date
     Milestone.objects.bulk_create([
         Milestone(programme=programme, kind="kickoff", title="Lancement", date=start),
-        Milestone(programme=programme, kind="midpoint", title="Bilan à mi-parcours", date=datetime.date(2025, 5, 26)),
+        Milestone(programme=programme, kind="midpoint", title="Bilan à mi-parcours", date=datetime.date(2025, 1, 20)),
         Milestone(programme=programme, kind="final", title="Bilan final", date=end - datetime.timedelta(days=14)),
     ])
     Objective.objects.bulk_create([
@@ -99,8 +99,14 @@ def _pilot(rng, stdout):
     taken = set(Application.objects.values_list("employee_id", flat=True)) | set(
         Employee.objects.filter(email__in=[f"{name}@{DOMAIN}" for name in ("philippe.garnier", "claire.dubois",
                                                                            "sophie.laurent")]).values_list("pk", flat=True))
-    juniors = list(Employee.objects.present().filter(job_level=1).exclude(pk__in=taken).order_by("employee_id")[:12])
-    seniors = list(Employee.objects.present().filter(job_level__in=[3, 4, 5]).exclude(pk__in=taken).order_by("-job_level", "employee_id")[:12])
+    # Two juniors who left the company after the pilot, seven still here, three promoted since
+    # (level 2 today): retention and promotions come from the directory as it is, untouched.
+    leavers = list(Employee.objects.filter(job_level=1, leave_date__gt=start).exclude(pk__in=taken).order_by("employee_id")[:2])
+    juniors = leavers + list(Employee.objects.present().filter(job_level=1).exclude(pk__in=taken).order_by("employee_id")[:7])
+    promoted = list(Employee.objects.present().filter(job_level=2).exclude(pk__in=taken).order_by("employee_id")[:3])
+    juniors += promoted
+    seniors = list(Employee.objects.present().filter(job_level__in=[3, 4, 5]).exclude(pk__in=taken)
+                   .order_by("-job_level", "employee_id")[:12])
     domains = {d.slug: d for d in LearningDomain.objects.filter(slug__in=DOMAINS)}
     pairs = []
     for index, (junior, senior) in enumerate(zip(juniors, seniors, strict=False)):
@@ -119,7 +125,7 @@ def _pilot(rng, stdout):
             status=Pair.Status.COMPLETED if completed else Pair.Status.ENDED,
             published_at=_aware(start - datetime.timedelta(days=10)), activated_at=_aware(start - datetime.timedelta(days=5)),
             mentor_confirmed_at=_aware(start - datetime.timedelta(days=7)), mentee_confirmed_at=_aware(start - datetime.timedelta(days=6)),
-            ended_at=_aware(end if completed else datetime.date(2025, 5, 2)),
+            ended_at=_aware(end if completed else datetime.date(2025, 2, 3)),
             end_reason="" if completed else "Mobilité internationale du dirigeant."))
     for extra in Employee.objects.present().filter(job_level=1).exclude(pk__in=taken).exclude(
             pk__in=[j.pk for j in juniors]).order_by("employee_id")[:5]:
@@ -155,14 +161,9 @@ def _pilot(rng, stdout):
                                     status="achieved" if index % 3 else "dropped", progress=100 if index % 3 else 20)
         Commitment.objects.create(pair=pair, text="Publier chaque mois sur le réseau interne", due_date=end,
                                   status="kept" if index % 5 else "not_kept")
-    # Retention and promotions, as the directory tells them.
-    for index, pair in enumerate(pairs[:11]):
-        junior = pair.mentor.employee
-        if index in (3, 8):
-            Employee.objects.filter(pk=junior.pk).update(leave_date=end + datetime.timedelta(days=200 if index == 3 else 320))
-        elif index % 3 == 0:
-            JobLevelChange.objects.create(employee=junior, from_level=1, to_level=2, changed_on=end + datetime.timedelta(days=90))
-            Employee.objects.filter(pk=junior.pk).update(job_level=2)
+    JobLevelChange.objects.bulk_create([JobLevelChange(employee=junior, from_level=1, to_level=2,
+                                                       changed_on=end + datetime.timedelta(days=60 + 30 * i))
+                                        for i, junior in enumerate(promoted)])
     surveys = {(s.moment, s.audience): s for s in surveys_ensure(programme=programme)}
     skill_base: dict = {}
     for pair in Pair.objects.filter(pk__in=[p.pk for p in pairs]).select_related(
@@ -170,7 +171,7 @@ def _pilot(rng, stdout):
         for role in ("mentor", "mentee"):
             _answer(rng, surveys[("baseline", role)], pair, role, pair.activated_at + datetime.timedelta(days=3), skill_base)
             if pair.status == Pair.Status.COMPLETED:
-                _answer(rng, surveys[("midpoint", role)], pair, role, _aware(datetime.date(2025, 5, 28)), skill_base)
+                _answer(rng, surveys[("midpoint", role)], pair, role, _aware(datetime.date(2025, 1, 22)), skill_base)
                 if rng.random() < 0.92:
                     _answer(rng, surveys[("final", role)], pair, role, _aware(end - datetime.timedelta(days=10)), skill_base)
     first = pairs[0]

@@ -72,7 +72,8 @@ def question_save(*, actor: User, survey: Survey, question: Question | None = No
     _require_coordinator(actor)
     if question is not None and question.survey_id != survey.pk:
         raise EvaluationError(_("This question belongs to another survey."))
-    if question is not None and question.kind != kind and question.answers.exists():
+    stored_kind = Question.objects.filter(pk=question.pk).values_list("kind", flat=True).first() if question else None
+    if question is not None and stored_kind != kind and question.answers.exists():
         raise EvaluationError(_("The type of a question cannot change once it has answers; add a new question instead."))
     if kind in Question.CHOICES and len([line for line in choices.splitlines() if line.strip()]) < 2:
         raise EvaluationError(_("Give at least two choices, one per line."))

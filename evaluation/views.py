@@ -106,7 +106,7 @@ def answer(request, pk):
                                             session_pk=int(session_pk) if session_pk and session_pk.isdigit() else None)
     now = timezone.now()
     is_open = entry["opens"] is not None and entry["opens"] <= now < entry["closes"]
-    form = ResponseForm(request.POST or None, questions=entry["questions"], domains=entry["domains"],
+    form = ResponseForm(request.POST if request.method == "POST" else None, questions=entry["questions"], domains=entry["domains"],
                         response=entry["response"])
     if request.method == "POST":
         if not is_open:

@@ -147,3 +147,38 @@ def drain_outbox(now=None):
     for pk, token in outbox.claim_due(now=now):
         results.append(outbox.send_one(pk, token, now=now))
     return results
+
+
+@pytest.fixture
+def active_pair(programme, cohort, coordinator, org):
+    """JB (mentor) & DA (mentee), active since 2027-01-04, sessions planned by the activation hook."""
+    import datetime
+
+    from binomes import services as pairing_services
+    from binomes.models import Pair
+
+    pair = pairing_services.pair_manual(actor=coordinator, programme=programme, mentor=cohort["junior_b"], mentee=cohort["director_a"])
+    pairing_services.pairs_publish(actor=coordinator, programme=programme)
+    Pair.objects.filter(pk=pair.pk).update(expires_at=None)
+    when = datetime.datetime(2027, 1, 4, 9, tzinfo=datetime.UTC)
+    pairing_services.pair_confirm(user=org["junior_b"].user, pair=pair, now=when)
+    pairing_services.pair_confirm(user=org["director_a"].user, pair=pair, now=when)
+    pair.refresh_from_db()
+    return pair
+
+
+@pytest.fixture
+def other_pair(programme, cohort, coordinator, org, active_pair):
+    import datetime
+
+    from binomes import services as pairing_services
+    from binomes.models import Pair
+
+    pair = pairing_services.pair_manual(actor=coordinator, programme=programme, mentor=cohort["junior_a"], mentee=cohort["director_b"])
+    pairing_services.pairs_publish(actor=coordinator, programme=programme)
+    Pair.objects.filter(pk=pair.pk).update(expires_at=None)
+    when = datetime.datetime(2027, 1, 4, 9, tzinfo=datetime.UTC)
+    for member in (org["junior_a"], org["director_b"]):
+        pairing_services.pair_confirm(user=member.user, pair=pair, now=when)
+    pair.refresh_from_db()
+    return pair

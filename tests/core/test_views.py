@@ -61,10 +61,11 @@ class TestNavigationByRole:
         return [item.url for item in response.context["nav_items"]]
 
     def test_coordinator(self, coordinator):
-        assert self.nav(coordinator) == ["/", "/programmes/", "/directory/", "/directory/import/", "/outbox/"]
+        assert self.nav(coordinator) == ["/", "/programmes/", "/evaluation/", "/evaluation/operations/", "/directory/",
+                                         "/directory/import/", "/outbox/"]
 
     def test_executive(self, executive):
-        assert self.nav(executive) == ["/", "/programmes/", "/organisation/"]
+        assert self.nav(executive) == ["/", "/programmes/", "/evaluation/", "/organisation/"]
 
     def test_employee(self, mentor):
         assert self.nav(mentor) == ["/", "/programmes/"]

@@ -1,0 +1,185 @@
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from evaluation import selectors
+from evaluation.services import surveys_ensure
+from mentorat.core.models import Department, Employee, JobLevelChange
+from programmes.models import Objective, ProgrammeSponsor
+from tests.evaluation.conftest import answer, client_en, make_pairs
+from tests.factories import EmployeeFactory
+
+NOW = timezone.make_aware(datetime.datetime(2026, 11, 22, 12))
+
+
+def test_kpis_match_the_hand_computed_figures(world, executive):
+    pairs = world["pairs"]
+    # Mentor 0 left before 6 months, mentor 1 between 6 and 12 months; mentor 2 was promoted.
+    Employee.objects.filter(pk=pairs[0].mentor.employee_id).update(leave_date=datetime.date(2026, 1, 1))
+    Employee.objects.filter(pk=pairs[1].mentor.employee_id).update(leave_date=datetime.date(2026, 8, 1))
+    JobLevelChange.objects.create(employee=pairs[2].mentor.employee, from_level=1, to_level=2,
+                                  changed_on=datetime.date(2025, 12, 1))
+    Objective.objects.create(programme=world["programme"], title="NPS", kpi="nps", target=50)
+    Objective.objects.create(programme=world["programme"], title="Completion", kpi="session_completion", target=80)
+
+    data = selectors.dashboard(user=executive, filters=selectors.Filters(), now=NOW)
+    total = data["total"]
+    assert total["applications"] == 12 and total["approved"] == 12 and total["pairing_rate"] == 100.0
+    assert total["completed_pairs"] == 6
+    assert (total["sessions_held"], total["sessions_due"], total["session_completion"]) == (12, 24, 50.0)
+    assert total["cancellations"] == {"mentor": 0, "mentee": 6, "coordinator": 0}
+    # Satisfaction: mentees 5,5,4,4,3,3 and six mentors at 4 → 48 / 12.
+    assert total["satisfaction"] == {"value": 4.0, "respondents": 12, "shown": True}
+    # Recommendation: promoters 3 mentees + 6 mentors, passive 1, detractors 2 → NPS (9 − 2) / 12.
+    assert total["nps"]["value"] == 58.3 and total["recommendation_rate"]["value"] == 83.3
+    # Skill gain: before 1,2,2,3,3,4 → after 3,3,2,4,3,5: four of six progressed.
+    assert total["skill_gain_rate"] == {"value": 66.7, "respondents": 6, "shown": True}
+    assert total["session_rating"]["value"] == 4.5 and total["session_rating"]["respondents"] == 12
+    assert total["mentor_retention_6m"] == 83.3 and total["mentor_retention_12m"] == 66.7
+    assert total["mentor_promotions"] == 16.7
+    assert total["funnel"] == [12, 12, 12, 12, 12]
+    skills = data["charts"]["skills"]
+    assert skills == [{"domain": skills[0]["domain"], "before": 2.5, "after": 3.33, "mentor": 4.0, "respondents": 6}]
+    assert {row["objective"].title: row["status"] for row in data["objectives"]} == {"NPS": "met", "Completion": "not met"}
+    assert [point["nps"] for point in data["charts"]["trend"]] == [58.3]
+
+
+@pytest.fixture
+def split_world(closed_programme):
+    """Six pairs, three in Marketing and three in Opérations; mentees answer baseline and final."""
+    pairs = make_pairs(closed_programme, 6, departments=("Opérations", "Marketing"), prefix="S")
+    surveys = {(s.moment, s.audience): s for s in surveys_ensure(programme=closed_programme)}
+    from programmes.models import LearningDomain
+
+    domain = LearningDomain.objects.get(slug="generative-ai")
+    for pair in pairs:
+        answer(surveys[("baseline", "mentee")], pair, "mentee", {}, domain_values={domain: 2})
+        answer(surveys[("final", "mentee")], pair, "mentee", {"satisfaction": 5, "recommend": 10}, domain_values={domain: 4})
+        answer(surveys[("final", "mentor")], pair, "mentor", {"satisfaction": 3, "recommend": 8})
+    return pairs
+
+
+def test_a_department_filter_shows_only_the_count_of_a_small_group_page_and_export(split_world, executive):
+    marketing = Department.objects.get(name="Marketing")
+    client = client_en(executive)
+    page = client.get(reverse("evaluation:dashboard"), {"department": marketing.pk}).content.decode()
+    assert "3 respondents: too few to show" in page  # skill gain: three seniors in Marketing
+    data = selectors.dashboard(user=executive, filters=selectors.Filters(department=marketing.pk), now=NOW)
+    assert data["total"]["satisfaction"] == {"value": 4.0, "respondents": 6, "shown": True}  # 3 mentees + 3 mentors
+    assert data["total"]["skill_gain_rate"] == {"value": None, "respondents": 3, "shown": False}
+    export = client.get(reverse("evaluation:export"), {"department": marketing.pk})
+    rows = {row[1]: row for row in csv.reader(io.StringIO(export.content.decode("utf-8-sig"))) if row[0] != "programme"}
+    assert rows["Seniors reporting a skill gain"][2:4] == ["", "3"]
+    assert rows["Satisfaction"][2:4] == ["4.0", "6"]
+
+
+def test_no_figure_when_two_filters_differ_by_fewer_than_the_threshold(split_world, executive, settings):
+    # Marketing's skill gain covers 3 seniors, the whole programme 6: with a threshold of 3 both
+    # groups and their difference reach it; with 4, Marketing hides.
+    settings.MENTORAT_ANONYMITY_THRESHOLD = 3
+    marketing = Department.objects.get(name="Marketing")
+    data = selectors.dashboard(user=executive, filters=selectors.Filters(department=marketing.pk), now=NOW)
+    assert data["total"]["skill_gain_rate"]["shown"]  # 3 of 6: both groups and the difference reach 3
+    settings.MENTORAT_ANONYMITY_THRESHOLD = 4
+    data = selectors.dashboard(user=executive, filters=selectors.Filters(department=marketing.pk), now=NOW)
+    assert not data["total"]["skill_gain_rate"]["shown"]
+    everyone = selectors.dashboard(user=executive, filters=selectors.Filters(), now=NOW)
+    assert everyone["total"]["skill_gain_rate"]["shown"]  # 6 ≥ 4, nothing wider
+
+
+def test_sponsors_see_their_programme_only(world, programme, sponsor, executive):
+    client = client_en(sponsor)
+    page = client.get(reverse("evaluation:dashboard"))
+    assert page.status_code == 200
+    assert [p.pk for p in page.context["data"]["programmes"]] == [programme.pk]
+    assert client.get(reverse("evaluation:dashboard"), {"programme": world["programme"].pk}).status_code == 404
+    assert client.get(reverse("evaluation:export"), {"programme": world["programme"].pk}).status_code == 404
+    # The pilot's answers are outside the sponsor's scope: nothing of them reaches the page.
+    assert page.context["data"]["total"]["satisfaction"]["respondents"] == 0
+    everyone = client_en(executive).get(reverse("evaluation:dashboard"))
+    assert {p.pk for p in everyone.context["data"]["programmes"]} == {programme.pk, world["programme"].pk}
+
+
+def test_participants_and_outsiders_cannot_open_the_dashboards(world, outsider):
+    pair = world["pairs"][0]
+    for user in (outsider, pair.mentor.employee.user, pair.mentee.employee.user):
+        client = client_en(user)
+        assert client.get(reverse("evaluation:dashboard")).status_code == 403
+        assert client.get(reverse("evaluation:export")).status_code == 403
+        assert client.get(reverse("evaluation:operations")).status_code == 403
+        assert client.get(reverse("evaluation:results", args=[world["surveys"][("final", "mentee")].pk])).status_code == 403
+    assert client_en(outsider).get(reverse("evaluation:progress")).status_code == 200  # their own, empty
+
+
+def test_anonymous_is_sent_to_the_login_page(world):
+    from django.test import Client
+
+    for name in ("evaluation:dashboard", "evaluation:export", "evaluation:operations", "evaluation:my_surveys"):
+        response = Client().get(reverse(name))
+        assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_results_page_shows_aggregates_and_comments_only_for_enough_people(world, coordinator, settings):
+    survey = world["surveys"][("final", "mentee")]
+    client = client_en(coordinator)
+    page = client.get(reverse("evaluation:results", args=[survey.pk])).content.decode()
+    assert "Comment 0" in page and "Comment 5" in page
+    assert "NPS: <strong>16.7</strong>" in page  # mentees only: 3 promoters, 2 detractors of 6
+    assert world["pairs"][0].mentee.employee.full_name not in page
+    settings.MENTORAT_ANONYMITY_THRESHOLD = 7
+    page = client.get(reverse("evaluation:results", args=[survey.pk])).content.decode()
+    assert "Comment 0" not in page and "6 respondents: too few to show" in page
+
+
+def test_a_kpi_question_on_the_results_page_hides_when_the_dashboard_group_differs_by_few(world, coordinator):
+    # Only two mentors answer the final review: the dashboard's final satisfaction of everyone (8)
+    # minus the mentees' on this page (6) would reveal those two mentors' answers.
+    from evaluation.models import Response
+
+    for response in list(Response.objects.filter(survey=world["surveys"][("final", "mentor")]).order_by("pk"))[:4]:
+        response.delete()
+    data = selectors.survey_results(user=coordinator, survey=world["surveys"][("final", "mentee")])
+    satisfaction = next(e for e in data["results"] if e["question"].measures == "satisfaction")["rows"][0]
+    assert satisfaction["respondents"] == 6 and not satisfaction["shown"]
+
+
+def _dashboard_queries(user, **params):
+    client = client_en(user)
+    client.get(reverse("evaluation:dashboard"), params)  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("evaluation:dashboard"), params).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_dashboard_queries_do_not_grow_with_the_data(world, executive, coordinator):
+    small = _dashboard_queries(executive)
+    client = client_en(coordinator)
+    client.get(reverse("evaluation:operations"))
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("evaluation:operations"))
+    small_ops = len(ctx.captured_queries)
+    more = make_pairs(world["programme"], 14, departments=("Finance", "Achats"), prefix="M")
+    for pair in more:
+        answer(world["surveys"][("final", "mentee")], pair, "mentee", {"satisfaction": 4, "recommend": 9},
+               domain_values={world["domain"]: 4})
+    assert _dashboard_queries(executive) == small
+    department = Department.objects.get(name="Finance")
+    assert _dashboard_queries(executive, department=department.pk) == small
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("evaluation:operations"))
+    len_ops = len(ctx.captured_queries)
+    assert len_ops == small_ops
+    assert small <= 30  # sessions and user (2), nav and options (≈8), ten operational, seven answer families
+
+
+def test_sponsor_of_another_programme_cannot_read_its_survey_results(world, programme):
+    other = EmployeeFactory(employee_id="SP2", job_level=6).user
+    ProgrammeSponsor.objects.create(programme=programme, user=other)
+    url = reverse("evaluation:results", args=[world["surveys"][("final", "mentee")].pk])
+    assert client_en(other).get(url).status_code == 403
