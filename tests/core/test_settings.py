@@ -92,3 +92,19 @@ class TestSettingsModule:
     def test_a_bad_value_names_the_variable(self):
         result = settings_in_subprocess({"CONN_MAX_AGE": "forever"})
         assert result.returncode != 0 and "CONN_MAX_AGE='forever'" in result.stderr
+
+
+def test_deploy_checks_pass_with_production_settings():
+    """``manage.py check --deploy --fail-level WARNING`` exits 0 with DEBUG off."""
+    import secrets
+
+    from cryptography.fernet import Fernet
+
+    root = Path(__file__).resolve().parents[2]
+    env = {"PATH": "/usr/bin:/bin", "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(64),
+           "MENTORAT_NOTES_KEY": Fernet.generate_key().decode(), "ALLOWED_HOSTS": "mentorat.example.com",
+           "MENTORAT_VAR_DIR": str(root / "var")}
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            env=env, capture_output=True, text=True, cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
