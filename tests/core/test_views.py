@@ -217,3 +217,12 @@ def test_the_suite_runs_on_the_services_it_was_given(client):
     assert connection.vendor == expected_vendor
     assert settings.CELERY_BROKER_URL == (os.environ.get("REDIS_URL") or "filesystem://")
     assert client.get("/health/").json()["broker"] == "ok"
+
+
+def test_pages_carry_a_content_security_policy_without_inline_script(client, coordinator):
+    from tests.conftest import client_for
+
+    response = client_for(coordinator).get("/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy
