@@ -5,6 +5,7 @@ Defaults run on a fresh machine with nothing installed: SQLite under ``var/`` an
 PostgreSQL and Redis. See README.md for every variable.
 """
 
+import datetime
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +72,7 @@ MIDDLEWARE = [
     "mentorat.core.middleware.LoginRequiredByDefaultMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mentorat.urls"
@@ -215,6 +218,20 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SESSION_COOKIE_HTTPONLY = True
+# Login throttling (django-axes): an e-mail address is locked after repeated failures, until a
+# coordinator unlocks it or the cool-off passes.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("MENTORAT_LOGIN_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("MENTORAT_LOGIN_COOLOFF_MINUTES", 30, minimum=1))
+# By account, not by address: behind a corporate proxy every employee shares one IP, and an
+# address lock would shut the whole office out. Hence axes' W006 is silenced on purpose.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (the user model's is "email")
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_VERBOSE = False
+
 # No inline script anywhere: every script is a static file, data reaches it through json_script.
 # Inline style attributes stay allowed (progress bars), data: images for Bootstrap's form icons.
 CONTENT_SECURITY_POLICY = {

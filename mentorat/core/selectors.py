@@ -106,3 +106,15 @@ def directory_import_recent(*, user: User, limit: int = 10) -> list[DirectoryImp
     if not is_coordinator(user):
         raise Http404
     return list(DirectoryImport.objects.select_related("uploaded_by").defer("content")[:limit])
+
+
+def locked_accounts() -> list:
+    """Login attempts over the failure limit that have not cooled off (django-axes)."""
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.utils import timezone
+
+    since = timezone.now() - get_cool_off()
+    return list(AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since)
+                .order_by("-attempt_time").only("username", "attempt_time", "failures_since_start", "ip_address"))

@@ -419,3 +419,15 @@ def notifications_choose(*, user: User, wanted: set[str] | None = None, muted: s
     NotificationPreference.objects.filter(user=user).exclude(kind__in=target).delete()
     NotificationPreference.objects.bulk_create([NotificationPreference(user=user, kind=k) for k in target - current])
     return target
+
+
+def login_unlock(*, actor: User, email: str) -> bool:
+    """Lift a login lock (django-axes) before its cool-off ends. Returns whether one was lifted."""
+    from axes.utils import reset
+
+    if not email:
+        return False
+    lifted = reset(username=email) > 0
+    if lifted:
+        audit_log(actor=actor, action="login.unlock", target=email)
+    return lifted

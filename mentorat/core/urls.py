@@ -16,4 +16,5 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("outbox/", views.outbox_view, name="outbox"),
+    path("locked-accounts/", views.locked_accounts, name="locked_accounts"),
 ]

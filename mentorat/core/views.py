@@ -226,3 +226,14 @@ def outbox_view(request):
     statuses = [(value, label, counts.get(value, 0)) for value, label in Notification.Status.choices]
     return render(request, "core/outbox.html", {"page": page, "status": status, "statuses": statuses,
                                                 "query": query.urlencode()})
+
+
+@coordinator_required
+def locked_accounts(request):
+    """Accounts locked by repeated failed logins; a coordinator unlocks one (audited)."""
+    if request.method == "POST":
+        email = request.POST.get("email", "")
+        if services.login_unlock(actor=request.user, email=email):
+            messages.success(request, _("%(email)s can log in again.") % {"email": email})
+        return redirect("core:locked_accounts")
+    return render(request, "core/locked_accounts.html", {"attempts": selectors.locked_accounts()})

@@ -45,12 +45,12 @@ class TestAuthentication:
         new = "Un-mot-de-passe-solide-42"
         response = client.post(form_url, {"new_password1": new, "new_password2": new})
         assert response.status_code == 302
-        assert Client().login(username="lea.moreau@x.example", password=new)
+        assert Client().post(reverse("login"), {"username": "lea.moreau@x.example", "password": new}).status_code == 302
 
     def test_a_user_who_left_cannot_log_in(self, mentor):
         mentor.is_active = False
         mentor.save()
-        assert not Client().login(username=mentor.email, password=PASSWORD)
+        assert Client().post(reverse("login"), {"username": mentor.email, "password": PASSWORD}).status_code == 200
 
 
 @pytest.mark.django_db
@@ -226,3 +226,41 @@ def test_pages_carry_a_content_security_policy_without_inline_script(client, coo
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
     assert "frame-ancestors 'none'" in policy
+
+
+@pytest.mark.django_db
+class TestLoginThrottling:
+    """django-axes: five wrong passwords lock the account; a coordinator or the cool-off unlocks it."""
+
+    def attempt(self, email, password):
+        return Client().post(reverse("login"), {"username": email, "password": password})
+
+    def test_repeated_failures_lock_the_account_until_a_coordinator_unlocks_it(self, mentor, coordinator, settings):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            self.attempt(mentor.email, "wrong")
+        locked = self.attempt(mentor.email, PASSWORD)  # even the right password is refused now
+        assert locked.status_code == 429
+        page = client_for(coordinator).get(reverse("core:locked_accounts"))
+        assert mentor.email in page.content.decode()
+        client_for(coordinator).post(reverse("core:locked_accounts"), {"email": mentor.email})
+        assert self.attempt(mentor.email, PASSWORD).status_code == 302
+        from mentorat.core.models import AuditEntry
+
+        assert AuditEntry.objects.filter(action="login.unlock", target=mentor.email, actor=coordinator).exists()
+
+    def test_the_lock_lifts_after_the_cool_off(self, mentor, settings):
+        import datetime
+
+        from axes.models import AccessAttempt
+        from django.utils import timezone
+
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            self.attempt(mentor.email, "wrong")
+        assert self.attempt(mentor.email, PASSWORD).status_code == 429
+        AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - datetime.timedelta(minutes=1))
+        assert self.attempt(mentor.email, PASSWORD).status_code == 302
+
+    def test_only_coordinators_see_and_unlock(self, mentor, executive):
+        for user in (mentor, executive):
+            assert client_for(user).get(reverse("core:locked_accounts")).status_code == 403
+            assert client_for(user).post(reverse("core:locked_accounts"), {"email": "x@y.z"}).status_code == 403
