@@ -83,7 +83,7 @@ def test_final_survey_answered_then_the_dashboard_filtered_and_exported(page, tr
     download_info.value.save_as(path)
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     assert len(rows) > 10 and len(rows[0]) == 5
-    page.get_by_role("button", name="EN").click()
+    page.get_by_role("button", name="EN", exact=True).click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "Reverse mentoring: results"
