@@ -21,6 +21,13 @@ class BinomesConfig(AppConfig):
             programme_services.WITHDRAW_HOOKS.append(services.on_withdraw)
         if services.unapprove_guard not in programme_services.UNAPPROVE_GUARDS:
             programme_services.UNAPPROVE_GUARDS.append(services.unapprove_guard)
+        from binomes import privacy
+        from mentorat.core import privacy as core_privacy
+
+        for registry, item in [(core_privacy.EXPORTERS, privacy.export), (core_privacy.ERASERS, privacy.erase),
+                               (core_privacy.RETENTION, privacy.purge)]:
+            if item not in registry:
+                registry.append(item)
         home.register(home_section)
         if programme_panel not in programme_services.PROGRAMME_PANELS:
             programme_services.PROGRAMME_PANELS.append(programme_panel)

@@ -23,6 +23,13 @@ class EvaluationConfig(AppConfig):
         ]:
             if item not in registry:
                 registry.append(item)
+        from evaluation import privacy
+        from mentorat.core import privacy as core_privacy
+
+        for registry, item in [(core_privacy.EXPORTERS, privacy.export), (core_privacy.ERASERS, privacy.erase),
+                               (core_privacy.RETENTION, privacy.purge)]:
+            if item not in registry:
+                registry.append(item)
         home.register(home_section)
         navigation.register(nav_items)
 

@@ -200,6 +200,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "pairing-expire-proposals": {"task": "binomes.expire_proposals", "schedule": 15 * 60},
     "pairing-shortlist-fallback": {"task": "binomes.shortlist_fallback", "schedule": 15 * 60},
     "evaluation-plan-surveys": {"task": "evaluation.plan_surveys", "schedule": 60 * 60},
+    "privacy-retention": {"task": "privacy.retention", "schedule": crontab(hour=3, minute=15)},
 }
 
 # --- Crispy forms ---------------------------------------------------------------------------
@@ -265,6 +266,8 @@ elif not DEBUG:
     raise ImproperlyConfigured("MENTORAT_NOTES_KEY must be set when DEBUG is off (private notes are encrypted with it).")
 # A row claimed by a worker that died returns to the queue after this long (keep it above the
 # time a batch of 50 e-mails can take).
+# Personal content of closed programmes is removed this many months after their end.
+MENTORAT_RETENTION_MONTHS = env_int("MENTORAT_RETENTION_MONTHS", 24, minimum=1)
 # Survey figures are shown only for groups of at least this many respondents (never below 3).
 MENTORAT_ANONYMITY_THRESHOLD = env_int("MENTORAT_ANONYMITY_THRESHOLD", 5, minimum=3)
 MENTORAT_OUTBOX_STALE_SECONDS = env_int("MENTORAT_OUTBOX_STALE_SECONDS", 600, minimum=1)

@@ -18,6 +18,13 @@ class ProgrammesConfig(AppConfig):
         navigation.register(nav_items)
         if seed not in demo.SEEDERS:
             demo.SEEDERS.append(seed)
+        from mentorat.core import privacy as core_privacy
+        from programmes import privacy
+
+        for registry, item in [(core_privacy.EXPORTERS, privacy.export), (core_privacy.ERASERS, privacy.erase),
+                               (core_privacy.RETENTION, privacy.purge)]:
+            if item not in registry:
+                registry.append(item)
 
 
 def nav_items(request):

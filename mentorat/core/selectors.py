@@ -118,3 +118,15 @@ def locked_accounts() -> list:
     since = timezone.now() - get_cool_off()
     return list(AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since)
                 .order_by("-attempt_time").only("username", "attempt_time", "failures_since_start", "ip_address"))
+
+
+def audit_entries(*, action: str = "", actor: str = ""):
+    """Audit entries, newest first, filtered by action prefix and actor e-mail."""
+    from mentorat.core.models import AuditEntry
+
+    qs = AuditEntry.objects.select_related("actor").order_by("-at", "-pk")
+    if action:
+        qs = qs.filter(action__startswith=action.strip())
+    if actor:
+        qs = qs.filter(actor__email__iexact=actor.strip())
+    return qs

@@ -29,3 +29,11 @@ def send_batch(items: list) -> dict:
     for result in results.values():
         counts[result] = counts.get(result, 0) + 1
     return counts
+
+
+@shared_task(name="privacy.retention", ignore_result=True)
+def retention() -> int:
+    """Nightly: personal content of programmes closed longer than the retention period."""
+    from mentorat.core.privacy import retention_purge
+
+    return retention_purge()

@@ -17,4 +17,8 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("outbox/", views.outbox_view, name="outbox"),
     path("locked-accounts/", views.locked_accounts, name="locked_accounts"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("privacy/my-data/", views.my_data, name="my_data"),
+    path("audit/", views.audit, name="audit"),
+    path("directory/<int:pk>/erase/", views.employee_erase, name="employee_erase"),
 ]

@@ -237,3 +237,65 @@ def locked_accounts(request):
             messages.success(request, _("%(email)s can log in again.") % {"email": email})
         return redirect("core:locked_accounts")
     return render(request, "core/locked_accounts.html", {"attempts": selectors.locked_accounts()})
+
+
+@login_not_required
+def privacy(request):
+    return render(request, "core/privacy.html", {"retention_months": settings.MENTORAT_RETENTION_MONTHS})
+
+
+def my_data(request):
+    """Everything held on the user: readable here, or as JSON (``?format=json``)."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from mentorat.core.privacy import personal_data
+
+    data = personal_data(user=request.user)
+    if request.GET.get("format") == "json":
+        response = JsonResponse(data, encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = 'attachment; filename="mentorat-my-data.json"'
+        return response
+    sections = [(key, json.dumps(value, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder)) for key, value in data.items()]
+    return render(request, "core/my_data.html", {"sections": sections})
+
+
+@coordinator_required
+def audit(request):
+    """The audit trail: who did what to whom, when; filterable, exportable as CSV."""
+    import csv
+
+    from django.http import HttpResponse
+
+    entries = selectors.audit_entries(action=request.GET.get("action", ""), actor=request.GET.get("actor", ""))
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="mentorat-audit.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["at", "actor", "action", "target", "details"])
+        for entry in entries.iterator(chunk_size=2000):
+            writer.writerow([entry.at.isoformat(), entry.actor.email if entry.actor else "", entry.action, entry.target,
+                             entry.details])
+        return response
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(request, "core/audit.html", {"page": Paginator(entries, 100).get_page(request.GET.get("page")),
+                                               "action": request.GET.get("action", ""), "actor": request.GET.get("actor", ""),
+                                               "query": query.urlencode()})
+
+
+@coordinator_required
+@require_POST
+def employee_erase(request, pk):
+    """Erase a person on request (GDPR): the coordinator confirms by typing ERASE."""
+    from mentorat.core.privacy import person_erase
+
+    employee = selectors.employee_get_for_user(user=request.user, pk=pk)
+    if request.POST.get("confirm", "").strip().upper() != "ERASE":
+        messages.error(request, _("Type ERASE to confirm: nothing was erased."))
+        return redirect("core:employee", pk=pk)
+    person_erase(actor=request.user, employee=employee)
+    messages.success(request, _("The person was erased: names and texts are gone, the figures remain."))
+    return redirect("core:directory")

@@ -9,14 +9,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # Demo login → what its navigation shows (French labels, the default language).
 ROLES = {
     "coordinator": (f"claire.dubois@{DOMAIN}", ["Accueil", "Programmes", "Tableau de bord", "Suivi opérationnel", "Annuaire",
-                                                "Import", "Envois"]),
+                                                "Import", "Envois", "Journal"]),
     # The CEO is also a mentee of the 2027 cohort (approved): his own progress page.
     "executive": (f"philippe.garnier@{DOMAIN}", ["Accueil", "Programmes", "Ma progression", "Tableau de bord", "Organisation"]),
     "sponsor": (f"sophie.laurent@{DOMAIN}", ["Accueil", "Programmes", "Tableau de bord"]),
     "mentee": (f"bernard.lefevre@{DOMAIN}", ["Accueil", "Programmes", "Mon agenda", "Ma progression"]),
     "mentor": (f"lea.moreau@{DOMAIN}", ["Accueil", "Programmes", "Mon agenda", "Ma progression"]),
     "administrator": (SUPERUSER_EMAIL, ["Accueil", "Programmes", "Tableau de bord", "Suivi opérationnel", "Annuaire", "Import",
-                                       "Organisation", "Envois", "Administration"]),
+                                       "Organisation", "Envois", "Journal", "Administration"]),
 }
 
 
@@ -70,7 +70,7 @@ def test_switching_language_is_remembered(page, demo):
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Directory"
     assert page.locator("html").get_attribute("lang") == "en"
-    assert nav_labels(page) == ["Home", "Programmes", "Dashboard", "Operations", "Directory", "Import", "Outbox"]
+    assert nav_labels(page) == ["Home", "Programmes", "Dashboard", "Operations", "Directory", "Import", "Outbox", "Audit"]
     assert_accessible(page, "directory in English")
     screenshot(page, "directory-coordinator-en")
     page.goto("/directory/import/")

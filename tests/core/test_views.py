@@ -62,7 +62,7 @@ class TestNavigationByRole:
 
     def test_coordinator(self, coordinator):
         assert self.nav(coordinator) == ["/", "/programmes/", "/evaluation/", "/evaluation/operations/", "/directory/",
-                                         "/directory/import/", "/outbox/"]
+                                         "/directory/import/", "/outbox/", "/audit/"]
 
     def test_executive(self, executive):
         assert self.nav(executive) == ["/", "/programmes/", "/evaluation/", "/organisation/"]

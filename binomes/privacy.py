@@ -1,0 +1,34 @@
+"""What the pairing holds on a person (see ``mentorat.core.privacy``)."""
+
+from django.db.models import Q
+
+from binomes.models import Pair
+from programmes.models import Programme
+
+
+def export(employee, user) -> dict:
+    if employee is None:
+        return {}
+    rows = []
+    for pair in (Pair.objects.filter(Q(mentor__employee=employee) | Q(mentee__employee=employee))
+                 .exclude(status__in=[Pair.Status.PROPOSED, Pair.Status.DISCARDED])
+                 .select_related("programme", "mentor__employee", "mentee__employee")):
+        role = pair.role_of(employee)
+        other = pair.mentee.employee if role == "mentor" else pair.mentor.employee
+        rows.append({"programme": pair.programme.name, "role": role, "with": other.full_name, "status": pair.status,
+                     "published": pair.published_at.isoformat() if pair.published_at else None,
+                     "active_from": pair.activated_at.isoformat() if pair.activated_at else None,
+                     "ended": pair.ended_at.isoformat() if pair.ended_at else None,
+                     # The reason is the decliner's own: shown only to them.
+                     "my_decline_reason": pair.decline_reason if pair.declined_by == role else ""})
+    return {"pairs": rows}
+
+
+def erase(employee, user) -> None:
+    Pair.objects.filter(Q(mentor__employee=employee) | Q(mentee__employee=employee)).update(decline_reason="")
+
+
+def purge(cutoff) -> int:
+    ended = [p.pk for p in Programme.objects.filter(status=Programme.Status.CLOSED) if p.end_date < cutoff]
+    return Pair.objects.filter(~Q(decline_reason="") | ~Q(end_reason=""), programme_id__in=ended).update(
+        decline_reason="", end_reason="")

@@ -1,0 +1,36 @@
+"""What the evaluation holds on a person (see ``mentorat.core.privacy``): their own answers and
+stories. Nobody else's answers about them (a mentor's rating of their senior) are theirs."""
+
+from evaluation.models import Answer, Response, Testimonial
+from programmes.models import Programme
+
+
+def export(employee, user) -> dict:
+    if employee is None:
+        return {}
+    responses = []
+    for response in (Response.objects.filter(respondent=employee).select_related("survey__programme", "session")
+                     .prefetch_related("answers__question", "answers__domain").order_by("submitted_at")):
+        responses.append({
+            "survey": response.survey.title, "programme": response.survey.programme.name,
+            "submitted": response.submitted_at.isoformat(),
+            "answers": [{"question": a.question.text, "domain": a.domain.name if a.domain else None,
+                         "value": a.value, "choices": a.choices, "text": a.text} for a in response.answers.all()],
+        })
+    return {"my_survey_answers": responses,
+            "my_testimonials": [{"title": t.title, "story": t.body, "consent": t.consent, "status": t.status}
+                                for t in Testimonial.objects.filter(author=employee)]}
+
+
+def erase(employee, user) -> None:
+    Answer.objects.filter(response__respondent=employee).exclude(text="").update(text="")
+    Response.objects.filter(respondent=employee).update(respondent=None)
+    Testimonial.objects.filter(author=employee).delete()
+
+
+def purge(cutoff) -> int:
+    ended = [p.pk for p in Programme.objects.filter(status=Programme.Status.CLOSED) if p.end_date < cutoff]
+    count = Answer.objects.filter(response__survey__programme_id__in=ended).exclude(text="").update(text="")
+    count += Response.objects.filter(survey__programme_id__in=ended, respondent__isnull=False).update(respondent=None)
+    count += Testimonial.objects.filter(programme_id__in=ended).delete()[0]
+    return count
