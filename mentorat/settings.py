@@ -233,6 +233,25 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
 
+# Single sign-on (OpenID Connect), off unless OIDC_RP_CLIENT_ID is set; accounts are matched
+# to the directory by e-mail, never created by the provider.
+OIDC_ENABLED = bool(env_str("OIDC_RP_CLIENT_ID"))
+if OIDC_ENABLED:
+    OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+    OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+    for _name in ("OIDC_RP_CLIENT_SECRET", "OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT",
+                  "OIDC_OP_USER_ENDPOINT", "OIDC_OP_JWKS_ENDPOINT"):
+        if not globals()[_name]:
+            raise ImproperlyConfigured(f"{_name} must be set when OIDC_RP_CLIENT_ID is (single sign-on).")
+    OIDC_CREATE_USER = False
+    OIDC_RP_SCOPES = "openid email"
+    AUTHENTICATION_BACKENDS.append("mentorat.core.oidc.DirectoryOIDCBackend")
+
 # No inline script anywhere: every script is a static file, data reaches it through json_script.
 # Inline style attributes stay allowed (progress bars), data: images for Bootstrap's form icons.
 CONTENT_SECURITY_POLICY = {

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -20,11 +21,27 @@ accounts = [
     path("password-change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
 ]
 
+def oidc_urls():
+    """Single sign-on's redirect and callback, only when it is configured."""
+    if not settings.OIDC_ENABLED:
+        return []
+    from django.contrib.auth.decorators import login_not_required
+    from mozilla_django_oidc import views as oidc
+
+    return [
+        path("oidc/authenticate/", login_not_required(oidc.OIDCAuthenticationRequestView.as_view()),
+             name="oidc_authentication_init"),
+        path("oidc/callback/", login_not_required(oidc.OIDCAuthenticationCallbackView.as_view()),
+             name="oidc_authentication_callback"),
+    ]
+
+
 urlpatterns = [
     path("accounts/", include(accounts)),
     path("i18n/language/", core_views.switch_language, name="switch_language"),
     path("health/", core_views.health, name="health"),
     path("admin/", admin.site.urls),
+    *oidc_urls(),
     path("programmes/", include("programmes.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("", include("binomes.urls")),

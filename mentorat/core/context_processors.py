@@ -9,4 +9,5 @@ def navigation(request):
     items = nav.items_for(request) if user is not None and user.is_authenticated else []
     path = request.path
     matching = [item.url for item in items if path.startswith(item.url) and (item.url != "/" or path == "/")]
-    return {"nav_items": items, "nav_active": max(matching, key=len, default=None), "LANGUAGES": settings.LANGUAGES}
+    return {"nav_items": items, "nav_active": max(matching, key=len, default=None), "LANGUAGES": settings.LANGUAGES,
+            "OIDC_ENABLED": settings.OIDC_ENABLED}

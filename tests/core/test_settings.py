@@ -108,3 +108,41 @@ def test_deploy_checks_pass_with_production_settings():
                             env=env, capture_output=True, text=True, cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+OIDC_ENV = {"OIDC_RP_CLIENT_ID": "mentorat", "OIDC_RP_CLIENT_SECRET": "s3cret",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT": "https://idp.example/authorize", "OIDC_OP_TOKEN_ENDPOINT": "https://idp.example/token",
+            "OIDC_OP_USER_ENDPOINT": "https://idp.example/userinfo", "OIDC_OP_JWKS_ENDPOINT": "https://idp.example/jwks"}
+
+
+def test_single_sign_on_is_off_by_default_and_complete_when_on():
+    code = "import mentorat.settings as s; print(s.OIDC_ENABLED, s.AUTHENTICATION_BACKENDS[-1])"
+    base = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "mentorat.settings"}
+    root = Path(__file__).resolve().parents[2]
+    off = subprocess.run([sys.executable, "-c", code], env=base, capture_output=True, text=True, cwd=root)
+    assert off.stdout.split() == ["False", "django.contrib.auth.backends.ModelBackend"]
+    on = subprocess.run([sys.executable, "-c", code], env={**base, **OIDC_ENV}, capture_output=True, text=True, cwd=root)
+    assert on.stdout.split() == ["True", "mentorat.core.oidc.DirectoryOIDCBackend"], on.stderr
+    partial = {k: v for k, v in OIDC_ENV.items() if k != "OIDC_OP_JWKS_ENDPOINT"}
+    broken = subprocess.run([sys.executable, "-c", code], env={**base, **partial}, capture_output=True, text=True, cwd=root)
+    assert broken.returncode != 0 and "OIDC_OP_JWKS_ENDPOINT must be set" in broken.stderr
+
+
+@pytest.mark.django_db
+def test_single_sign_on_matches_the_directory_by_email_and_creates_no_account(org, settings):
+    import datetime
+
+    for key, value in OIDC_ENV.items():
+        setattr(settings, key, value)
+    settings.OIDC_RP_SIGN_ALGO = "RS256"
+    from mentorat.core.oidc import DirectoryOIDCBackend
+
+    backend = DirectoryOIDCBackend()
+    junior = org["junior_a"]
+    assert list(backend.filter_users_by_claims({"email": junior.email.upper()})) == [junior.user]
+    assert not backend.filter_users_by_claims({"email": "stranger@elsewhere.example"}).exists()
+    assert backend.create_user({"email": "stranger@elsewhere.example"}) is None
+    assert not backend.verify_claims({"email": junior.email, "email_verified": False})
+    junior.leave_date = datetime.date(2020, 1, 1)
+    junior.save()
+    assert not backend.filter_users_by_claims({"email": junior.email}).exists()
