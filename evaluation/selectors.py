@@ -636,10 +636,9 @@ def operations(*, user: User, programme: Programme, now: datetime.datetime | Non
 def progress_for_user(*, user: User) -> dict:
     """The user's own goals, own ratings over time and own skills before/after; nobody else's answers."""
     employee = employee_of(user)
-    if employee is None:
-        raise Http404
-    pairs = list(Pair.objects.filter(Q(mentor__employee=employee) | Q(mentee__employee=employee), status__in=MEMBER_STATES)
-                 .select_related("programme", "mentor__employee", "mentee__employee").order_by("-activated_at"))
+    pairs = [] if employee is None else list(
+        Pair.objects.filter(Q(mentor__employee=employee) | Q(mentee__employee=employee), status__in=MEMBER_STATES)
+        .select_related("programme", "mentor__employee", "mentee__employee").order_by("-activated_at"))
     if not pairs:
         return {"pairs": [], "goals": [], "ratings": [], "skills": []}
     roles = {pair.pk: pair.role_of(employee) for pair in pairs}

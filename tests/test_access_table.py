@@ -1,0 +1,226 @@
+"""Every URL pattern of the project × every role: the expected status, written down in one table.
+
+The test walks the URL resolver; a pattern missing from ``EXPECTED`` fails the test, so a new
+view cannot ship without its access row. A POST-only view is probed with GET for the roles it
+admits (405: it exists and refuses GET) and with POST for the others (their 403 or 404). Roles:
+
+- ``anon``: not logged in; ``mentor`` / ``mentee``: the two members of the active pair;
+- ``other``: the mentor of another pair of the same programme; ``sponsor``: the programme's
+  sponsor; ``executive``; ``coordinator``; ``superuser``.
+"""
+
+import datetime
+import os
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+ROLES = ["anon", "mentor", "mentee", "other", "sponsor", "executive", "coordinator", "superuser"]
+LOGIN = 302  # anonymous: sent to the login page
+
+
+def row(default, **overrides):
+    """Statuses for the eight roles: ``default`` for the logged-in ones unless overridden;
+    anonymous users go to the login page unless ``anon`` says otherwise."""
+    statuses = {role: default for role in ROLES}
+    statuses["anon"] = LOGIN
+    statuses.update(overrides)
+    return statuses
+
+
+COORD = dict(coordinator=200, superuser=200)
+EXPECTED = {
+    # Authentication pages: open to all (a logged-in user is sent home from the login page).
+    "login": row(302, anon=200),
+    "logout": row(405),
+    "password_reset": row(200, anon=200),
+    "password_reset_done": row(200, anon=200),
+    "password_reset_confirm": row(200, anon=200),
+    "password_reset_complete": row(200, anon=200),
+    "password_change": row(200),
+    "password_change_done": row(200),
+    "switch_language": row(405, anon=405),
+    "health": row(200, anon=200),
+    # Programmes.
+    "programmes:list": row(200),
+    "programmes:create": row(403, **COORD),
+    "programmes:acknowledge": row(404, anon=404),
+    "programmes:detail": row(200),
+    "programmes:edit": row(403, **COORD),
+    "programmes:objectives": row(403, **COORD),
+    "programmes:milestones": row(403, **COORD),
+    "programmes:training": row(403, **COORD),
+    "programmes:charter": row(403, **COORD),
+    "programmes:sponsors": row(403, **COORD),
+    "programmes:sponsor_message": row(404, sponsor=200),
+    "programmes:status": row(403, coordinator=405, superuser=405),
+    "programmes:copy": row(403, **COORD),
+    # Members already applied (sent to their application); the superuser has no employee record.
+    "programmes:apply": row(302, sponsor=200, executive=200, coordinator=200),
+    "programmes:withdraw": row(405),
+    "programmes:my_training": row(404, mentor=200, mentee=200, other=200),
+    "programmes:queue": row(403, **COORD),
+    "programmes:application": row(403, **COORD),
+    # Evaluation.
+    "evaluation:dashboard": row(403, sponsor=200, executive=200, coordinator=200, superuser=200),
+    "evaluation:export": row(403, sponsor=200, executive=200, coordinator=200, superuser=200),
+    "evaluation:operations": row(403, **COORD),
+    "evaluation:my_surveys": row(200),
+    "evaluation:answer": row(404, mentee=200),
+    "evaluation:results": row(403, sponsor=200, executive=200, coordinator=200, superuser=200),
+    "evaluation:survey_edit": row(403, **COORD),
+    "evaluation:question_new": row(403, **COORD),
+    "evaluation:question_edit": row(403, **COORD),
+    "evaluation:question_delete": row(403, coordinator=405, superuser=405),
+    "evaluation:programme_surveys": row(403, **COORD),
+    "evaluation:testimonial_new": row(403, mentor=200, mentee=200, other=200),
+    "evaluation:testimonial_publish": row(403, coordinator=405, superuser=405),
+    "evaluation:progress": row(200),
+    "evaluation:certificate": row(404),
+    # Pairing.
+    "binomes:board": row(403, **COORD),
+    "binomes:run": row(403, coordinator=405, superuser=405),
+    "binomes:publish": row(403, coordinator=405, superuser=405),
+    "binomes:shortlists": row(403, coordinator=405, superuser=405),
+    "binomes:manual": row(403, coordinator=405, superuser=405),
+    "binomes:settings": row(403, **COORD),
+    "binomes:export": row(403, **COORD),
+    "binomes:lock": row(403, coordinator=405, superuser=405),
+    "binomes:forbid": row(403, coordinator=405, superuser=405),
+    "binomes:pair": row(404, mentor=200, mentee=200, coordinator=200, superuser=200),
+    # Coordinators open the pair page; the service then refuses them (a message, no change).
+    "binomes:confirm": row(404, mentor=405, mentee=405, coordinator=302, superuser=302),
+    "binomes:decline": row(404, mentor=405, mentee=405, coordinator=302, superuser=302),
+    "binomes:end": row(404, mentor=405, mentee=405, coordinator=405, superuser=405),
+    "binomes:shortlist": row(404, mentee=200),
+    # Sessions.
+    "sessions:workspace": row(404, mentor=200, mentee=200),
+    "sessions:detail": row(404, mentor=200, mentee=200),
+    "sessions:invitation": row(404, mentor=200, mentee=200),
+    "sessions:calendar": row(200),
+    "sessions:followup": row(403, **COORD),
+    "sessions:reminder_timing": row(403, **COORD),
+    "sessions:concern_handle": row(403, coordinator=405, superuser=405),
+    "sessions:feed": row(200, anon=200),
+    # Directory, e-mails, privacy.
+    "core:home": row(200),
+    "core:directory": row(403, **COORD),
+    "core:employee": row(404, mentee=200, coordinator=200, superuser=200),
+    "core:import_upload": row(403, **COORD),
+    "core:import_preview": row(403, **COORD),
+    "core:import_confirm": row(403, coordinator=405, superuser=405),
+    "core:organisation": row(403, executive=200, coordinator=200, superuser=200),
+    "core:preferences": row(200),
+    "core:notifications": row(200),
+    "core:unsubscribe": row(200, anon=200),
+    "core:outbox": row(403, **COORD),
+    "core:locked_accounts": row(403, **COORD),
+    "core:privacy": row(200, anon=200),
+    "core:my_data": row(200),
+    "core:audit": row(403, **COORD),
+    "core:employee_erase": row(403, coordinator=405, superuser=405),
+    # The admin: superusers only (others are sent to its login page).
+    "admin:index": row(302, superuser=200),
+}
+
+
+def walk(resolver=None, namespace=None):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or namespace
+            if inner == "admin":
+                yield "admin:index"
+                continue
+            yield from walk(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+@pytest.fixture
+def world(programme, cohort, active_pair, other_pair, sponsor, coordinator, executive, superuser, org, mentor, mentee):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from binomes.models import Shortlist
+    from evaluation.models import Testimonial
+    from evaluation.services import surveys_ensure
+    from mentorat.core import outbox
+    from mentorat.core.models import DirectoryImport
+    from sessions.models import CalendarFeed, Concern
+
+    Active = type(active_pair)
+    Active.objects.filter(pk=active_pair.pk).update(activated_at=timezone.now() - datetime.timedelta(days=1))
+    surveys = {(s.moment, s.audience): s for s in surveys_ensure(programme=programme)}
+    survey = surveys[("baseline", "mentee")]
+    session = active_pair.sessions.order_by("starts_at").first()
+    batch = DirectoryImport.objects.create(filename="x.csv", content=b"", uploaded_by=coordinator)
+    shortlist = Shortlist.objects.create(programme=programme, mentee=active_pair.mentee, options=[],
+                                         expires_at=timezone.now() + datetime.timedelta(days=3))
+    story = Testimonial.objects.create(programme=programme, author=org["junior_b"], role="mentor", title="T", body="B",
+                                       consent=True)
+    concern = Concern.objects.create(pair=active_pair, raised_by=mentor, body="x")
+    feed = CalendarFeed.objects.create(user=mentee)
+    users = {"anon": None, "mentor": mentor, "mentee": mentee, "other": org["junior_a"].user, "sponsor": sponsor,
+             "executive": executive, "coordinator": coordinator, "superuser": superuser}
+    slug = programme.slug
+    kwargs = {
+        "password_reset_confirm": {"uidb64": urlsafe_base64_encode(force_bytes(mentee.pk)),
+                                   "token": default_token_generator.make_token(mentee)},
+        "programmes:acknowledge": {"token": "not-a-token"},
+        "programmes:apply": {"slug": slug, "role": "mentor"},
+        "programmes:application": {"slug": slug, "pk": active_pair.mentee.pk},
+        "evaluation:answer": {"pk": survey.pk}, "evaluation:results": {"pk": survey.pk},
+        "evaluation:survey_edit": {"pk": survey.pk}, "evaluation:question_new": {"survey_pk": survey.pk},
+        "evaluation:question_edit": {"survey_pk": survey.pk, "pk": survey.questions.first().pk},
+        "evaluation:question_delete": {"survey_pk": survey.pk, "pk": survey.questions.first().pk},
+        "evaluation:testimonial_publish": {"pk": story.pk},
+        "evaluation:certificate": {"pk": active_pair.pk},  # active, not completed: nobody's certificate yet
+        "binomes:lock": {"slug": slug, "pk": active_pair.pk}, "binomes:forbid": {"slug": slug, "pk": active_pair.pk},
+        "binomes:pair": {"pk": active_pair.pk}, "binomes:confirm": {"pk": active_pair.pk},
+        "binomes:decline": {"pk": active_pair.pk}, "binomes:end": {"pk": active_pair.pk},
+        "binomes:shortlist": {"pk": shortlist.pk},
+        "sessions:workspace": {"pk": active_pair.pk}, "sessions:detail": {"pk": session.pk},
+        "sessions:invitation": {"pk": session.pk}, "sessions:concern_handle": {"pk": concern.pk},
+        "sessions:feed": {"token": feed.token},
+        "core:employee": {"pk": org["director_a"].pk}, "core:employee_erase": {"pk": org["director_a"].pk},
+        "core:import_preview": {"pk": batch.pk}, "core:import_confirm": {"pk": batch.pk},
+        "core:unsubscribe": {"token": outbox.unsubscribe_token(mentee, "session_log")},
+    }
+    return users, kwargs, slug
+
+
+def test_every_url_pattern_has_an_access_row_for_every_role(world):
+    users, kwargs, slug = world
+    names = sorted(set(walk()))
+    missing = [name for name in names if name not in EXPECTED]
+    assert not missing, f"URL patterns with no access row: {missing}"
+    seen, wrong = {}, []
+    for name in names:
+        args = kwargs.get(name)
+        if args is None:
+            try:
+                url = reverse(name)
+            except Exception:
+                url = reverse(name, kwargs={"slug": slug})
+        else:
+            url = reverse(name, kwargs=args)
+        for role in ROLES:
+            client = Client()
+            if users[role] is not None:
+                client.force_login(users[role])
+            status = client.get(url).status_code
+            if status == 405 and EXPECTED[name][role] != 405:
+                # A POST-only view: the refusal of a role it does not admit shows on POST (refused,
+                # so nothing changes; the admitted roles are only probed with GET).
+                status = client.post(url).status_code
+            seen.setdefault(name, {})[role] = status
+            if status != EXPECTED[name][role]:
+                wrong.append(f"{name} as {role}: {status}, expected {EXPECTED[name][role]}")
+    if os.environ.get("MENTORAT_PRINT_ACCESS"):
+        for name, statuses in seen.items():
+            print(name, statuses)
+    assert not wrong, "\n".join(wrong)
+    assert not [name for name in EXPECTED if name not in names], "rows for patterns that no longer exist"
