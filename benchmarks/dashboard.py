@@ -2,28 +2,18 @@
 
     python benchmarks/dashboard.py [--scale 1.0] [--requests 30] [--keep]
 
-Builds, with ``bulk_create`` only (sizes at ``--scale 1``, all multiplied by it): 10,000 employees
-in 13 departments and 12 sites under a manager tree; 4 programmes (two closed, two running) with
-about 5,000 applications; 2,000 pairs (completed, active, a few ended early); 50,000 sessions
-(held, cancelled by either side, missed, planned) with their two-way ratings; learning goals,
-commitments, promotions and leavers; the default surveys (``evaluation.services.surveys_ensure``)
-and 100,000 answers over baseline, mid-point, final and pulse responses, each response keeping
-the respondent's department and site.
+Builds with ``bulk_create`` (sizes at ``--scale 1``, each multiplied by it): 10,000 employees (13 departments, 12 sites,
+a manager tree), 4 programmes (two closed, two running), 4,600 applications, 2,000 pairs, 50,000 sessions (held,
+cancelled, missed, planned) with ratings, goals, commitments, promotions and leavers, the default surveys and 100,000
+answers (baseline, mid-point, final, pulse; responses keep the respondent's department and site). Then, logged in with
+``force_login``, it requests each page (executive dashboard, also filtered by a department; a sponsor's dashboard; the
+CSV export; a running programme's operations view; a final survey's results; a participant's progress): a warm-up, one
+request under ``CaptureQueriesContext`` for the query count, then ``--requests`` timed ones (median and 95th
+percentile, ms), timed without capture since on SQLite capturing runs an extra ``QUOTE()`` query per statement.
 
-Then it requests each page with ``django.test.Client`` (``force_login``): the executive dashboard,
-the same filtered by a department, a sponsor's dashboard, the CSV export, the coordinator's
-operations view of a running programme, the results of a final survey and a participant's
-progress. Per page: one warm-up request, one request under ``CaptureQueriesContext`` for the
-number of SQL queries, then ``--requests`` timed requests (median and 95th percentile, in ms).
-The timed requests run without capturing queries: on SQLite, capturing re-runs a ``QUOTE()``
-query for the parameters of every statement, which would inflate the times.
-
-Database: a SQLite file, ``var/bench-dashboard.sqlite3`` (under ``MENTORAT_VAR_DIR``), or, with
-``DATABASE_URL`` pointing at a PostgreSQL server, a database of its own on that server,
-``mentorat_bench_dashboard`` (created through the ``postgres`` maintenance database). Both are left
-in place: ``--keep`` reuses the data already built there (at whatever scale it was built;
-``data`` in the output says what is there); without it they are rebuilt.
-
+Database: ``var/bench-dashboard.sqlite3`` (under ``MENTORAT_VAR_DIR``) or, when ``DATABASE_URL`` names a PostgreSQL
+server, a database of its own there, ``mentorat_bench_dashboard`` (analysed before timing, as autovacuum would). It
+stays in place: ``--keep`` reuses the data already built (``data`` says what is there), otherwise it is rebuilt.
 Exactly one JSON object is printed on stdout; progress goes to stderr.
 """
 
@@ -45,16 +35,17 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 from org_chart import DEPARTMENTS, FIRST_NAMES, LAST_NAMES, SITES, TOP_LEVEL, ascii_slug, generate_hierarchy  # noqa: E402
 
 PG_NAME = "mentorat_bench_dashboard"
-SEED = 7
 SIZES = {"employees": 10_000, "pairs": 2_000, "sessions": 50_000, "answers": 100_000}
 COHORTS = [(26, 9, "closed"), (15, 9, "closed"), (8, 12, "running"), (3, 9, "running")]  # (months ago, months, status)
+SCALE = [2, 3, 4, 4, 4, 5, 5, 5]
+VALUES = {"scale": SCALE, "skill_mentor": SCALE, "recommend": [5, 6, 7, 8, 9, 9, 9, 10, 10, 10]}  # what answers are drawn from
 TEXTS = ["Je prépare mes réunions avec un assistant IA.", "Plus de pratique, moins de théorie.",
          "J'ai compris comment la direction arbitre.", "I now post on the internal network every week."]
+DAY = datetime.timedelta(days=1)
 
 
 def log(message: str) -> None:
@@ -70,34 +61,28 @@ def choose_database(keep: bool) -> None:
 
         admin = psycopg2.connect(urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, "")))
         admin.autocommit = True
-        try:
-            with admin.cursor() as cursor:
-                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_NAME])
-                exists = cursor.fetchone() is not None
-                if exists and not keep:
-                    cursor.execute(f"DROP DATABASE {PG_NAME}")
-                if not (exists and keep):
-                    cursor.execute(f"CREATE DATABASE {PG_NAME}")
-        finally:
-            admin.close()
+        with contextlib.closing(admin), admin.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_NAME])
+            exists = cursor.fetchone() is not None
+            if exists and not keep:
+                cursor.execute(f"DROP DATABASE {PG_NAME}")
+            if not (exists and keep):
+                cursor.execute(f"CREATE DATABASE {PG_NAME}")
         os.environ["DATABASE_URL"] = urlunsplit((parts.scheme, parts.netloc, "/" + PG_NAME, parts.query, ""))
         log(f"benchmark database: PostgreSQL {PG_NAME} on {parts.hostname}")
-        return
-    if url:
+    elif url:
         raise SystemExit("DATABASE_URL: only a PostgreSQL server is supported (unset it for SQLite).")
-    path = Path(os.environ.get("MENTORAT_VAR_DIR", ROOT / "var")).resolve() / "bench-dashboard.sqlite3"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not keep:
-        for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+    else:
+        path = Path(os.environ.get("MENTORAT_VAR_DIR", ROOT / "var")).resolve() / "bench-dashboard.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in [] if keep else [path] + [Path(f"{path}-{suffix}") for suffix in ("wal", "shm", "journal")]:
             stale.unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    log(f"benchmark database: {path}")
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+        log(f"benchmark database: {path}")
 
 
-def aware(day: datetime.date, hour: int = 10) -> datetime.datetime:
-    from django.utils import timezone
-
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+def aware(day: datetime.date, hour: int = 9) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=datetime.timezone.utc)
 
 
 def build_company(rng, count, today):
@@ -112,9 +97,9 @@ def build_company(rng, count, today):
     for i in range(count):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         email = f"{ascii_slug(first)}.{ascii_slug(last)}.{i}@bench.example"
-        # The CEO is the executive, the first committee member sponsors a programme, the next coordinates.
-        users.append(User(email=email, password="!", first_name=first, last_name=last,
-                          is_executive=i == 0, is_coordinator=i == 2))
+        # The CEO is the executive, the next one sponsors a programme, the one after coordinates.
+        users.append(User(email=email, password="!", first_name=first, last_name=last, is_executive=i == 0,
+                          is_coordinator=i == 2))
         parent = people[parents[i]] if parents[i] is not None else None
         if parent is None:
             department, site = departments[-1], sites[0]
@@ -123,12 +108,12 @@ def build_company(rng, count, today):
         else:
             department = parent.department if rng.random() < 0.9 else rng.choice(departments[:-1])
             site = parent.site if rng.random() < 0.8 else rng.choices(sites, weights)[0]
-        people.append(Employee(employee_id=f"B{i:07d}", first_name=first, last_name=last, email=email,
-                               department=department, site=site, language="fr" if rng.random() < 0.8 else "en",
-                               job_level=max(1, TOP_LEVEL - depths[i] - rng.randint(0, 1)),
-                               hire_date=today - datetime.timedelta(days=rng.randint(400, 9000))))
+        people.append(Employee(employee_id=f"B{i:07d}", first_name=first, last_name=last, email=email, department=department,
+                               site=site, language="fr" if rng.random() < 0.8 else "en",
+                               hire_date=today - rng.randint(400, 9000) * DAY,
+                               job_level=max(1, TOP_LEVEL - depths[i] - rng.randint(0, 1))))
     User.objects.bulk_create(users, batch_size=2000)
-    for _depth, level in itertools.groupby(range(count), key=depths.__getitem__):
+    for _depth, level in itertools.groupby(range(count), key=depths.__getitem__):  # managers first
         level = list(level)
         for i in level:
             people[i].user_id = users[i].pk
@@ -140,37 +125,35 @@ def build_company(rng, count, today):
 
 def build_programmes(rng, people, depths, n_pairs, today, now):
     from binomes.models import Pair
-    from programmes.models import (SLOTS, Application, ApplicationDomain, LearningDomain, Milestone, Objective,
-                                   Programme, ProgrammeSponsor, add_months)
+    from programmes.models import (SLOTS, Application, ApplicationDomain, LearningDomain, Milestone, Objective, Programme,
+                                   ProgrammeSponsor, add_months)
 
     domains = list(LearningDomain.objects.order_by("pk").values_list("pk", flat=True))[:4]
     programmes = Programme.objects.bulk_create([
         Programme(name=f"Bench cohort {k + 1}", slug=f"bench-cohort-{k + 1}", status=status, cadence_weeks=2,
-                  start_date=add_months(today, -ago), duration_months=months)
-        for k, (ago, months, status) in enumerate(COHORTS)])
+                  start_date=add_months(today, -ago), duration_months=months) for k, (ago, months, status) in enumerate(COHORTS)])
     through = Programme.domains.through
     through.objects.bulk_create([through(programme_id=p.pk, learningdomain_id=d) for p in programmes for d in domains])
     Milestone.objects.bulk_create([Milestone(programme=p, kind=kind, title=kind, date=day) for p in programmes for kind, day in (
         ("kickoff", p.start_date), ("midpoint", p.start_date + (p.end_date - p.start_date) / 2),
-        ("final", p.end_date - datetime.timedelta(days=14)))])
-    Objective.objects.bulk_create([Objective(programme=p, title=kpi, kpi=kpi, target=target, order=k) for p in programmes
-                                   for k, (kpi, target) in enumerate([("recommendation_rate", 80), ("session_completion", 80),
-                                                                      ("skill_gain_rate", 70)])])
+        ("final", p.end_date - 14 * DAY))])
+    objectives = [("recommendation_rate", 80), ("session_completion", 80), ("skill_gain_rate", 70)]
+    Objective.objects.bulk_create([Objective(programme=p, title=kpi, kpi=kpi, target=target, order=k)
+                                   for p in programmes for k, (kpi, target) in enumerate(objectives)])
     ProgrammeSponsor.objects.bulk_create([ProgrammeSponsor(programme=programmes[1], user_id=people[1].user_id, message="Merci.")])
     order = sorted(range(3, len(people)), key=depths.__getitem__)
-    seniors, juniors = order[:len(order) // 4], order[len(order) // 2:]
+    seniors, juniors = order[:len(order) // 4], order[len(order) // 2:]  # mentees high in the tree, mentors low
     applications, approved = [], defaultdict(lambda: {"mentor": [], "mentee": []})
     for k, programme in enumerate(programmes):
         count = n_pairs // 4 + (k < n_pairs % 4)
         for role, pool, extra in (("mentee", seniors, 0.1), ("mentor", juniors, 0.2)):
             for j, i in enumerate(rng.sample(pool, min(len(pool), count + int(count * extra)))):
                 status = "approved" if j < count else rng.choice(["waitlisted", "declined", "submitted", "withdrawn"])
-                application = Application(programme=programme, employee=people[i], role=role, status=status,
-                                          availability=rng.sample(SLOTS, 3), languages=["fr"],
-                                          submitted_at=aware(programme.start_date - datetime.timedelta(days=rng.randint(20, 60))))
-                applications.append(application)
+                applications.append(Application(programme=programme, employee=people[i], role=role, status=status,
+                                                availability=rng.sample(SLOTS, 3), languages=["fr"],
+                                                submitted_at=aware(programme.start_date - rng.randint(20, 60) * DAY)))
                 if status == "approved":
-                    approved[programme.pk][role].append(application)
+                    approved[programme.pk][role].append(applications[-1])
     Application.objects.bulk_create(applications, batch_size=2000)
     topics = {a.pk: rng.sample(domains, 2) for a in applications if a.status == "approved"}
     ApplicationDomain.objects.bulk_create([ApplicationDomain(application_id=pk, domain_id=d, weight=rng.randint(1, 3))
@@ -179,15 +162,15 @@ def build_programmes(rng, people, depths, n_pairs, today, now):
     for programme in programmes:
         closed = programme.status == "closed"
         for mentor, mentee in zip(approved[programme.pk]["mentor"], approved[programme.pk]["mentee"], strict=False):
-            activated = aware(programme.start_date + datetime.timedelta(days=rng.randint(0, 14)))
+            activated = aware(programme.start_date + rng.randint(0, 14) * DAY)
             ended = rng.random() < (0.1 if closed else 0.05)
             end = aware(programme.end_date) if closed else None
             if ended:
                 end = activated + (min(now, aware(programme.end_date)) - activated) * rng.uniform(0.3, 0.9)
             pairs.append(Pair(programme=programme, mentor=mentor, mentee=mentee, score=rng.randint(50, 95),
                               status="ended" if ended else ("completed" if closed else "active"),
-                              published_at=activated - datetime.timedelta(days=7), activated_at=activated,
-                              mentor_confirmed_at=activated, mentee_confirmed_at=activated, ended_at=end))
+                              published_at=activated - 7 * DAY, activated_at=activated, mentor_confirmed_at=activated,
+                              mentee_confirmed_at=activated, ended_at=end))
     Pair.objects.bulk_create(pairs, batch_size=2000)
     return programmes, pairs, topics
 
@@ -199,25 +182,23 @@ def build_follow_up(rng, programmes, pairs, n_sessions, today, now):
     sessions = []
     for index, pair in enumerate(pairs):
         count = n_sessions // len(pairs) + (index < n_sessions % len(pairs))
-        first = pair.activated_at + datetime.timedelta(days=7)
+        first = pair.activated_at + 7 * DAY
         step = ((pair.ended_at or aware(pair.programme.end_date)) - first) / max(1, count)
         for k in range(count):
-            starts = first + step * k
-            status, side = "planned", ""
+            starts, status, side = first + step * k, "planned", ""
             if starts < now:
                 status = rng.choices(["held", "cancelled", "missed", "planned"], [80, 10, 6, 4])[0]
                 side = rng.choices(["mentor", "mentee", "coordinator"], [45, 45, 10])[0] if status == "cancelled" else ""
             sessions.append(MentoringSession(pair=pair, starts_at=starts, status=status, cancelled_by=side, theme="Pratique"))
     MentoringSession.objects.bulk_create(sessions, batch_size=2000)
-    held = [s for s in sessions if s.status == "held"]
-    SessionRating.objects.bulk_create([
-        SessionRating(session=s, role=role, score=rng.choice([2, 3, 3, 4, 4, 4, 5, 5, 5]))
-        for s in held for role in ("mentor", "mentee") if rng.random() < 0.7], batch_size=2000)
+    SessionRating.objects.bulk_create([SessionRating(session=s, role=role, score=rng.choice([2, 3, 3, 4, 4, 4, 5, 5, 5]))
+                                       for s in sessions if s.status == "held" for role in ("mentor", "mentee")
+                                       if rng.random() < 0.7], batch_size=2000)
     goals, commitments = [], []
     for pair in pairs:
-        finished = pair.status != "active"
         for k in range(3):
-            status = rng.choices(["open", "in_progress", "achieved", "dropped"], [1, 2, 6, 1] if finished else [3, 4, 2, 1])[0]
+            weights = [1, 2, 6, 1] if pair.status != "active" else [3, 4, 2, 1]
+            status = rng.choices(["open", "in_progress", "achieved", "dropped"], weights)[0]
             goals.append(LearningGoal(pair=pair, title=f"Objectif {k + 1}", status=status,
                                       progress={"open": 0, "in_progress": 50, "achieved": 100, "dropped": 20}[status]))
         for k in range(2):
@@ -230,11 +211,11 @@ def build_follow_up(rng, programmes, pairs, n_sessions, today, now):
     completed = [p for p in pairs if p.status == "completed"]
     JobLevelChange.objects.bulk_create([
         JobLevelChange(employee_id=p.mentor.employee_id, from_level=p.mentor.employee.job_level,
-                       to_level=p.mentor.employee.job_level + 1, changed_on=p.ended_at.date() + datetime.timedelta(days=60))
+                       to_level=p.mentor.employee.job_level + 1, changed_on=p.ended_at.date() + 60 * DAY)
         for p in completed if rng.random() < 0.12])
     for programme in programmes:
         leavers = [p.mentor.employee_id for p in completed if p.programme_id == programme.pk and rng.random() < 0.08]
-        Employee.objects.filter(pk__in=leavers).update(leave_date=programme.end_date + datetime.timedelta(days=rng.randint(120, 330)))
+        Employee.objects.filter(pk__in=leavers).update(leave_date=programme.end_date + rng.randint(120, 330) * DAY)
     return sessions
 
 
@@ -263,10 +244,8 @@ def build_answers(rng, programmes, pairs, sessions, topics, department_ids, site
                 if question.kind == "skill_self":
                     base = skill.setdefault((pair.pk, domain), rng.choice([1, 2, 2, 3]))
                     answer.value = base if moment == "baseline" else min(5, base + rng.choice([0, 0, 1, 1, 2]))
-                elif question.kind in ("scale", "skill_mentor"):
-                    answer.value = rng.choice([2, 3, 4, 4, 4, 5, 5, 5])
-                elif question.kind == "recommend":
-                    answer.value = rng.choice([5, 6, 7, 8, 9, 9, 9, 10, 10, 10])
+                elif question.kind in VALUES:
+                    answer.value = rng.choice(VALUES[question.kind])
                 elif question.kind == "single":
                     answer.value = rng.randint(1, len(question.choice_list()))
                 elif question.kind == "multiple":
@@ -278,37 +257,35 @@ def build_answers(rng, programmes, pairs, sessions, topics, department_ids, site
                 answers.append(answer)
 
     for pair in pairs:
-        last = pair.ended_at or now
         for role in ("mentor", "mentee"):
             if rng.random() < 0.9:
-                respond(pair, "baseline", role, pair.activated_at + datetime.timedelta(days=2))
+                respond(pair, "baseline", role, pair.activated_at + 2 * DAY)
             for moment, rate in (("midpoint", 0.8), ("final", 0.75)):
-                if review[(pair.programme_id, moment)] <= min(now, last) and rng.random() < rate:
-                    respond(pair, moment, role, review[(pair.programme_id, moment)] + datetime.timedelta(days=3))
+                opening = review[(pair.programme_id, moment)]
+                if opening <= min(now, pair.ended_at or now) and rng.random() < rate:
+                    respond(pair, moment, role, opening + 3 * DAY)
     pulses = [(s, role) for s in sessions if s.status == "held" for role in ("mentor", "mentee")]
     rng.shuffle(pulses)
-    for session, role in pulses:
+    for session, role in pulses:  # pulses fill the rest of the answers
         if len(answers) >= target:
             break
-        respond(session.pair, "pulse", role, session.starts_at + datetime.timedelta(hours=3), session=session)
+        respond(session.pair, "pulse", role, session.starts_at + 3 * DAY / 24, session=session)
     Response.objects.bulk_create(responses, batch_size=2000)
     Answer.objects.bulk_create(answers[:target], batch_size=2000)
-    Testimonial.objects.bulk_create([
-        Testimonial(programme_id=p.programme_id, author_id=p.mentor.employee_id, role="mentor", title="Mon atelier",
-                    body=rng.choice(TEXTS), consent=True, status=rng.choice(["submitted", "published"])) for p in pairs[::50]])
+    Testimonial.objects.bulk_create([Testimonial(programme_id=p.programme_id, author_id=p.mentor.employee_id, role="mentor",
+                                                 title="Mon atelier", body=rng.choice(TEXTS), consent=True,
+                                                 status=rng.choice(["submitted", "published"])) for p in pairs[::50]])
 
 
 def build(scale: float) -> None:
     from django.db import transaction
-    from django.utils import timezone
 
     n = {key: max(4, round(value * scale)) for key, value in SIZES.items()}
-    n["employees"] = max(n["employees"], 10 * n["pairs"] // 2)
-    rng, now, today = random.Random(SEED), timezone.now(), timezone.localdate()
+    now = datetime.datetime.now(datetime.timezone.utc)
+    rng, today, started = random.Random(7), now.date(), time.perf_counter()
     with transaction.atomic():
-        started = time.perf_counter()
-        people, depths, department_ids, site_ids = build_company(rng, n["employees"], today)
-        log(f"  company: {len(people)} employees, {max(depths) + 1} levels, {time.perf_counter() - started:.1f} s")
+        people, depths, department_ids, site_ids = build_company(rng, max(n["employees"], 5 * n["pairs"]), today)
+        log(f"  {len(people)} employees, {max(depths) + 1} levels: {time.perf_counter() - started:.1f} s")
         programmes, pairs, topics = build_programmes(rng, people, depths, n["pairs"], today, now)
         log(f"  programmes, applications, {len(pairs)} pairs: {time.perf_counter() - started:.1f} s")
         sessions = build_follow_up(rng, programmes, pairs, n["sessions"], today, now)
@@ -317,29 +294,28 @@ def build(scale: float) -> None:
         log(f"  surveys and answers: {time.perf_counter() - started:.1f} s")
 
 
-def measure(requests: int) -> list[dict]:
+def measure(requests: int) -> tuple[list[dict], dict]:
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from binomes.models import Pair
-    from evaluation.models import Survey
-    from mentorat.core.models import Department, User
-    from programmes.models import Programme, ProgrammeSponsor
+    from evaluation.models import Answer, Response, Survey
+    from mentorat.core.models import Department, Employee, User
+    from programmes.models import Application, Programme, ProgrammeSponsor
+    from sessions.models import MentoringSession, SessionRating
 
     executive = User.objects.filter(is_executive=True).order_by("pk").first()
     coordinator = User.objects.filter(is_coordinator=True).order_by("pk").first()
-    sponsor = ProgrammeSponsor.objects.select_related("user").order_by("pk").first().user
     running = Programme.objects.filter(status="running").order_by("start_date").first()
-    closed = Programme.objects.filter(status="closed").order_by("-start_date").first()
-    final = Survey.objects.get(programme=closed, moment="final", audience="mentee")
+    final = Survey.objects.filter(programme__status="closed", moment="final", audience="mentee").order_by("-pk").first()
     department = Department.objects.annotate(n=Count("employees")).order_by("-n", "pk").first()
     participant = Pair.objects.filter(programme=running, status="active").order_by("pk").first().mentee.employee.user
     pages = [
         ("executive dashboard", executive, "/evaluation/"),
         ("executive dashboard, one department", executive, f"/evaluation/?department={department.pk}"),
-        ("sponsor dashboard", sponsor, "/evaluation/"),
+        ("sponsor dashboard", ProgrammeSponsor.objects.order_by("pk").first().user, "/evaluation/"),
         ("CSV export", executive, "/evaluation/export.csv"),
         ("coordinator operations", coordinator, f"/evaluation/operations/?programme={running.slug}"),
         ("final survey results", executive, f"/evaluation/surveys/{final.pk}/results/"),
@@ -349,9 +325,8 @@ def measure(requests: int) -> list[dict]:
     for name, user, path in pages:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
-        warm = client.get(path)
-        if warm.status_code != 200:
-            raise SystemExit(f"{name}: {path} answered {warm.status_code}")
+        if (status := client.get(path).status_code) != 200:
+            raise SystemExit(f"{name}: {path} answered {status}")
         with CaptureQueriesContext(connection) as captured:
             client.get(path)
         queries = len(captured.captured_queries)  # read now: the next request empties the log
@@ -361,11 +336,12 @@ def measure(requests: int) -> list[dict]:
             client.get(path)
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
-        results.append({"name": name, "path": path, "queries": queries,
-                        "median_ms": round(statistics.median(times), 1),
+        results.append({"name": name, "path": path, "queries": queries, "median_ms": round(statistics.median(times), 1),
                         "p95_ms": round(times[max(0, math.ceil(0.95 * len(times)) - 1)], 1)})
-        log(f"  {name}: {results[-1]}")
-    return results
+        log(f"  {results[-1]}")
+    counted = {"employees": Employee, "applications": Application, "pairs": Pair, "sessions": MentoringSession,
+               "ratings": SessionRating, "responses": Response, "answers": Answer}
+    return results, {key: model.objects.count() for key, model in counted.items()}
 
 
 def run(args) -> dict:
@@ -377,33 +353,25 @@ def run(args) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    settings.DEBUG = False  # no query log on the timed requests
-    from binomes.models import Pair
-    from evaluation.models import Answer, Response
     from mentorat.core.models import Employee
-    from programmes.models import Application, Programme
-    from sessions.models import MentoringSession, SessionRating
+    from programmes.models import Programme
 
-    started = time.perf_counter()
+    settings.DEBUG = False  # no query log on the timed requests
+    started, build_seconds = time.perf_counter(), None
     call_command("migrate", verbosity=0, interactive=False)
-    build_seconds = None
     if args.keep and Programme.objects.filter(slug__startswith="bench-cohort-").exists():
         log("reusing the data already built (--keep)")
+    elif Employee.objects.exists():
+        raise SystemExit("the benchmark database holds other data: refusing to build on it.")
     else:
-        if Employee.objects.exists():
-            raise SystemExit("the benchmark database holds other data: refusing to build on it.")
         log(f"building at scale {args.scale}")
         build(args.scale)
         build_seconds = round(time.perf_counter() - started, 1)
         log(f"built in {build_seconds} s (migrations included)")
-    if connection.vendor == "postgresql":
-        # What autovacuum does soon after a bulk load; without statistics the planner picks poor plans.
+    if connection.vendor == "postgresql":  # as autovacuum soon would: without statistics, plans are poor
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    pages = measure(args.requests)
-    data = {"employees": Employee.objects.count(), "applications": Application.objects.count(), "pairs": Pair.objects.count(),
-            "sessions": MentoringSession.objects.count(), "ratings": SessionRating.objects.count(),
-            "responses": Response.objects.count(), "answers": Answer.objects.count()}
+    pages, data = measure(args.requests)
     return {"pages": pages, "data": data, "database": connection.vendor, "build_seconds": build_seconds,
             "requests": args.requests}
 
@@ -417,7 +385,7 @@ def main(argv=None) -> int:
     if args.scale <= 0 or args.requests < 1:
         parser.error("--scale must be positive and --requests at least 1")
     real_stdout = sys.stdout
-    with contextlib.redirect_stdout(sys.stderr):
+    with contextlib.redirect_stdout(sys.stderr):  # migrations, warnings…
         choose_database(args.keep)
         result = run(args)
     print(json.dumps(result), file=real_stdout, flush=True)

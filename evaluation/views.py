@@ -37,7 +37,11 @@ def _cards(figures: dict) -> list[dict]:
     for key in KPI_CARDS:
         figure = figures[key]
         about_answers = isinstance(figure, dict)
-        cards.append({"key": key, "label": definitions.label(key), "definition": definitions.definition(key),
+        detail = ""
+        if key in ("applications", "approved"):
+            detail = _("mentors %(mentors)s · mentees %(mentees)s") % {
+                "mentors": figures[f"{key}_mentor"], "mentees": figures[f"{key}_mentee"]}
+        cards.append({"key": key, "label": definitions.label(key), "definition": definitions.definition(key), "detail": detail,
                       "value": figure["value"] if about_answers else figure, "percent": key in PERCENT,
                       "respondents": figure["respondents"] if about_answers else None,
                       "suppressed": about_answers and not figure["shown"]})
@@ -77,6 +81,13 @@ def dashboard_export(request):
     groups = [(_("all selected programmes"), _cards(data["total"]))] + [
         (c["programme"].name, _cards(c["figures"])) for c in data["columns"]]
     writer.writerow([_("programme"), _("indicator"), _("value"), _("respondents"), _("definition")])
+    for name, figures in [(_("all selected programmes"), data["total"])] + [(c["programme"].name, c["figures"])
+                                                                            for c in data["columns"]]:
+        for role, label in (("mentor", _("mentors")), ("mentee", _("mentees"))):
+            writer.writerow([name, f'{definitions.label("applications")} ({label})', figures[f"applications_{role}"], "",
+                             definitions.definition("applications")])
+            writer.writerow([name, f'{definitions.label("approved")} ({label})', figures[f"approved_{role}"], "",
+                             definitions.definition("approved")])
     for name, cards in groups:
         for card in cards:
             value = "" if card["suppressed"] or card["value"] is None else card["value"]

@@ -31,6 +31,7 @@ def test_kpis_match_the_hand_computed_figures(world, executive):
     data = selectors.dashboard(user=executive, filters=selectors.Filters(), now=NOW)
     total = data["total"]
     assert total["applications"] == 12 and total["approved"] == 12 and total["pairing_rate"] == 100.0
+    assert (total["applications_mentor"], total["approved_mentee"]) == (6, 6)
     assert total["completed_pairs"] == 6
     assert (total["sessions_held"], total["sessions_due"], total["session_completion"]) == (12, 24, 50.0)
     assert total["cancellations"] == {"mentor": 0, "mentee": 6, "coordinator": 0}
