@@ -11,9 +11,26 @@ class CoreConfig(AppConfig):
     verbose_name = _("Directory")
 
     def ready(self):
+        from django.contrib.admin.models import LogEntry
+        from django.db.models.signals import post_save
+
         from mentorat.core import navigation
 
         navigation.register(navigation.core_items)
+        post_save.connect(audit_admin_action, sender=LogEntry, dispatch_uid="mentorat-audit-admin")
+
+
+def audit_admin_action(sender, instance, created, **kwargs):
+    """Admin changes join the audit trail: who, what kind of object, which one, which fields
+    (Django's change message names fields only, never their values)."""
+    if not created:
+        return
+    from mentorat.core.services import audit_log
+
+    verb = {1: "add", 2: "change", 3: "delete"}.get(instance.action_flag, "other")
+    model = instance.content_type.model if instance.content_type_id else "object"
+    audit_log(actor=instance.user, action=f"admin.{verb}", target=f"{model}:{instance.object_id}",
+              details={"object": instance.object_repr[:120], "change": instance.get_change_message()[:300]})
 
 
 class MentoratAdminConfig(admin_apps.AdminConfig):

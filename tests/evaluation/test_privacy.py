@@ -106,3 +106,22 @@ def test_audit_trail_is_for_coordinators_and_exports_without_private_content(act
 def test_the_privacy_page_is_public_and_bilingual(db):
     page = Client().get(reverse("core:privacy"), HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200 and "24 months" in page.content.decode()
+
+
+def test_admin_changes_join_the_audit_trail(superuser, org):
+    from tests.conftest import client_for
+
+    employee = org["junior_a"]
+    client = client_for(superuser)
+    url = reverse("admin:core_employee_change", args=[employee.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: (value.pk if hasattr(value, "pk") else value) for name, value in form.initial.items()
+            if value is not None and name in form.fields}
+    data["job_title"] = "Data analyst"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    entry = AuditEntry.objects.get(action="admin.change")
+    assert entry.actor == superuser and entry.target == f"employee:{employee.pk}"
+    assert "Data analyst" not in json.dumps(entry.details)  # field names, not values
