@@ -141,7 +141,9 @@ class Response(models.Model):
             models.UniqueConstraint(fields=["survey", "respondent", "session"], condition=models.Q(session__isnull=False),
                                     name="one_pulse_per_person_and_session"),
         ]
-        indexes = [models.Index(fields=["survey", "submitted_at"], name="response_survey_time_idx")]
+        indexes = [models.Index(fields=["survey", "submitted_at"], name="response_survey_time_idx"),
+                   # The skill gain finds a senior's baseline through their pair and role.
+                   models.Index(fields=["pair", "role"], name="response_pair_role_idx")]
 
 
 class Answer(models.Model):

@@ -232,9 +232,12 @@ def answer_families(*, scope: dict) -> dict[str, Groups]:
                       passives=Count("id", filter=Q(value__in=[7, 8])), detractors=Count("id", filter=Q(value__lte=6))))
     families["recommend"] = Groups(DIMS, _cells(rows, cohorts, ("promoters", "passives", "detractors")), threshold(), scope)
     # The same senior's baseline answer on the same domain, found through the pair (it survives erasure).
-    before = Answer.objects.filter(question__kind=Question.Kind.SKILL_SELF, response__survey__moment=Survey.Moment.BASELINE,
-                                   response__pair=OuterRef("response__pair"), response__role=OuterRef("response__role"),
-                                   domain=OuterRef("domain"), value__isnull=False).values("value")[:1]
+    # Baseline response first (index on pair and role), then its answer (index on response):
+    # letting the database start from the domain instead scans every answer of that domain.
+    baseline = Response.objects.filter(pair=OuterRef(OuterRef("response__pair")), role=OuterRef(OuterRef("response__role")),
+                                       survey__moment=Survey.Moment.BASELINE).values("pk")[:1]
+    before = Answer.objects.filter(response_id=Subquery(baseline), domain=OuterRef("domain"),
+                                   question__kind=Question.Kind.SKILL_SELF, value__isnull=False).values("value")[:1]
     rows = (Answer.objects.filter(question__kind=Question.Kind.SKILL_SELF, response__survey__moment=Survey.Moment.FINAL,
                                   domain__isnull=False, value__isnull=False, response__pair__isnull=False)
             .annotate(before=Subquery(before)).filter(before__isnull=False).values(**_RESPONSE_DIMS)
