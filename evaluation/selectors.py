@@ -10,12 +10,15 @@ looks. Nobody reads an individual answer here: only counts and sums leave the da
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Case, CharField, Count, Max, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -209,28 +212,25 @@ _RESPONSE_DIMS = {"programme": F("response__survey__programme_id"), "department"
                   "site": F("response__site_id"), "moment": F("response__survey__moment"), "role": F("response__role")}
 
 
-def _family_scale(answers: QuerySet, cohorts, scope, domain: bool = False) -> Groups:
+def _family_scale(answers: QuerySet, cohorts, domain: bool = False) -> tuple:
     dims = dict(_RESPONSE_DIMS, **({"dom": F("domain_id")} if domain else {}))
     rows = answers.values(**dims).annotate(n=Count("response", distinct=True), total=Sum("value"), count=Count("id"))
-    return Groups(DIMS + (("domain",) if domain else ()), _cells(rows, cohorts, ("total", "count"), ("dom",) if domain else ()),
-                  threshold(), scope)
+    return DIMS + (("domain",) if domain else ()), _cells(rows, cohorts, ("total", "count"), ("dom",) if domain else ())
 
 
-def answer_families(*, scope: dict) -> dict[str, Groups]:
-    """Satisfaction, recommendation, skills (self and mentor view), skill gain and session ratings."""
-    cohorts = _cohorts()
+def _family_cells(cohorts: dict[int, int]) -> dict[str, tuple]:
+    """{family: (dimensions, cells)} over every programme: six grouped queries."""
     families = {
-        "satisfaction": _family_scale(Answer.objects.filter(question__measures="satisfaction", value__isnull=False),
-                                      cohorts, scope),
+        "satisfaction": _family_scale(Answer.objects.filter(question__measures="satisfaction", value__isnull=False), cohorts),
         "skill_self": _family_scale(Answer.objects.filter(question__kind=Question.Kind.SKILL_SELF, domain__isnull=False,
-                                                          value__isnull=False), cohorts, scope, domain=True),
+                                                          value__isnull=False), cohorts, domain=True),
         "skill_mentor": _family_scale(Answer.objects.filter(question__kind=Question.Kind.SKILL_MENTOR, domain__isnull=False,
-                                                            value__isnull=False), cohorts, scope, domain=True),
+                                                            value__isnull=False), cohorts, domain=True),
     }
     rows = (Answer.objects.filter(question__kind=Question.Kind.RECOMMEND, value__isnull=False).values(**_RESPONSE_DIMS)
             .annotate(n=Count("response", distinct=True), promoters=Count("id", filter=Q(value__gte=9)),
                       passives=Count("id", filter=Q(value__in=[7, 8])), detractors=Count("id", filter=Q(value__lte=6))))
-    families["recommend"] = Groups(DIMS, _cells(rows, cohorts, ("promoters", "passives", "detractors")), threshold(), scope)
+    families["recommend"] = (DIMS, _cells(rows, cohorts, ("promoters", "passives", "detractors")))
     # The same senior's baseline answer on the same domain, found through the pair (it survives erasure).
     # Baseline response first (index on pair and role), then its answer (index on response):
     # letting the database start from the domain instead scans every answer of that domain.
@@ -243,16 +243,40 @@ def answer_families(*, scope: dict) -> dict[str, Groups]:
             .annotate(before=Subquery(before)).filter(before__isnull=False).values(**_RESPONSE_DIMS)
             .annotate(n=Count("response", distinct=True),
                       gained=Count("response", distinct=True, filter=Q(value__gt=F("before")))))
-    families["skill_gain"] = Groups(DIMS, _cells(rows, cohorts, ("gained",)), threshold(), scope)
+    families["skill_gain"] = (DIMS, _cells(rows, cohorts, ("gained",)))
     rater = {"programme": F("session__pair__programme_id"), "moment": Value("session", output_field=CharField()),
              "department": Case(When(role="mentor", then=F("session__pair__mentor__employee__department_id")),
                                 default=F("session__pair__mentee__employee__department_id")),
              "site": Case(When(role="mentor", then=F("session__pair__mentor__employee__site_id")),
                           default=F("session__pair__mentee__employee__site_id"))}
     rows = SessionRating.objects.values("role", **rater).annotate(n=Count("session__pair", distinct=True), total=Sum("score"),
-                                                          count=Count("id"))
-    families["rating"] = Groups(DIMS, _cells(rows, cohorts, ("total", "count")), threshold(), scope)
+                                                                  count=Count("id"))
+    families["rating"] = (DIMS, _cells(rows, cohorts, ("total", "count")))
     return families
+
+
+def _answers_version(cohorts: dict[int, int]) -> str:
+    """Changes whenever a figure about answers could: a response saved, a rating given, a survey
+    or question changed, a programme added or moved to another year (its cohort)."""
+    responses = Response.objects.aggregate(n=Count("pk"), at=Max("updated_at"))
+    ratings = SessionRating.objects.aggregate(n=Count("pk"), at=Max("created_at"))
+    surveys = Survey.objects.aggregate(n=Count("pk"), at=Max("updated_at"), programmes=Max("programme_id"))
+    raw = repr((connection.alias, connection.settings_dict.get("NAME"), responses, ratings, surveys, sorted(cohorts.items())))
+    return hashlib.sha1(raw.encode()).hexdigest()
+
+
+def answer_families(*, scope: dict) -> dict[str, Groups]:
+    """Satisfaction, recommendation, skills (self and mentor view), skill gain and session ratings,
+    as ``Groups`` limited to the user's scope. The cells are the same for everyone, so they are
+    cached under a version of the data they come from: a dashboard never shows stale figures,
+    and a second look costs four small queries instead of ten."""
+    cohorts = _cohorts()
+    key = f"evaluation:cells:{_answers_version(cohorts)}"
+    cells = cache.get(key)
+    if cells is None:
+        cells = _family_cells(cohorts)
+        cache.set(key, cells, 15 * 60)
+    return {name: Groups(dims, list(rows), threshold(), scope) for name, (dims, rows) in cells.items()}
 
 
 def _mean(figure: dict) -> float | None:

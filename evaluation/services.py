@@ -85,6 +85,7 @@ def question_save(*, actor: User, survey: Survey, question: Question | None = No
     question.required, question.order, question.measures = required, order, measures
     question.full_clean()
     question.save()
+    survey.save(update_fields=["updated_at"])  # the dashboards' cached figures follow the survey's version
     audit_log(actor=actor, action="survey.question", target=f"survey:{survey.pk}", details={"question": question.pk})
     return question
 
@@ -97,6 +98,7 @@ def question_delete(*, actor: User, question: Question) -> None:
     audit_log(actor=actor, action="survey.question_delete", target=f"survey:{question.survey_id}",
               details={"question": question.pk})
     question.delete()
+    Survey.objects.filter(pk=question.survey_id).update(updated_at=timezone.now())
 
 
 @transaction.atomic

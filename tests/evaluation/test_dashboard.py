@@ -184,3 +184,19 @@ def test_sponsor_of_another_programme_cannot_read_its_survey_results(world, prog
     ProgrammeSponsor.objects.create(programme=programme, user=other)
     url = reverse("evaluation:results", args=[world["surveys"][("final", "mentee")].pk])
     assert client_en(other).get(url).status_code == 403
+
+
+def test_cached_figures_follow_new_answers_and_question_changes(world, executive, coordinator):
+    first = selectors.dashboard(user=executive, filters=selectors.Filters(), now=NOW)["total"]["satisfaction"]
+    more = make_pairs(world["programme"], 1, prefix="C")
+    answer(world["surveys"][("final", "mentor")], more[0], "mentor", {"satisfaction": 1})
+    second = selectors.dashboard(user=executive, filters=selectors.Filters(), now=NOW)["total"]["satisfaction"]
+    assert second["respondents"] == first["respondents"] + 1 and second["value"] < first["value"]
+    from evaluation.services import question_save
+
+    survey = world["surveys"][("final", "mentor")]
+    question = survey.questions.get(measures="satisfaction")
+    question_save(actor=coordinator, survey=survey, question=question, kind="scale", text_fr=question.text_fr,
+                  text_en=question.text_en, order=question.order, measures="")
+    third = selectors.dashboard(user=executive, filters=selectors.Filters(), now=NOW)["total"]["satisfaction"]
+    assert third["respondents"] == 6  # the mentors' question no longer counts as satisfaction
