@@ -4,8 +4,9 @@ their pair's sessions; coordinators see metadata only — never notes, never log
 from __future__ import annotations
 
 import datetime
+from typing import NamedTuple
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -15,6 +16,12 @@ from mentorat.core.permissions import is_coordinator
 from mentorat.core.selectors import employee_of
 from programmes.models import Milestone, Programme
 from sessions.models import Commitment, Concern, LearningGoal, MentoringSession
+
+class SessionRow(NamedTuple):
+    starts_at: datetime.datetime
+    status: str
+    cancelled_by: str
+
 
 SESSION_RELATED = ["pair__programme", "pair__mentor__employee", "pair__mentee__employee"]
 MEMBER_PAIR_STATES = [Pair.Status.ACTIVE, Pair.Status.COMPLETED, Pair.Status.ENDED]
@@ -92,14 +99,18 @@ def programme_followup(*, user: User, programme: Programme, now: datetime.dateti
     pairs = list(
         programme.pairs.filter(status__in=MEMBER_PAIR_STATES)
         .select_related("mentor__employee", "mentee__employee")
-        .prefetch_related(Prefetch("sessions", queryset=MentoringSession.objects.only(
-            "pk", "pair_id", "starts_at", "status", "cancelled_by", "duration_minutes").order_by("starts_at")))
         .annotate(rating_avg=Avg("sessions__ratings__score"),
                   open_concerns=Count("concerns", filter=Q(concerns__handled_at__isnull=True), distinct=True))
     )
+    # Plain tuples, not model instances: a programme of hundreds of pairs has thousands of sessions.
+    by_pair: dict[int, list[SessionRow]] = {pair.pk: [] for pair in pairs}
+    for pair_id, *fields in (MentoringSession.objects.filter(pair__in=[pair.pk for pair in pairs])
+                             .order_by("pair_id", "starts_at")
+                             .values_list("pair_id", "starts_at", "status", "cancelled_by")):
+        by_pair[pair_id].append(SessionRow(*fields))
     rows = []
     for pair in pairs:
-        sessions = list(pair.sessions.all())
+        sessions = by_pair[pair.pk]
         past = [s for s in sessions if s.starts_at < now]
         info = cancellations(past)
         held = sum(1 for s in past if s.status == MentoringSession.Status.HELD)
