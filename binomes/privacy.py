@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from binomes.models import Pair
-from programmes.models import Programme
+from programmes.privacy import ended_before
 
 
 def export(employee, user) -> dict:
@@ -29,6 +29,6 @@ def erase(employee, user) -> None:
 
 
 def purge(cutoff) -> int:
-    ended = [p.pk for p in Programme.objects.filter(status=Programme.Status.CLOSED) if p.end_date < cutoff]
+    ended = ended_before(cutoff)
     return Pair.objects.filter(~Q(decline_reason="") | ~Q(end_reason=""), programme_id__in=ended).update(
         decline_reason="", end_reason="")

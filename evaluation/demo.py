@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from binomes.models import Pair
-from evaluation.models import Answer, Response, Survey, Testimonial
+from evaluation.models import Answer, Response, Testimonial
 from evaluation.services import surveys_ensure
 from mentorat.core.demo import DOMAIN
 from mentorat.core.models import Employee, JobLevelChange, User

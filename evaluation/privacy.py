@@ -2,7 +2,7 @@
 stories. Nobody else's answers about them (a mentor's rating of their senior) are theirs."""
 
 from evaluation.models import Answer, Response, Testimonial
-from programmes.models import Programme
+from programmes.privacy import ended_before
 
 
 def export(employee, user) -> dict:
@@ -29,7 +29,7 @@ def erase(employee, user) -> None:
 
 
 def purge(cutoff) -> int:
-    ended = [p.pk for p in Programme.objects.filter(status=Programme.Status.CLOSED) if p.end_date < cutoff]
+    ended = ended_before(cutoff)
     count = Answer.objects.filter(response__survey__programme_id__in=ended).exclude(text="").update(text="")
     count += Response.objects.filter(survey__programme_id__in=ended, respondent__isnull=False).update(respondent=None)
     count += Testimonial.objects.filter(programme_id__in=ended).delete()[0]

@@ -123,7 +123,7 @@ def response_submit(*, user: User, survey: Survey, pair: Pair, session: Mentorin
         raise EvaluationError(_("This survey closed on %(date)s: answers can no longer change.") % {
             "date": timezone.localtime(closes).date().isoformat()})
     questions = {q.pk: q for q in survey.questions.all()}
-    for (question_id, _domain), _value in answers.items():
+    for question_id, _domain in answers:
         if question_id not in questions:
             raise EvaluationError(_("An answer does not match a question of this survey."))
     response, created = Response.objects.select_for_update().get_or_create(

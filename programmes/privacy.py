@@ -32,7 +32,12 @@ def erase(employee, user) -> None:
         ProgrammeSponsor.objects.filter(user=user).update(message="")
 
 
+def ended_before(cutoff) -> list[int]:
+    """Closed programmes whose end date is before ``cutoff``: their personal content is due for removal."""
+    return [p.pk for p in Programme.objects.filter(status=Programme.Status.CLOSED) if p.end_date < cutoff]
+
+
 def purge(cutoff) -> int:
-    ended = [p.pk for p in Programme.objects.filter(status=Programme.Status.CLOSED) if p.end_date < cutoff]
+    ended = ended_before(cutoff)
     return Application.objects.filter(~Q(motivation="") | ~Q(desired_outcome="") | ~Q(review_message=""),
                                       programme_id__in=ended).update(motivation="", desired_outcome="", review_message="")

@@ -30,8 +30,8 @@ class SessionsConfig(AppConfig):
         ]:
             if item not in registry:
                 registry.append(item)
-        from sessions import privacy
         from mentorat.core import privacy as core_privacy
+        from sessions import privacy
 
         for registry, item in [(core_privacy.EXPORTERS, privacy.export), (core_privacy.ERASERS, privacy.erase),
                                (core_privacy.RETENTION, privacy.purge)]:

@@ -3,8 +3,17 @@ has their pair's sessions and logs, their own ratings and notes — never the ot
 
 from django.db.models import Q
 
-from programmes.models import Programme
-from sessions.models import CalendarFeed, Commitment, Concern, Delegate, LearningGoal, MentoringSession, PrivateNote, SessionRating
+from programmes.privacy import ended_before
+from sessions.models import (
+    CalendarFeed,
+    Commitment,
+    Concern,
+    Delegate,
+    LearningGoal,
+    MentoringSession,
+    PrivateNote,
+    SessionRating,
+)
 
 
 def export(employee, user) -> dict:
@@ -51,7 +60,7 @@ def erase(employee, user) -> None:
 
 
 def purge(cutoff) -> int:
-    ended = [p.pk for p in Programme.objects.filter(status=Programme.Status.CLOSED) if p.end_date < cutoff]
+    ended = ended_before(cutoff)
     count = PrivateNote.objects.filter(pair__programme_id__in=ended).delete()[0]
     count += Concern.objects.filter(pair__programme_id__in=ended).delete()[0]
     count += SessionRating.objects.filter(~Q(comment=""), session__pair__programme_id__in=ended).update(comment="")

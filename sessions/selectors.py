@@ -17,6 +17,7 @@ from mentorat.core.selectors import employee_of
 from programmes.models import Milestone, Programme
 from sessions.models import Commitment, Concern, LearningGoal, MentoringSession
 
+
 class SessionRow(NamedTuple):
     starts_at: datetime.datetime
     status: str

@@ -2,7 +2,6 @@ import pytest
 from django.utils import translation
 
 
-
 @pytest.fixture(autouse=True)
 def _english_messages():
     with translation.override("en"):
