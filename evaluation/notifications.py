@@ -89,16 +89,19 @@ def _member(pair: Pair, role: str):
     return application.employee.user if application.employee.user_id else None
 
 
+def _invite_to_baseline(survey: Survey, pair: Pair) -> int:
+    user = _member(pair, survey.audience)
+    if user is None or pair.activated_at is None:
+        return 0
+    outbox.notify(kind="survey_invitation", object_key=f"survey:{survey.pk}:pair:{pair.pk}", recipient=user,
+                  due_at=pair.activated_at)
+    return 1
+
+
 def invite_baseline(pair: Pair) -> int:
     """Both members of a newly active pair get their baseline survey."""
-    count = 0
-    for survey in Survey.objects.filter(programme=pair.programme_id, moment=Survey.Moment.BASELINE, is_active=True):
-        user = _member(pair, survey.audience)
-        if user is not None and pair.activated_at:
-            outbox.notify(kind="survey_invitation", object_key=f"survey:{survey.pk}:pair:{pair.pk}", recipient=user,
-                          due_at=pair.activated_at)
-            count += 1
-    return count
+    surveys = Survey.objects.filter(programme=pair.programme_id, moment=Survey.Moment.BASELINE, is_active=True)
+    return sum(_invite_to_baseline(survey, pair) for survey in surveys)
 
 
 def plan_surveys(*, now: datetime.datetime | None = None) -> int:
@@ -119,11 +122,7 @@ def plan_surveys(*, now: datetime.datetime | None = None) -> int:
             if survey.moment == Survey.Moment.BASELINE:
                 for pair in pairs:
                     if pair.status == Pair.Status.ACTIVE and now < pair.activated_at + length:
-                        user = _member(pair, survey.audience)
-                        if user:
-                            outbox.notify(kind="survey_invitation", object_key=f"survey:{survey.pk}:pair:{pair.pk}",
-                                          recipient=user, due_at=pair.activated_at)
-                            count += 1
+                        count += _invite_to_baseline(survey, pair)
             elif survey.moment == Survey.Moment.PULSE:
                 recent = MentoringSession.objects.filter(pair__in=pairs, status=MentoringSession.Status.HELD,
                                                          starts_at__gte=now - datetime.timedelta(days=3), starts_at__lte=now)

@@ -24,6 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from binomes.models import Pair
+from binomes.selectors import pair_counts
 from evaluation import kpis
 from evaluation.anonymity import Cell, Groups, suppress_partition
 from evaluation.models import Answer, Question, Response, Survey, Testimonial
@@ -31,7 +32,9 @@ from mentorat.core.models import Department, JobLevelChange, Notification, Site,
 from mentorat.core.permissions import is_coordinator, is_executive
 from mentorat.core.selectors import employee_of
 from programmes.models import Application, LearningDomain, Milestone, Objective, Programme, add_months
+from programmes.selectors import application_counts
 from sessions.models import Commitment, LearningGoal, MentoringSession, SessionRating
+from sessions.selectors import programme_followup
 
 MEMBER_STATES = [Pair.Status.ACTIVE, Pair.Status.COMPLETED, Pair.Status.ENDED]
 PAIRED_STATES = [Pair.Status.PUBLISHED, Pair.Status.ACTIVE, Pair.Status.COMPLETED, Pair.Status.ENDED]
@@ -618,12 +621,31 @@ def _family_of(question: Question) -> str | None:
 
 # --- The coordinator's operational view ---------------------------------------------------------------
 
+def survey_response_rates(*, programme: Programme, now: datetime.datetime | None = None) -> list[dict]:
+    """Per survey of the programme: responses over the people it went to (members of activated
+    pairs for baseline and reviews once open; held sessions for a pulse). Four queries."""
+    now = now or timezone.now()
+    answered = dict(Response.objects.filter(survey__programme=programme).values("survey_id")
+                    .annotate(n=Count("pk")).values_list("survey_id", "n"))
+    members = programme.pairs.filter(status__in=MEMBER_STATES).count()  # one mentor and one mentee each
+    held = MentoringSession.objects.filter(pair__programme=programme, status=MentoringSession.Status.HELD).count()
+    milestones = {m.kind: m.date for m in programme.milestones.filter(kind__in=["midpoint", "final"])}
+    rates = []
+    for survey in programme.surveys.all():
+        if survey.moment == Survey.Moment.PULSE:
+            invited = held
+        elif survey.moment == Survey.Moment.BASELINE:
+            invited = members
+        else:
+            invited = members if _start_of(review_opening(survey, milestones)) <= now else 0
+        responses = answered.get(survey.pk, 0)
+        rates.append({"survey": survey, "invited": invited, "responses": responses,
+                      "rate": kpis.rate(min(responses, invited), invited) if invited else None})
+    return rates
+
+
 def operations(*, user: User, programme: Programme, now: datetime.datetime | None = None) -> dict:
     """Pipeline, pairs at risk with the reason, overdue logs, survey response rates, outbox failures."""
-    from binomes.selectors import pair_counts
-    from programmes.selectors import application_counts
-    from sessions.selectors import programme_followup
-
     if not is_coordinator(user):
         raise PermissionDenied
     now = now or timezone.now()
@@ -631,24 +653,7 @@ def operations(*, user: User, programme: Programme, now: datetime.datetime | Non
     at_risk = [row for row in rows if row["risks"]]
     unconfirmed = list(programme.pairs.filter(status=Pair.Status.PUBLISHED, published_at__lt=now - datetime.timedelta(days=7))
                        .select_related("mentor__employee", "mentee__employee"))
-    surveys = list(programme.surveys.all())
-    answered = dict(Response.objects.filter(survey__programme=programme).values("survey_id")
-                    .annotate(n=Count("pk")).values_list("survey_id", "n"))
-    members = {"mentor": 0, "mentee": 0}
-    activated = programme.pairs.filter(status__in=MEMBER_STATES)
-    members["mentor"] = members["mentee"] = activated.count()
-    held = (MentoringSession.objects.filter(pair__programme=programme, status=MentoringSession.Status.HELD).count())
-    rates = []
-    for survey in surveys:
-        if survey.moment == Survey.Moment.PULSE:
-            invited = held
-        elif survey.moment == Survey.Moment.BASELINE:
-            invited = members[survey.audience]
-        else:
-            opening = _start_of(review_opening(survey))
-            invited = members[survey.audience] if opening <= now else 0
-        rates.append({"survey": survey, "invited": invited, "responses": answered.get(survey.pk, 0),
-                      "rate": kpis.rate(min(answered.get(survey.pk, 0), invited), invited) if invited else None})
+    rates = survey_response_rates(programme=programme, now=now)
     return {
         "programme": programme, "applications": application_counts(programme=programme),
         "pairs": pair_counts(programme=programme), "at_risk": at_risk, "unconfirmed": unconfirmed,

@@ -155,10 +155,8 @@ def programme_surveys(request, slug):
         services.surveys_ensure(programme=programme)
         messages.success(request, _("The default surveys are ready to edit."))
         return redirect("evaluation:programme_surveys", slug=programme.slug)
-    surveys = list(programme.surveys.all())
-    return render(request, "evaluation/programme_surveys.html", {"programme": programme, "surveys": surveys,
-                                                                 "rates": {r["survey"].pk: r for r in selectors.operations(
-                                                                     user=request.user, programme=programme)["survey_rates"]}})
+    return render(request, "evaluation/programme_surveys.html",
+                  {"programme": programme, "rows": selectors.survey_response_rates(programme=programme)})
 
 
 @coordinator_required

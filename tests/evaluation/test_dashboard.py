@@ -200,3 +200,14 @@ def test_cached_figures_follow_new_answers_and_question_changes(world, executive
                   text_en=question.text_en, order=question.order, measures="")
     third = selectors.dashboard(user=executive, filters=selectors.Filters(), now=NOW)["total"]["satisfaction"]
     assert third["respondents"] == 6  # the mentors' question no longer counts as satisfaction
+
+
+def test_survey_response_rates_count_who_each_survey_went_to(world, coordinator):
+    rates = {(r["survey"].moment, r["survey"].audience): r for r in
+             selectors.survey_response_rates(programme=world["programme"], now=NOW)}
+    assert (rates[("final", "mentee")]["responses"], rates[("final", "mentee")]["invited"]) == (6, 6)
+    assert rates[("final", "mentee")]["rate"] == 100.0
+    assert (rates[("pulse", "mentor")]["responses"], rates[("pulse", "mentor")]["invited"]) == (0, 12)
+    assert rates[("midpoint", "mentor")]["rate"] == 0.0
+    page = client_en(coordinator).get(reverse("evaluation:programme_surveys", args=[world["programme"].slug]))
+    assert "6 / 6" in page.content.decode()
