@@ -462,6 +462,7 @@ OBJECTIVE_KPIS = {
 
 
 def _value(figure):
+    """A KPI's value, whether about answers (a dict with its respondents) or a plain count or rate."""
     return figure["value"] if isinstance(figure, dict) else figure
 
 
@@ -499,7 +500,7 @@ def dashboard(*, user: User, filters: Filters, now: datetime.datetime | None = N
     objectives = []
     by_programme = {c["programme"].pk: c["figures"] for c in columns}
     for objective in Objective.objects.filter(programme_id__in=ids).select_related("programme"):
-        actual = _value(by_programme[objective.programme_id].get(OBJECTIVE_KPIS.get(objective.kpi), None) or {"value": None})
+        actual = _value(by_programme[objective.programme_id].get(OBJECTIVE_KPIS.get(objective.kpi)))
         objectives.append({"objective": objective, "actual": actual,
                            "status": kpis.objective_status(actual, float(objective.target))})
     return {
