@@ -9,25 +9,25 @@ looks. Nobody reads an individual answer here: only counts and sums leave the da
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Case, CharField, Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from binomes.models import Pair
 from binomes.selectors import pair_counts
 from evaluation import kpis
 from evaluation.anonymity import Cell, Groups, suppress_partition
 from evaluation.models import Answer, Question, Response, Survey, Testimonial
+from mentorat.core import datacache
 from mentorat.core.models import Department, JobLevelChange, Notification, Site, User
 from mentorat.core.permissions import is_coordinator, is_executive
 from mentorat.core.selectors import employee_of
@@ -36,6 +36,7 @@ from programmes.selectors import application_counts
 from sessions.models import Commitment, LearningGoal, MentoringSession, SessionRating
 from sessions.selectors import programme_followup
 
+DASHBOARD_TTL = 5 * 60
 MEMBER_STATES = [Pair.Status.ACTIVE, Pair.Status.COMPLETED, Pair.Status.ENDED]
 PAIRED_STATES = [Pair.Status.PUBLISHED, Pair.Status.ACTIVE, Pair.Status.COMPLETED, Pair.Status.ENDED]
 
@@ -258,27 +259,12 @@ def _family_cells(cohorts: dict[int, int]) -> dict[str, tuple]:
     return families
 
 
-def _answers_version(cohorts: dict[int, int]) -> str:
-    """Changes whenever a figure about answers could: a response saved, a rating given, a survey
-    or question changed, a programme added or moved to another year (its cohort)."""
-    responses = Response.objects.aggregate(n=Count("pk"), at=Max("updated_at"))
-    ratings = SessionRating.objects.aggregate(n=Count("pk"), at=Max("created_at"))
-    surveys = Survey.objects.aggregate(n=Count("pk"), at=Max("updated_at"), programmes=Max("programme_id"))
-    raw = repr((connection.alias, connection.settings_dict.get("NAME"), responses, ratings, surveys, sorted(cohorts.items())))
-    return hashlib.sha1(raw.encode()).hexdigest()
-
-
 def answer_families(*, scope: dict) -> dict[str, Groups]:
     """Satisfaction, recommendation, skills (self and mentor view), skill gain and session ratings,
     as ``Groups`` limited to the user's scope. The cells are the same for everyone, so they are
-    cached under a version of the data they come from: a dashboard never shows stale figures,
-    and a second look costs four small queries instead of ten."""
-    cohorts = _cohorts()
-    key = f"evaluation:cells:{_answers_version(cohorts)}"
-    cells = cache.get(key)
-    if cells is None:
-        cells = _family_cells(cohorts)
-        cache.set(key, cells, 15 * 60)
+    cached under the version of the data (``datacache``): a dashboard never shows stale figures,
+    and a second look costs no query."""
+    cells = datacache.cached(("evaluation-cells",), lambda: _family_cells(_cohorts()), timeout=15 * 60)
     return {name: Groups(dims, list(rows), threshold(), scope) for name, (dims, rows) in cells.items()}
 
 
@@ -464,6 +450,16 @@ OBJECTIVE_KPIS = {
 def _value(figure):
     """A KPI's value, whether about answers (a dict with its respondents) or a plain count or rate."""
     return figure["value"] if isinstance(figure, dict) else figure
+
+
+def dashboard_cached(*, user: User, filters: Filters, programmes: list[Programme]) -> dict:
+    """``dashboard()``, computed once per scope, filters, language and version of the data
+    (``datacache``): every executive sees the same figures, so the second one costs a cache read.
+    Figures that move with the clock alone (sessions falling due) follow within five minutes."""
+    full = is_executive(user) or is_coordinator(user)
+    key = ("dashboard", full, tuple(sorted(p.pk for p in programmes)), dataclasses.astuple(filters), get_language(),
+           timezone.get_current_timezone_name())
+    return datacache.cached(key, lambda: dashboard(user=user, filters=filters), timeout=DASHBOARD_TTL)
 
 
 def dashboard(*, user: User, filters: Filters, now: datetime.datetime | None = None) -> dict:

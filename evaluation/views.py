@@ -53,7 +53,7 @@ def dashboard(request):
         raise PermissionDenied
     options = selectors.dashboard_options(user=request.user)
     form, filters = _filters(request, options)
-    data = selectors.dashboard(user=request.user, filters=filters)
+    data = selectors.dashboard_cached(user=request.user, filters=filters, programmes=options["programmes"])
     charts = dict(data["charts"], labels={
         "planned": _("planned"), "held": _("held"), "satisfaction": _("satisfaction (1–5)"), "nps": _("NPS"),
         "before": _("senior, at the start"), "after": _("senior, at the end"), "mentor": _("mentor's view"),
@@ -73,7 +73,7 @@ def dashboard_export(request):
         raise PermissionDenied
     options = selectors.dashboard_options(user=request.user)
     _form, filters = _filters(request, options)
-    data = selectors.dashboard(user=request.user, filters=filters)
+    data = selectors.dashboard_cached(user=request.user, filters=filters, programmes=options["programmes"])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="mentorat-dashboard.csv"'
     response.write("\ufeff")

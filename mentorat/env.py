@@ -114,3 +114,9 @@ def check_redis_url(url: str) -> str:
     if parts.scheme not in {"redis", "rediss"} or not parts.hostname:
         raise ImproperlyConfigured(f"REDIS_URL={url!r} is not a redis:// or rediss:// URL with a host.")
     return url
+
+
+def cache_url_for(redis_url: str, db: int = 1) -> str:
+    """The Redis URL of the cache: the broker's server, another database number."""
+    parts = urlsplit(check_redis_url(redis_url))
+    return parts._replace(path=f"/{db}").geturl()

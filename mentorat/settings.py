@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from mentorat.env import (
+    cache_url_for,
     check_redis_url,
     env_bool,
     env_int,
@@ -180,6 +181,18 @@ else:
         "control_folder": str(CELERY_FS_DIR / "control"),
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Cache ----------------------------------------------------------------------------------
+# Shared by every process (web workers, Celery worker): ``mentorat.core.datacache`` keeps the
+# version of the data in it. Redis (database 1 of REDIS_URL's server, or CACHE_URL) when Redis is
+# configured; otherwise files under var/cache, which the processes of ``make run`` share.
+CACHE_URL = env_str("CACHE_URL") or (cache_url_for(REDIS_URL) if REDIS_URL else "")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": check_redis_url(CACHE_URL), "KEY_PREFIX": "mentorat"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache"), "OPTIONS": {"MAX_ENTRIES": 20000}}}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -14,8 +14,8 @@ from binomes.models import Pair
 from mentorat.core.models import User
 from mentorat.core.permissions import is_coordinator
 from mentorat.core.selectors import employee_of
-from programmes.models import Milestone, Programme
-from sessions.models import Commitment, Concern, LearningGoal, MentoringSession
+from programmes.models import Application, Milestone, Programme
+from sessions.models import Commitment, Concern, Delegate, LearningGoal, MentoringSession
 
 
 class SessionRow(NamedTuple):
@@ -30,29 +30,41 @@ MEMBER_PAIR_STATES = [Pair.Status.ACTIVE, Pair.Status.COMPLETED, Pair.Status.END
 
 def pairs_with_sessions(*, user: User) -> QuerySet[Pair]:
     """Pairs whose sessions the user may see as a member or as a senior's delegate."""
+    # Through the applications (indexed lookups), not an OR across joins on both members, which made
+    # PostgreSQL scan every pair and application on each page.
     employee = employee_of(user)
-    scope = Q(mentee__employee__session_delegate__user=user)
-    if employee is not None:
-        scope |= Q(mentor__employee=employee) | Q(mentee__employee=employee)
-    return Pair.objects.filter(scope, status__in=MEMBER_PAIR_STATES).distinct()
+    own = Application.objects.filter(employee=employee) if employee is not None else Application.objects.none()
+    delegated = Application.objects.filter(employee__in=Delegate.objects.filter(user=user).values("senior"))
+    return Pair.objects.filter(Q(mentor__in=own.values("pk")) | Q(mentee__in=own.values("pk"))
+                               | Q(mentee__in=delegated.values("pk")), status__in=MEMBER_PAIR_STATES)
 
 
 def pair_for_member(*, user: User, pk: int) -> Pair:
     """The pair workspace: its two members and the senior's delegate; 404 for anyone else (coordinators
     included: they have the follow-up view, which shows metadata only)."""
-    try:
-        return (pairs_with_sessions(user=user).select_related("programme", "mentor__employee__department",
-                                                              "mentee__employee__department").get(pk=pk))
-    except Pair.DoesNotExist:
-        raise Http404 from None
+    pair = (Pair.objects.select_related("programme", "mentor__employee__department", "mentee__employee__department")
+            .filter(pk=pk).first())
+    if pair is None or not may_see_sessions(user=user, pair=pair):
+        raise Http404
+    return pair
 
 
 def session_get_for_user(*, user: User, pk: int) -> MentoringSession:
-    try:
-        return (MentoringSession.objects.select_related(*SESSION_RELATED)
-                .filter(pair__in=pairs_with_sessions(user=user)).get(pk=pk))
-    except MentoringSession.DoesNotExist:
-        raise Http404 from None
+    session = MentoringSession.objects.select_related(*SESSION_RELATED).filter(pk=pk).first()
+    if session is None or not may_see_sessions(user=user, pair=session.pair):
+        raise Http404
+    return session
+
+
+def may_see_sessions(*, user: User, pair: Pair) -> bool:
+    """``pairs_with_sessions`` for one pair already read (with its members): the object first, then
+    the check, a primary-key read instead of a search through every pair."""
+    if pair.status not in MEMBER_PAIR_STATES:
+        return False
+    employee = employee_of(user)
+    if employee is not None and employee.pk in (pair.mentor.employee_id, pair.mentee.employee_id):
+        return True
+    return Delegate.objects.filter(user=user, senior_id=pair.mentee.employee_id).exists()
 
 
 def workspace(*, user: User, pair: Pair, now: datetime.datetime | None = None) -> dict:
@@ -143,8 +155,11 @@ def feed_sessions(*, user: User) -> QuerySet[MentoringSession]:
     employee = employee_of(user)
     if employee is None:
         return MentoringSession.objects.none()
-    return (MentoringSession.objects.filter(Q(pair__mentor__employee=employee) | Q(pair__mentee__employee=employee),
-                                            pair__status__in=MEMBER_PAIR_STATES)
+    own = Application.objects.filter(employee=employee).values("pk")
+    # The pair ids first: given a subquery, PostgreSQL hashed every session instead of using the index.
+    pairs = list(Pair.objects.filter(Q(mentor__in=own) | Q(mentee__in=own), status__in=MEMBER_PAIR_STATES)
+                 .values_list("pk", flat=True))
+    return (MentoringSession.objects.filter(pair__in=pairs)
             .select_related(*SESSION_RELATED).order_by("starts_at"))
 
 

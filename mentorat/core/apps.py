@@ -14,7 +14,7 @@ class CoreConfig(AppConfig):
         from django.contrib.admin.models import LogEntry
         from django.db.models.signals import post_save
 
-        from mentorat.core import navigation
+        from mentorat.core import datacache, navigation  # noqa: F401  (datacache watches every new connection)
 
         navigation.register(navigation.core_items)
         post_save.connect(audit_admin_action, sender=LogEntry, dispatch_uid="mentorat-audit-admin")

@@ -27,10 +27,18 @@ def register(provider: Callable) -> Callable:
 
 
 def items_for(request) -> list[NavItem]:
-    items = []
-    for provider in _providers:
-        items.extend(provider(request))
-    return sorted(items, key=lambda item: item.order)
+    """Every page shows the navigation: it is cached per user and language, under the data's version."""
+    from django.utils.translation import get_language
+
+    from mentorat.core import datacache
+
+    def compute():
+        items = []
+        for provider in _providers:
+            items.extend(provider(request))
+        return sorted(items, key=lambda item: item.order)
+
+    return datacache.cached(("nav", request.user.pk, get_language()), compute, timeout=600)
 
 
 def core_items(request) -> list[NavItem]:

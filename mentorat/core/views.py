@@ -26,8 +26,8 @@ from mentorat.core.selectors import employee_of
 def home(request):
     user = request.user
     context = {
-        "employee": employee_of(user),
-        "sections": home_sections.sections_for(request),
+        "employee": lambda: employee_of(user),  # read only when no section shows
+        "sections": home_sections.sections_html(request),
     }
     if is_coordinator(user):
         context["overview"] = selectors.directory_overview()

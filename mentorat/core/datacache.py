@@ -1,0 +1,129 @@
+"""Read caches that are never stale: values are stored under a version of the data, and any write
+to the database moves the version on.
+
+Every SQL statement goes through an execute wrapper installed on each new connection. An
+``INSERT``, ``UPDATE``, ``DELETE`` or ``TRUNCATE`` on a table that pages show moves the version on:
+at once in autocommit, or when the transaction commits. ``QuerySet.update()``, ``bulk_create()``,
+raw SQL, the admin, migrations, Celery tasks: all are seen, because nothing escapes the wrapper.
+Writes to tables no cached page shows (the outbox, the audit trail, login sessions and attempts)
+leave the version alone, or every e-mail sent would empty the caches.
+
+While a connection holds uncommitted writes, reads through it skip the cache (they compute and
+store nothing): a value computed from data that may still be rolled back is never shared.
+
+The version lives in Django's default cache, which every process must share: Redis when
+``REDIS_URL`` is set, otherwise files under ``var/cache`` (the web server and the Celery worker of
+``make run`` are separate processes). Keys also carry the database's name, so the test database
+and the development one never mix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connections, transaction
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
+
+VERSION_KEY = "datacache:version"
+VERSION_TTL = 24 * 3600
+
+# Tables whose writes change nothing a cached value shows.
+QUIET_TABLES = {"core_notification", "core_auditentry", "django_session", "django_admin_log"}
+QUIET_PREFIXES = ("axes_",)
+
+_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+[`"\[]?(\w+)', re.IGNORECASE)
+
+
+def written_table(sql: str) -> str | None:
+    """The table a statement writes, or None for a read (or anything else)."""
+    match = _WRITE.match(sql)
+    return match.group(1).lower() if match else None
+
+
+def is_quiet(table: str) -> bool:
+    return table in QUIET_TABLES or table.startswith(QUIET_PREFIXES)
+
+
+def bump() -> str:
+    """Move the version on: every value stored so far becomes unreachable."""
+    token = secrets.token_hex(8)
+    cache.set(VERSION_KEY, token, VERSION_TTL)
+    return token
+
+
+def version() -> str:
+    token = cache.get(VERSION_KEY)
+    if token is None:
+        token = secrets.token_hex(8)
+        if not cache.add(VERSION_KEY, token, VERSION_TTL):
+            token = cache.get(VERSION_KEY) or token
+    return token
+
+
+def _dirty_flag(alias: str) -> str:
+    return f"_datacache_dirty_{alias}"
+
+
+def has_uncommitted_writes(using: str = "default") -> bool:
+    connection = connections[using]
+    return connection.in_atomic_block and getattr(connection, _dirty_flag(using), False)
+
+
+def _committed(alias: str) -> Callable[[], None]:
+    def callback():
+        setattr(connections[alias], _dirty_flag(alias), False)
+        bump()
+    callback.datacache = True
+    return callback
+
+
+def note_write(connection) -> None:
+    if not connection.in_atomic_block:
+        setattr(connection, _dirty_flag(connection.alias), False)
+        bump()
+        return
+    setattr(connection, _dirty_flag(connection.alias), True)
+    if not any(getattr(entry[1], "datacache", False) for entry in connection.run_on_commit):
+        transaction.on_commit(_committed(connection.alias), using=connection.alias)
+
+
+class _Watcher:
+    def __init__(self, connection):
+        self.connection = connection
+
+    def __call__(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        table = written_table(sql) if isinstance(sql, str) else None
+        if table is not None and not is_quiet(table):
+            note_write(self.connection)
+        return result
+
+
+@receiver(connection_created)
+def _watch(sender, connection, **kwargs):
+    if not any(isinstance(wrapper, _Watcher) for wrapper in connection.execute_wrappers):
+        connection.execute_wrappers.append(_Watcher(connection))
+
+
+def _key(parts: tuple, token: str) -> str:
+    name = str(connections["default"].settings_dict.get("NAME"))
+    raw = repr((name, parts, token))
+    return "datacache:" + hashlib.sha1(raw.encode()).hexdigest()
+
+
+def cached(parts: tuple, compute: Callable[[], Any], *, timeout: int = 300) -> Any:
+    """``compute()``, or what it returned last time for the same ``parts`` and the same data."""
+    if has_uncommitted_writes():
+        return compute()
+    key = _key(parts, version())
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value

@@ -1,0 +1,92 @@
+"""The read cache is never stale: every write to a table pages show moves the version on, however
+it is made, and nothing computed from uncommitted data is shared."""
+
+import re
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from mentorat.core import datacache
+from mentorat.core.models import Employee, Notification
+from sessions.models import LearningGoal
+from tests.conftest import client_for
+from tests.factories import EmployeeFactory
+
+
+def test_written_table_reads_the_statement():
+    assert datacache.written_table('INSERT INTO "core_employee" ("a") VALUES (1)') == "core_employee"
+    assert datacache.written_table('  update "binomes_pair" SET "status" = %s') == "binomes_pair"
+    assert datacache.written_table('DELETE FROM "evaluation_answer" WHERE 1') == "evaluation_answer"
+    assert datacache.written_table('TRUNCATE "core_user" CASCADE') == "core_user"
+    assert datacache.written_table('SELECT * FROM "core_employee"') is None
+    assert datacache.written_table('SELECT 1 FROM x WHERE "UPDATE" = 1') is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_kind_of_write_moves_the_version_on_commit():
+    employee = EmployeeFactory()
+    kinds = [
+        lambda: Employee.objects.filter(pk=employee.pk).update(job_title="Other"),  # no signal sent
+        lambda: employee.save(),
+        lambda: EmployeeFactory(),
+        lambda: Employee.objects.filter(pk=employee.pk).delete(),
+    ]
+    for write in kinds:
+        before = datacache.version()
+        write()  # autocommit: at once
+        assert datacache.version() != before
+    with transaction.atomic():
+        before = datacache.version()
+        EmployeeFactory()
+        assert datacache.version() == before  # not yet committed: nothing to share…
+        assert datacache.has_uncommitted_writes()  # …and reads skip the cache meanwhile
+    assert datacache.version() != before
+    assert not datacache.has_uncommitted_writes()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_leaves_nothing_shared():
+    computed = []
+
+    def compute():
+        computed.append(Employee.objects.count())
+        return computed[-1]
+
+    assert datacache.cached(("count",), compute) == 0
+    with pytest.raises(RuntimeError), transaction.atomic():
+        EmployeeFactory()
+        assert datacache.cached(("count",), compute) == 1  # this connection sees its own write…
+        raise RuntimeError
+    assert datacache.cached(("count",), compute) == 0  # …which nobody else ever saw
+    assert computed == [0, 1]  # the value of the rolled-back transaction was not stored
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outbox_and_audit_writes_keep_the_cache():
+    employee = EmployeeFactory()
+    before = datacache.version()
+    Notification.objects.create(kind="test", object_key="x:1", recipient=employee.user, due_at=timezone.now())
+    Notification.objects.update(attempts=1)
+    assert datacache.version() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_home_and_navigation_cost_one_cache_read_and_follow_every_change(active_pair, org):
+    user = org["junior_b"].user
+    client = client_for(user)
+    def page():
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", client.get("/").content.decode())
+
+    first = page()
+    assert "Your sessions" in first or "Vos séances" in first
+    with CaptureQueriesContext(connection) as queries:
+        again = page()
+    assert again == first
+    # The login session and the user: the sections and the navigation come from the cache.
+    assert len(queries.captured_queries) == 2, [q["sql"][:80] for q in queries.captured_queries]
+    # A change made elsewhere, without any model signal, shows at once.
+    LearningGoal.objects.bulk_create([LearningGoal(pair=active_pair, title="Animer un atelier IA", progress=40)])
+    assert "Animer un atelier IA" not in first
+    assert "Animer un atelier IA" in page()
