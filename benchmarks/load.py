@@ -18,7 +18,7 @@ What it does, in one run:
    (whitenoise's manifest storage), the filesystem Celery broker (``REDIS_URL`` is dropped). Its log goes to a
    temporary file, whose tail is shown if it fails. It is always stopped at the end, also on error or Ctrl-C.
 3. Users: logging in through the form would trip django-axes, so each virtual user gets a Django session written
-   straight into the database (``_auth_user_id``, ``ModelBackend``, ``_auth_user_hash``) and sends its ``sessionid``
+   by the configured session engine (the cache and the database) (``_auth_user_id``, ``ModelBackend``, ``_auth_user_hash``) and sends its ``sessionid``
    cookie; those sessions are deleted at the end.
 4. Mixed phase (``--seconds``, default 30) with ``--users`` (default 50) threads, each a closed loop on its own
    ``http.client`` connection (gunicorn's sync workers close every connection, so each request reconnects):
@@ -77,7 +77,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 from dashboard import PG_NAME, SIZES, build, choose_database, log  # noqa: E402
 
+from mentorat.env import cache_url_for  # noqa: E402
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/1"
 EXECUTIVE_SHARE = 0.10
 SESSIONS_PER_PARTICIPANT = 6
 REQUEST_TIMEOUT = 30.0
@@ -161,9 +164,11 @@ def prepare_data(args) -> dict:
 def make_session(user) -> str:
     """A logged-in Django session for ``user``, as ``login()`` would leave it; returns its key."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+    from importlib import import_module
 
-    session = SessionStore()
+    from django.conf import settings
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = user._meta.pk.value_to_string(user)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
@@ -208,6 +213,9 @@ def delete_sessions(keys: list[str]) -> None:
 
     connections.close_all()  # the connection may have gone stale during the run
     Session.objects.filter(session_key__in=keys).delete()
+    from django.core.cache import cache
+
+    cache.delete_many([f"django.contrib.sessions.cached_db{key}" for key in keys])  # cached_db's copies
 
 
 # --- Server ---------------------------------------------------------------------------------------------------------
@@ -430,6 +438,13 @@ def run(args, workdir: Path) -> dict:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     workers = args.workers or 2 * cores + 1
     env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    env["CACHE_URL"] = args.cache_url
+    from django.core.cache import caches
+
+    from mentorat.core import datacache
+
+    caches["default"].clear()
+    datacache.bump()  # every run starts with a cold cache
     server = Gunicorn(env, workers, workdir / "gunicorn.log")
     try:
         server.wait_ready()
@@ -443,15 +458,18 @@ def run(args, workdir: Path) -> dict:
                      f"home page alone, {args.baseline_seconds} s", pid)
         trivial = drive(server.port, [user_loop(u if args.trivial_logged_in else None, "trivial") for u in participants],
                         args.baseline_seconds, 0, f"trivial view (/health/), {args.baseline_seconds} s", pid)
+        other = drive(server.port, [user_loop(None if args.trivial_logged_in else u, "trivial") for u in participants],
+                      args.baseline_seconds, 0, f"trivial view (/health/) {'anonymous' if args.trivial_logged_in else 'with the participants’ cookies'}, {args.baseline_seconds} s", pid)
     finally:
         server.stop()
         delete_sessions(keys)
     ratio = round(home["rps"] / trivial["rps"], 3) if trivial["rps"] else None
-    total_errors = mixed["errors"] + home["errors"] + trivial["errors"]
+    total_errors = mixed["errors"] + home["errors"] + trivial["errors"] + other["errors"]
     return {
         "users": args.users, "requests": mixed["requests"], "errors": mixed["errors"], "rps": mixed["rps"],
         "p50_ms": mixed["p50_ms"], "p95_ms": mixed["p95_ms"], "p99_ms": mixed["p99_ms"],
         "trivial_rps": trivial["rps"], "home_rps": home["rps"], "home_vs_trivial": ratio,
+        ("trivial_anonymous_rps" if args.trivial_logged_in else "trivial_logged_in_rps"): other["rps"],
         "pages": mixed["pages"],
         "goals": {"no_errors": total_errors == GOALS["errors"],
                   "p95_under_250_ms": mixed["p95_ms"] is not None and mixed["p95_ms"] < GOALS["p95_ms"],
@@ -460,13 +478,14 @@ def run(args, workdir: Path) -> dict:
             "mixed": {key: mixed[key] for key in ("elapsed_s", "mean_ms", "cpu_cores", "error_samples")},
             "home": {key: home[key] for key in home if key != "pages"},
             "trivial": {key: trivial[key] for key in trivial if key != "pages"},
+            "trivial_other": {key: other[key] for key in other if key != "pages"},
         },
         "mix": {"participants": args.users - n_exec, "executives": n_exec,
                 "participant_loop": "/ then /sessions/<id>/ (up to 6 sessions of their pair, in turn)",
                 "executive_loop": "/evaluation/", "think_ms": args.think_ms},
         "trivial": "/health/ " + ("with the participants' cookies" if args.trivial_logged_in else "anonymous"),
         "seconds": args.seconds, "baseline_seconds": args.baseline_seconds, "workers": workers, "cores": cores,
-        "server": "gunicorn sync workers, DEBUG=0, PostgreSQL, loopback",
+        "server": "gunicorn sync workers, DEBUG=0, PostgreSQL, Redis cache, loopback", "cache_url": args.cache_url,
         "scale": args.scale, **setup,
     }
 
@@ -485,6 +504,9 @@ def main(argv=None) -> int:
     parser.add_argument("--think-ms", type=float, default=0, help="pause after each request of the mixed phase")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
                         help=f"PostgreSQL server (default: $DATABASE_URL, else {DEFAULT_DATABASE_URL})")
+    parser.add_argument("--cache-url", default=os.environ.get("CACHE_URL") or (
+        cache_url_for(os.environ["REDIS_URL"]) if os.environ.get("REDIS_URL") else DEFAULT_CACHE_URL),
+        help=f"Redis for gunicorn's cache, as in production (default: $CACHE_URL, else database 1 of $REDIS_URL, else {DEFAULT_CACHE_URL})")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--keep", action="store_true", help="reuse the data already built, whatever its scale")
     group.add_argument("--rebuild", action="store_true", help="rebuild the data even when it matches --scale")
@@ -505,6 +527,7 @@ def main(argv=None) -> int:
             os.environ["DATABASE_URL"] = args.database_url
             choose_database(keep=True)  # created if absent, never dropped here: prepare_data decides
             os.environ.update(production_environment(os.environ["DATABASE_URL"], workdir / "static"))
+            os.environ["CACHE_URL"] = args.cache_url  # this process bumps the version the server reads
             result = run(args, workdir)
     except KeyboardInterrupt:
         log("interrupted")

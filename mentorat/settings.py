@@ -232,6 +232,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SESSION_COOKIE_HTTPONLY = True
+# Login sessions are read from the cache (written through to the database): one query less on
+# every page.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Login throttling (django-axes): an e-mail address is locked after repeated failures, until a
 # coordinator unlocks it or the cool-off passes.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
