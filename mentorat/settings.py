@@ -188,7 +188,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # configured; otherwise files under var/cache, which the processes of ``make run`` share.
 CACHE_URL = env_str("CACHE_URL") or (cache_url_for(REDIS_URL) if REDIS_URL else "")
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    CACHES = {"default": {"BACKEND": "mentorat.core.cache.ReusingRedisCache",
                           "LOCATION": check_redis_url(CACHE_URL), "KEY_PREFIX": "mentorat"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

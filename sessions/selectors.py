@@ -49,8 +49,8 @@ def pair_for_member(*, user: User, pk: int) -> Pair:
     return pair
 
 
-def session_get_for_user(*, user: User, pk: int) -> MentoringSession:
-    session = MentoringSession.objects.select_related(*SESSION_RELATED).filter(pk=pk).first()
+def session_get_for_user(*, user: User, pk: int, related: tuple = tuple(SESSION_RELATED)) -> MentoringSession:
+    session = MentoringSession.objects.select_related("pair__mentor", "pair__mentee", *related).filter(pk=pk).first()
     if session is None or not may_see_sessions(user=user, pair=session.pair):
         raise Http404
     return session

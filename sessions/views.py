@@ -1,12 +1,16 @@
+from crispy_forms.utils import render_crispy_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mentorat.core import datacache
 from mentorat.core.errors import add_to_form
 from mentorat.core.permissions import coordinator_required
 from mentorat.core.selectors import employee_of
@@ -85,7 +89,8 @@ def workspace(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def session_detail(request, pk):
-    session = selectors.session_get_for_user(user=request.user, pk=pk)
+    # The page reads the pair's members (access) and the log only: no join it does not show.
+    session = selectors.session_get_for_user(user=request.user, pk=pk, related=("log",))
     role = services.member_role(request.user, session.pair)
     action = request.POST.get("action") if request.method == "POST" else None
     log = getattr(session, "log", None) if hasattr(session, "log") else None
@@ -120,9 +125,23 @@ def session_detail(request, pk):
             else:
                 return redirect("sessions:detail", pk=pk)
     my_rating = session.ratings.filter(role=role).first() if role else None
-    return render(request, "sessions/session.html", {"session": session, "role": role, "log": log, "forms": forms,
+    return render(request, "sessions/session.html", {"session": session, "role": role, "log": log,
+                                                     "forms": _rendered_forms(session, role, forms, bound=action in forms),
                                                      "my_rating": my_rating, "now": timezone.now(),
                                                      "delegate": role is None})
+
+
+def _rendered_forms(session, role, forms: dict, *, bound: bool) -> dict:
+    """The forms as HTML. Unbound, they depend only on the session (and its log) and the language:
+    rendered once per version of the data (``datacache``), as crispy's templates cost more than
+    the rest of the page. A form sent back with errors is always rendered anew."""
+    def render_all() -> dict:
+        return {name: render_crispy_form(form) for name, form in forms.items()}
+
+    if bound:
+        return render_all()
+    key = ("session-forms", session.pk, role, get_language(), timezone.get_current_timezone_name())
+    return {name: mark_safe(html) for name, html in datacache.cached(key, render_all, timeout=600).items()}
 
 
 def invitation(request, pk):
