@@ -90,3 +90,26 @@ def test_home_and_navigation_cost_one_cache_read_and_follow_every_change(active_
     LearningGoal.objects.bulk_create([LearningGoal(pair=active_pair, title="Animer un atelier IA", progress=40)])
     assert "Animer un atelier IA" not in first
     assert "Animer un atelier IA" in page()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_session_page_forms_follow_the_log(active_pair, org):
+    session = active_pair.sessions.order_by("starts_at").first()
+    client = client_for(org["junior_b"].user)
+    url = f"/sessions/{session.pk}/"
+    first = client.get(url).content.decode()
+    assert 'name="place"' in first  # the forms are there…
+    # …and a change made behind the page's back (no signal) shows at the next look.
+    type(session).objects.filter(pk=session.pk).update(place="Salle Agora")
+    assert 'value="Salle Agora"' in client.get(url).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dashboard_body_follows_the_data(executive, active_pair):
+    from programmes.models import Objective
+
+    client = client_for(executive)
+    assert "Taux d’appariement cible" not in client.get("/evaluation/").content.decode()
+    Objective.objects.bulk_create([Objective(programme=active_pair.programme, kpi="pairing_rate",
+                                             title="Taux d’appariement cible", target=80)])
+    assert "Taux d’appariement cible" in client.get("/evaluation/").content.decode()
