@@ -1,4 +1,4 @@
-from crispy_forms.utils import render_crispy_form
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
@@ -136,7 +136,7 @@ def _rendered_forms(session, role, forms: dict, *, bound: bool) -> dict:
     rendered once per version of the data (``datacache``), as crispy's templates cost more than
     the rest of the page. A form sent back with errors is always rendered anew."""
     def render_all() -> dict:
-        return {name: render_crispy_form(form) for name, form in forms.items()}
+        return {name: as_crispy_form(form) for name, form in forms.items()}
 
     if bound:
         return render_all()

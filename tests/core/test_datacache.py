@@ -113,3 +113,14 @@ def test_dashboard_body_follows_the_data(executive, active_pair):
     Objective.objects.bulk_create([Objective(programme=active_pair.programme, kpi="pairing_rate",
                                              title="Taux d’appariement cible", target=80)])
     assert "Taux d’appariement cible" in client.get("/evaluation/").content.decode()
+
+
+@pytest.mark.django_db
+def test_session_page_forms_are_not_nested(active_pair, org):
+    session = active_pair.sessions.order_by("starts_at").first()
+    html = client_for(org["junior_b"].user).get(f"/sessions/{session.pk}/").content.decode()
+    depth = 0
+    for tag in re.findall(r"</?form\b", html):
+        depth += 1 if tag == "<form" else -1
+        assert depth in (0, 1), "a form inside a form: its submit button would fall outside it"
+    assert depth == 0
