@@ -9,7 +9,6 @@ looks. Nobody reads an individual answer here: only counts and sums leave the da
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
@@ -20,7 +19,6 @@ from django.db.models import Case, CharField, Count, Exists, F, Max, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from binomes.models import Pair
 from binomes.selectors import pair_counts
@@ -450,16 +448,6 @@ OBJECTIVE_KPIS = {
 def _value(figure):
     """A KPI's value, whether about answers (a dict with its respondents) or a plain count or rate."""
     return figure["value"] if isinstance(figure, dict) else figure
-
-
-def dashboard_cached(*, user: User, filters: Filters, programmes: list[Programme]) -> dict:
-    """``dashboard()``, computed once per scope, filters, language and version of the data
-    (``datacache``): every executive sees the same figures, so the second one costs a cache read.
-    Figures that move with the clock alone (sessions falling due) follow within five minutes."""
-    full = is_executive(user) or is_coordinator(user)
-    key = ("dashboard", full, tuple(sorted(p.pk for p in programmes)), dataclasses.astuple(filters), get_language(),
-           timezone.get_current_timezone_name())
-    return datacache.cached(key, lambda: dashboard(user=user, filters=filters), timeout=DASHBOARD_TTL)
 
 
 def dashboard(*, user: User, filters: Filters, now: datetime.datetime | None = None) -> dict:

@@ -88,7 +88,7 @@ def dashboard_export(request):
         raise PermissionDenied
     options = selectors.dashboard_options(user=request.user)
     _form, filters = _filters(request, options)
-    data = selectors.dashboard_cached(user=request.user, filters=filters, programmes=options["programmes"])
+    data = selectors.dashboard(user=request.user, filters=filters)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="mentorat-dashboard.csv"'
     response.write("\ufeff")

@@ -126,12 +126,12 @@ def session_detail(request, pk):
                 return redirect("sessions:detail", pk=pk)
     my_rating = session.ratings.filter(role=role).first() if role else None
     return render(request, "sessions/session.html", {"session": session, "role": role, "log": log,
-                                                     "forms": _rendered_forms(session, role, forms, bound=action in forms),
+                                                     "forms": _rendered_forms(session, forms, bound=action in forms),
                                                      "my_rating": my_rating, "now": timezone.now(),
                                                      "delegate": role is None})
 
 
-def _rendered_forms(session, role, forms: dict, *, bound: bool) -> dict:
+def _rendered_forms(session, forms: dict, *, bound: bool) -> dict:
     """The forms as HTML. Unbound, they depend only on the session (and its log) and the language:
     rendered once per version of the data (``datacache``), as crispy's templates cost more than
     the rest of the page. A form sent back with errors is always rendered anew."""
@@ -140,7 +140,7 @@ def _rendered_forms(session, role, forms: dict, *, bound: bool) -> dict:
 
     if bound:
         return render_all()
-    key = ("session-forms", session.pk, role, get_language(), timezone.get_current_timezone_name())
+    key = ("session-forms", session.pk, get_language(), timezone.get_current_timezone_name())
     return {name: mark_safe(html) for name, html in datacache.cached(key, render_all, timeout=600).items()}
 
 

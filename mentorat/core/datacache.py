@@ -66,18 +66,14 @@ def version() -> str:
     return token
 
 
-def _dirty_flag(alias: str) -> str:
-    return f"_datacache_dirty_{alias}"
-
-
 def has_uncommitted_writes(using: str = "default") -> bool:
     connection = connections[using]
-    return connection.in_atomic_block and getattr(connection, _dirty_flag(using), False)
+    return connection.in_atomic_block and getattr(connection, "datacache_dirty", False)
 
 
-def _committed(alias: str) -> Callable[[], None]:
+def _committed(connection) -> Callable[[], None]:
     def callback():
-        setattr(connections[alias], _dirty_flag(alias), False)
+        connection.datacache_dirty = False
         bump()
     callback.datacache = True
     return callback
@@ -85,12 +81,12 @@ def _committed(alias: str) -> Callable[[], None]:
 
 def note_write(connection) -> None:
     if not connection.in_atomic_block:
-        setattr(connection, _dirty_flag(connection.alias), False)
+        connection.datacache_dirty = False
         bump()
         return
-    setattr(connection, _dirty_flag(connection.alias), True)
+    connection.datacache_dirty = True
     if not any(getattr(entry[1], "datacache", False) for entry in connection.run_on_commit):
-        transaction.on_commit(_committed(connection.alias), using=connection.alias)
+        transaction.on_commit(_committed(connection), using=connection.alias)
 
 
 class _Watcher:

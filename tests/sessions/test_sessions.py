@@ -264,3 +264,21 @@ def test_only_coordinators_set_reminder_timing_and_handle_concerns(active_pair, 
     assert not ReminderTiming.objects.exists() and Concern.objects.get().handled_at is None
     client_for(coordinator).post(handle_url)
     assert Concern.objects.get().handled_at is not None
+
+
+@pytest.mark.django_db
+def test_the_one_pair_check_agrees_with_the_pair_scope(active_pair, other_pair, org, coordinator, outsider):
+    """``may_see_sessions`` (session and pair pages) and ``pairs_with_sessions`` (lists) say the same."""
+    from sessions.selectors import may_see_sessions, pairs_with_sessions
+    from tests.factories import UserFactory
+
+    assistant = UserFactory(email="assistant@test.example")
+    Delegate.objects.create(senior=org["director_a"], user=assistant)
+    cast = [org["junior_b"].user, org["director_a"].user, assistant, org["junior_a"].user, coordinator, outsider]
+    for pair in (active_pair, other_pair):
+        for user in cast:
+            assert may_see_sessions(user=user, pair=pair) == pairs_with_sessions(user=user).filter(pk=pair.pk).exists()
+    assert may_see_sessions(user=assistant, pair=active_pair)
+    session = future(active_pair).first()
+    assert client_for(assistant).get(reverse("sessions:detail", args=[session.pk])).status_code == 200
+    assert client_for(org["junior_a"].user).get(reverse("sessions:detail", args=[session.pk])).status_code == 404
