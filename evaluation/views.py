@@ -17,6 +17,7 @@ from evaluation.forms import FilterForm, QuestionForm, ResponseForm, SurveyForm,
 from evaluation.models import Question, Survey
 from mentorat.core import datacache
 from mentorat.core.errors import add_to_form
+from mentorat.core.pagecache import cached_page
 from mentorat.core.permissions import coordinator_required, is_coordinator, is_executive
 from programmes.selectors import programme_get_for_coordinator, programme_get_for_user, programme_roles
 
@@ -52,6 +53,7 @@ def _cards(figures: dict) -> list[dict]:
     return cards
 
 
+@cached_page(timeout=selectors.DASHBOARD_TTL)
 def dashboard(request):
     """The page body is the same for everyone with the same scope and filters: it is rendered once
     per version of the data (``datacache``), so executives opening it cost a cache read."""

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mentorat.core import datacache
 from mentorat.core.errors import add_to_form
+from mentorat.core.pagecache import cached_page
 from mentorat.core.permissions import coordinator_required
 from mentorat.core.selectors import employee_of
 from programmes.selectors import programme_get_for_coordinator
@@ -88,6 +89,7 @@ def workspace(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
+@cached_page
 def session_detail(request, pk):
     # The page reads the pair's members (access) and the log only: no join it does not show.
     session = selectors.session_get_for_user(user=request.user, pk=pk, related=("log",))
@@ -125,10 +127,13 @@ def session_detail(request, pk):
             else:
                 return redirect("sessions:detail", pk=pk)
     my_rating = session.ratings.filter(role=role).first() if role else None
-    return render(request, "sessions/session.html", {"session": session, "role": role, "log": log,
-                                                     "forms": _rendered_forms(session, forms, bound=action in forms),
-                                                     "my_rating": my_rating, "now": timezone.now(),
-                                                     "delegate": role is None})
+    now = timezone.now()
+    response = render(request, "sessions/session.html", {"session": session, "role": role, "log": log,
+                                                         "forms": _rendered_forms(session, forms, bound=action in forms),
+                                                         "my_rating": my_rating, "now": now, "delegate": role is None})
+    if session.starts_at > now:  # the page changes when the session starts (the log form shows)
+        response.cache_until = session.starts_at
+    return response
 
 
 def _rendered_forms(session, forms: dict, *, bound: bool) -> dict:

@@ -113,11 +113,20 @@ def _key(parts: tuple, token: str) -> str:
     return "datacache:" + hashlib.sha1(raw.encode()).hexdigest()
 
 
+def key_for(parts: tuple) -> str | None:
+    """The cache key of ``parts`` under the current data, or None while this connection holds
+    uncommitted writes (read nothing, store nothing). Read the key *before* computing the value:
+    if the data changes meanwhile, the value goes under the old version, which nobody reads."""
+    if has_uncommitted_writes():
+        return None
+    return _key(parts, version())
+
+
 def cached(parts: tuple, compute: Callable[[], Any], *, timeout: int = 300) -> Any:
     """``compute()``, or what it returned last time for the same ``parts`` and the same data."""
-    if has_uncommitted_writes():
+    key = key_for(parts)
+    if key is None:
         return compute()
-    key = _key(parts, version())
     value = cache.get(key)
     if value is None:
         value = compute()
