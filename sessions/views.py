@@ -128,24 +128,32 @@ def session_detail(request, pk):
                 return redirect("sessions:detail", pk=pk)
     my_rating = session.ratings.filter(role=role).first() if role else None
     now = timezone.now()
-    response = render(request, "sessions/session.html", {"session": session, "role": role, "log": log,
-                                                         "forms": _rendered_forms(session, forms, bound=action in forms),
-                                                         "my_rating": my_rating, "now": now, "delegate": role is None})
+    # What the page offers: before the start, to move, place or cancel it; from the start, the
+    # members log it, then rate it once held.
+    can_move = session.status == session.Status.PLANNED and session.starts_at > now
+    can_log = bool(role) and session.status != session.Status.CANCELLED and session.starts_at <= now
+    can_rate = can_log and session.status == session.Status.HELD
+    shown = [name for name, shows in (("reschedule", can_move), ("place", can_move), ("cancel", can_move),
+                                      ("log", can_log), ("rate", can_rate)) if shows]
+    response = render(request, "sessions/session.html", {
+        "session": session, "role": role, "log": log, "my_rating": my_rating, "delegate": role is None,
+        "can_move": can_move, "can_log": can_log, "can_rate": can_rate,
+        "forms": _rendered_forms(session, {name: forms[name] for name in shown}, bound=action in shown)})
     if session.starts_at > now:  # the page changes when the session starts (the log form shows)
         response.cache_until = session.starts_at
     return response
 
 
 def _rendered_forms(session, forms: dict, *, bound: bool) -> dict:
-    """The forms as HTML. Unbound, they depend only on the session (and its log) and the language:
-    rendered once per version of the data (``datacache``), as crispy's templates cost more than
-    the rest of the page. A form sent back with errors is always rendered anew."""
+    """The forms the page shows, as HTML. Unbound, they depend only on the session (and its log) and
+    the language: rendered once per version of the data (``datacache``), as crispy's templates cost
+    more than the rest of the page. A form sent back with errors is always rendered anew."""
     def render_all() -> dict:
         return {name: as_crispy_form(form) for name, form in forms.items()}
 
     if bound:
         return render_all()
-    key = ("session-forms", session.pk, get_language(), timezone.get_current_timezone_name())
+    key = ("session-forms", session.pk, tuple(forms), get_language(), timezone.get_current_timezone_name())
     return {name: mark_safe(html) for name, html in datacache.cached(key, render_all, timeout=600).items()}
 
 

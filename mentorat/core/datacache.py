@@ -107,28 +107,38 @@ def _watch(sender, connection, **kwargs):
         connection.execute_wrappers.append(_Watcher(connection))
 
 
-def _key(parts: tuple, token: str) -> str:
+def _key(parts: tuple) -> str:
     name = str(connections["default"].settings_dict.get("NAME"))
-    raw = repr((name, parts, token))
-    return "datacache:" + hashlib.sha1(raw.encode()).hexdigest()
+    return "datacache:" + hashlib.sha1(repr((name, parts)).encode()).hexdigest()
 
 
-def key_for(parts: tuple) -> str | None:
-    """The cache key of ``parts`` under the current data, or None while this connection holds
-    uncommitted writes (read nothing, store nothing). Read the key *before* computing the value:
-    if the data changes meanwhile, the value goes under the old version, which nobody reads."""
+def fetch(parts: tuple) -> tuple[str | None, str, Any]:
+    """``(key, version, value)``: the value stored for ``parts`` under the current version of the
+    data, else None; one cache round trip. The key is None while this connection holds
+    uncommitted writes: read nothing, store nothing. Compute a missing value *after* this call and
+    ``store`` it with the version returned here: if the data changes meanwhile, it is stored under
+    the old version, which nobody reads."""
     if has_uncommitted_writes():
-        return None
-    return _key(parts, version())
+        return None, "", None
+    key = _key(parts)
+    found = cache.get_many([VERSION_KEY, key])
+    token = found.get(VERSION_KEY) or version()
+    entry = found.get(key)
+    if entry is not None and entry[0] == token:
+        return key, token, entry[1]
+    return key, token, None
+
+
+def store(key: str | None, token: str, value: Any, timeout: int) -> None:
+    """Keep ``value`` for ``key`` under the version ``token`` (a ``fetch`` result)."""
+    if key is not None and timeout > 0 and not has_uncommitted_writes():
+        cache.set(key, (token, value), timeout)
 
 
 def cached(parts: tuple, compute: Callable[[], Any], *, timeout: int = 300) -> Any:
     """``compute()``, or what it returned last time for the same ``parts`` and the same data."""
-    key = key_for(parts)
-    if key is None:
-        return compute()
-    value = cache.get(key)
+    key, token, value = fetch(parts)
     if value is None:
         value = compute()
-        cache.set(key, value, timeout)
+        store(key, token, value, timeout)
     return value

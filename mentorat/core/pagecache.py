@@ -99,20 +99,19 @@ def cached_page(view=None, *, timeout: int = 60):
             user = request.user
             if request.method != "GET" or not user.is_authenticated or _has_messages(request):
                 return view(request, *args, **kwargs)
-            key = datacache.key_for(("page", view.__module__, view.__qualname__, user.pk, request.get_full_path(),
-                                     get_language(), timezone.get_current_timezone_name(),
-                                     timezone.localdate().isoformat()))
-            kept = cache.get(key) if key else None
+            key, token, kept = datacache.fetch((
+                "page", view.__module__, view.__qualname__, user.pk, request.get_full_path(), get_language(),
+                timezone.get_current_timezone_name(), timezone.localdate().isoformat()))
             if kept is not None and timezone.now() < kept["until"]:
                 return _serve(request, kept)
             response = view(request, *args, **kwargs)
             if key and _keepable(request, response):
                 html = strip_csrf(response.content.decode(response.charset), request.META.get("CSRF_COOKIE"))
                 until = _until(response, timeout)
-                seconds = int((until - timezone.now()).total_seconds())
-                if html is not None and seconds > 0 and not datacache.has_uncommitted_writes():
+                if html is not None:
                     headers = [(name, value) for name, value in response.items() if name.lower() != "content-length"]
-                    cache.set(key, {"html": html, "headers": headers, "until": until}, seconds)
+                    datacache.store(key, token, {"html": html, "headers": headers, "until": until},
+                                    int((until - timezone.now()).total_seconds()))
             return response
 
         return wrapper
