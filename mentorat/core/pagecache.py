@@ -114,6 +114,7 @@ def cached_page(view=None, *, timeout: int = 60):
                                     int((until - timezone.now()).total_seconds()))
             return response
 
+        wrapper.page_cached = True
         return wrapper
 
     return decorator(view) if view is not None else decorator

@@ -138,3 +138,20 @@ def test_nothing_is_kept_while_the_test_transaction_holds_writes(active_pair, or
     client = client_for(org["junior_b"].user)
     client.get("/")
     assert not getattr(client.get("/"), "page_cache_hit", False)
+
+
+def test_only_pages_without_encrypted_content_are_kept_whole():
+    """The cache holds pages in clear: a page showing private notes or concerns (encrypted at rest)
+    must never be kept. Adding a page to this list is a decision, made here."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix=""):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern):
+                yield prefix + str(entry.pattern), entry.callback
+
+    kept = {f"{view.__module__}.{view.__name__}" for _route, view in walk(get_resolver().url_patterns)
+            if getattr(view, "page_cached", False)}
+    assert kept == {"mentorat.core.views.home", "sessions.views.session_detail", "evaluation.views.dashboard"}
