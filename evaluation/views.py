@@ -53,7 +53,7 @@ def _cards(figures: dict) -> list[dict]:
     return cards
 
 
-@cached_page(timeout=selectors.DASHBOARD_TTL)
+@cached_page(timeout=selectors.DASHBOARD_TTL, query=tuple(FilterForm.base_fields))
 def dashboard(request):
     """The page body is the same for everyone with the same scope and filters: it is rendered once
     per version of the data (``datacache``), so executives opening it cost a cache read."""
@@ -79,7 +79,8 @@ def dashboard(request):
             "query": request.GET.urlencode(), "now": timezone.now(),
         })
 
-    key = ("dashboard-page", scope, sorted(request.GET.lists()), get_language(), timezone.get_current_timezone_name())
+    key = ("dashboard-page", scope, sorted(request.GET.lists()), get_language(), timezone.get_current_timezone_name(),
+           timezone.localdate().isoformat())  # the "today" figures
     html = datacache.cached(key, body, timeout=selectors.DASHBOARD_TTL)
     return render(request, "evaluation/dashboard.html", {"body": mark_safe(html)})
 

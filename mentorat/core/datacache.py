@@ -23,12 +23,16 @@ import hashlib
 import re
 import secrets
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
+from django.utils import timezone
 
 VERSION_KEY = "datacache:version"
 VERSION_TTL = 24 * 3600
@@ -37,7 +41,7 @@ VERSION_TTL = 24 * 3600
 QUIET_TABLES = {"core_notification", "core_auditentry", "django_session", "django_admin_log"}
 QUIET_PREFIXES = ("axes_",)
 
-_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+[`"\[]?(\w+)', re.IGNORECASE)
+_WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+[`"\[]?(\w+)', re.IGNORECASE)
 
 
 def written_table(sql: str) -> str | None:
@@ -114,31 +118,57 @@ def _key(parts: tuple) -> str:
 
 def fetch(parts: tuple) -> tuple[str | None, str, Any]:
     """``(key, version, value)``: the value stored for ``parts`` under the current version of the
-    data, else None; one cache round trip. The key is None while this connection holds
-    uncommitted writes: read nothing, store nothing. Compute a missing value *after* this call and
-    ``store`` it with the version returned here: if the data changes meanwhile, it is stored under
-    the old version, which nobody reads."""
+    data and not yet expired, else None; one cache round trip. The key is None while this
+    connection holds uncommitted writes: read nothing, store nothing. Compute a missing value
+    *after* this call and ``store`` it with the version returned here: if the data changes
+    meanwhile, it is stored under the old version, which nobody reads."""
     if has_uncommitted_writes():
         return None, "", None
     key = _key(parts)
     found = cache.get_many([VERSION_KEY, key])
     token = found.get(VERSION_KEY) or version()
     entry = found.get(key)
-    if entry is not None and entry[0] == token:
+    if entry is not None and entry[0] == token and timezone.now() < entry[2]:
+        _note(entry[2])
         return key, token, entry[1]
     return key, token, None
 
 
-def store(key: str | None, token: str, value: Any, timeout: int) -> None:
-    """Keep ``value`` for ``key`` under the version ``token`` (a ``fetch`` result)."""
-    if key is not None and timeout > 0 and not has_uncommitted_writes():
-        cache.set(key, (token, value), timeout)
+def store(key: str | None, token: str, value: Any, until: datetime) -> None:
+    """Keep ``value`` for ``key`` under the version ``token`` (a ``fetch`` result) until ``until``."""
+    _note(until)
+    seconds = int((until - timezone.now()).total_seconds())
+    if key is not None and seconds > 0 and not has_uncommitted_writes():
+        cache.set(key, (token, value, until), seconds)
+
+
+# A value built from other cached values (a whole page from its sections) must not outlive the
+# one that expires first: ``expiries()`` collects the expiry of every value read or stored meanwhile.
+_expiries: ContextVar[list | None] = ContextVar("datacache_expiries", default=None)
+
+
+def _note(until: datetime) -> None:
+    seen = _expiries.get()
+    if seen is not None:
+        seen.append(until)
+
+
+@contextmanager
+def expiries():
+    seen: list[datetime] = []
+    token = _expiries.set(seen)
+    try:
+        yield seen
+    finally:
+        _expiries.reset(token)
 
 
 def cached(parts: tuple, compute: Callable[[], Any], *, timeout: int = 300) -> Any:
-    """``compute()``, or what it returned last time for the same ``parts`` and the same data."""
+    """``compute()``, or what it returned last time for the same ``parts`` and the same data, for
+    at most ``timeout`` seconds (and no longer than any cached value it was built from)."""
     key, token, value = fetch(parts)
     if value is None:
-        value = compute()
-        store(key, token, value, timeout)
+        with expiries() as seen:
+            value = compute()
+        store(key, token, value, min([timezone.now() + timedelta(seconds=timeout), *seen]))
     return value

@@ -7,14 +7,17 @@ write moves the data's version on, or the page's own deadline passes:
 
 - ``timeout`` bounds how long the clock can be ignored (a session starting, a survey opening);
 - a view that knows the exact moment its page changes sets ``response.cache_until`` (an aware
-  datetime) and the page is not kept beyond it.
+  datetime) and the page is not kept beyond it;
+- nor beyond any cached part it was built from (the home sections, the dashboard body): a part
+  filled earlier by another request does not get a second lease of life inside the page.
 
 Only what is the same for every request of that user is kept:
 
 - the CSRF token is taken out and a fresh one is put back in each copy served, so forms on a cached
   page post as usual and the CSRF cookie is set as on any page;
 - a request with messages to show, and a view that queues one, a ``POST``, a response other than a
-  200 HTML page, or one that sets a cookie, are never kept;
+  200 HTML page, or one that sets a cookie, are never kept; nor is a page whose query string has
+  a parameter the view did not declare (``query``), so a user cannot fill the cache with copies;
 - the view's checks (access, 404) run on every miss, and a hit is for the same user, under the same
   data, so the same checks passed: a change of role, membership or account moves the version on.
 
@@ -90,28 +93,31 @@ def _keepable(request, response) -> bool:
     )
 
 
-def cached_page(view=None, *, timeout: int = 60):
-    """Keep the page ``view`` returns for a logged-in user's ``GET`` (see the module)."""
+def cached_page(view=None, *, timeout: int = 60, query: tuple[str, ...] = ()):
+    """Keep the page ``view`` returns for a logged-in user's ``GET`` (see the module). A query
+    string with a parameter outside ``query``, or one given twice, is served but never kept: the
+    number of copies a user can make stays bounded."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             user = request.user
-            if request.method != "GET" or not user.is_authenticated or _has_messages(request):
+            if (request.method != "GET" or not user.is_authenticated or _has_messages(request)
+                    or any(name not in query or len(values) > 1 for name, values in request.GET.lists())):
                 return view(request, *args, **kwargs)
             key, token, kept = datacache.fetch((
                 "page", view.__module__, view.__qualname__, user.pk, request.get_full_path(), get_language(),
                 timezone.get_current_timezone_name(), timezone.localdate().isoformat()))
-            if kept is not None and timezone.now() < kept["until"]:
+            if kept is not None:
                 return _serve(request, kept)
-            response = view(request, *args, **kwargs)
+            with datacache.expiries() as seen:  # the cached parts the page is built from
+                response = view(request, *args, **kwargs)
             if key and _keepable(request, response):
                 html = strip_csrf(response.content.decode(response.charset), request.META.get("CSRF_COOKIE"))
-                until = _until(response, timeout)
                 if html is not None:
                     headers = [(name, value) for name, value in response.items() if name.lower() != "content-length"]
-                    datacache.store(key, token, {"html": html, "headers": headers, "until": until},
-                                    int((until - timezone.now()).total_seconds()))
+                    datacache.store(key, token, {"html": html, "headers": headers},
+                                    min([_until(response, timeout), *seen]))
             return response
 
         wrapper.page_cached = True

@@ -22,6 +22,8 @@ def test_written_table_reads_the_statement():
     assert datacache.written_table('TRUNCATE "core_user" CASCADE') == "core_user"
     assert datacache.written_table('SELECT * FROM "core_employee"') is None
     assert datacache.written_table('SELECT 1 FROM x WHERE "UPDATE" = 1') is None
+    # SQLite's many-to-many add()
+    assert datacache.written_table('INSERT OR IGNORE INTO "programmes_programme_x" ("a") VALUES (1)') == "programmes_programme_x"
 
 
 @pytest.mark.django_db(transaction=True)

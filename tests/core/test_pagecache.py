@@ -155,3 +155,50 @@ def test_only_pages_without_encrypted_content_are_kept_whole():
     kept = {f"{view.__module__}.{view.__name__}" for _route, view in walk(get_resolver().url_patterns)
             if getattr(view, "page_cached", False)}
     assert kept == {"mentorat.core.views.home", "sessions.views.session_detail", "evaluation.views.dashboard"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_does_not_outlive_a_part_it_was_built_from(org):
+    """A part cached by an earlier request (as the home sections are) bounds the page's life."""
+    from django.http import HttpResponse
+
+    from mentorat.core import datacache
+
+    made = []
+
+    def part():
+        made.append(len(made) + 1)
+        return f"part {made[-1]}"
+
+    @pagecache.cached_page(timeout=60)
+    def view(request):
+        return HttpResponse(f"<p>{datacache.cached(('test-part',), part, timeout=60)}</p>")
+
+    def get():
+        request = RequestFactory().get("/page/")
+        request.user = org["junior_b"].user
+        return view(request)
+
+    start = timezone.now()
+    with mock.patch.object(timezone, "now", return_value=start):
+        datacache.cached(("test-part",), part, timeout=60)  # filled by someone else, at 0 s
+    with mock.patch.object(timezone, "now", return_value=start + datetime.timedelta(seconds=50)):
+        assert get().content == b"<p>part 1</p>"  # the page is made at 50 s from a part of 0 s
+        assert get().page_cache_hit
+    with mock.patch.object(timezone, "now", return_value=start + datetime.timedelta(seconds=61)):
+        page = get()  # the part has expired, so has the page, though the page is only 11 s old
+    assert not getattr(page, "page_cache_hit", False)
+    assert page.content == b"<p>part 2</p>"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_undeclared_or_repeated_query_parameters_are_served_but_not_kept(executive, active_pair, org):
+    home = client_for(org["junior_b"].user)
+    home.get("/?utm=1")
+    assert home.get("/?utm=1").status_code == 200
+    assert not getattr(home.get("/?utm=1"), "page_cache_hit", False)
+    dashboard = client_for(executive)
+    url = f"/evaluation/?programme={active_pair.programme.pk}&programme={active_pair.programme.pk}"
+    dashboard.get(url)
+    assert dashboard.get(url).status_code == 200
+    assert not getattr(dashboard.get(url), "page_cache_hit", False)
