@@ -105,3 +105,5 @@ class FilterForm(forms.Form):
         self.fields["cohort"].choices = every + [(y, str(y)) for y in options["cohorts"]]
         self.fields["department"].choices = every + [(d.pk, d.name) for d in options["departments"]]
         self.fields["site"].choices = every + [(s.pk, s.name) for s in options["sites"]]
+        for field in self.fields.values():  # full width of its column: a long programme name wraps the row, not over it
+            field.widget.attrs["class"] = "form-select form-select-sm"

@@ -88,4 +88,11 @@ def test_final_survey_answered_then_the_dashboard_filtered_and_exported(page, tr
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "Reverse mentoring: results"
     check(page, "dashboard in English")
+    # The filters stay in their columns: no label or list runs into another one.
+    boxes = page.get_by_test_id("filters").locator("label, select").evaluate_all(
+        "els => els.map(e => { const r = e.getBoundingClientRect(); return [e.tagName, r.left, r.top, r.right, r.bottom]; })")
+    for i, (tag_a, *a) in enumerate(boxes):
+        for tag_b, *b in boxes[i + 1:]:
+            overlap = a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1
+            assert not overlap, f"{tag_a} {a} overlaps {tag_b} {b}"
     screenshot(page, "dashboard-department-en")
