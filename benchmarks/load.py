@@ -27,7 +27,9 @@ What it does, in one run:
    (cycling over up to six of its sessions); 10 % (at least one) are executives on the dashboard ``/evaluation/``.
    The data has one executive, the CEO: every executive user is a session of theirs (the dashboard caches nothing
    per user, so this costs the same as distinct executives). ``--think-ms`` adds a pause after each request (default
-   0: every user always has a request in flight, the hardest case).
+   0: every user always has a request in flight, the hardest case). ``--writes-per-second`` makes that many writes
+   during the phase, from this process (an ``UPDATE`` that leaves a session as it was): each one moves the data's
+   version on, so every cached page is recomputed at its next visit, as on a day of many changes (default 0).
 5. Throughput phases (``--baseline-seconds``, default a third of ``--seconds``, at least 5), same number of users,
    never any think time: the participants' home page alone (``home_rps``), then the trivial view ``/health/``
    (``trivial_rps``), requested without a cookie, as a load balancer's probe does: one ``SELECT 1`` and a writable-folder
@@ -405,6 +407,42 @@ def figures(samples: list, elapsed: float) -> dict:
             "mean_ms": round(sum(times) / len(times), 1) if times else None}
 
 
+@contextlib.contextmanager
+def writer(rate: float, session_ids: list[int]):
+    """``rate`` writes a second during the block, from this process: an ``UPDATE`` of one session
+    that leaves it as it was but, like any write, moves the data's version on, so that every
+    cached page and part is recomputed at its next visit (the worst case for the cache)."""
+    done = {"writes": 0}
+    if rate <= 0 or not session_ids:
+        yield done
+        return
+    from django.db import connection
+    from django.db.models import F
+
+    from sessions.models import MentoringSession
+
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for pk in itertools.cycle(session_ids):
+                if stop.wait(1 / rate):
+                    break
+                MentoringSession.objects.filter(pk=pk).update(theme=F("theme"))
+                done["writes"] += 1
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield done
+    finally:
+        stop.set()
+        thread.join()
+    log(f"  {done['writes']} writes during the mixed phase")
+
+
 def smoke_check(port: int, participants: list[dict], executives: list[dict]) -> None:
     """Each page once: anything but a 200 (a redirect to the login page, a 403, a 500…) stops the run here."""
     user = participants[0]
@@ -453,7 +491,8 @@ def run(args, workdir: Path) -> dict:
         mix = [user_loop(u, None) for u in executives + participants[:args.users - n_exec]]
         pid, think = server.process.pid, args.think_ms / 1000
         drive(server.port, mix, args.warmup, think, "warm-up", pid)
-        mixed = drive(server.port, mix, args.seconds, think, f"mixed phase, {args.seconds} s", pid)
+        with writer(args.writes_per_second, [sid for u in participants for sid in u["sessions"]]) as writes:
+            mixed = drive(server.port, mix, args.seconds, think, f"mixed phase, {args.seconds} s", pid)
         home = drive(server.port, [user_loop(u, "home") for u in participants], args.baseline_seconds, 0,
                      f"home page alone, {args.baseline_seconds} s", pid)
         trivial = drive(server.port, [user_loop(u if args.trivial_logged_in else None, "trivial") for u in participants],
@@ -480,6 +519,7 @@ def run(args, workdir: Path) -> dict:
             "trivial": {key: trivial[key] for key in trivial if key != "pages"},
             "trivial_other": {key: other[key] for key in other if key != "pages"},
         },
+        "writes": writes["writes"], "writes_per_second": args.writes_per_second,
         "mix": {"participants": args.users - n_exec, "executives": n_exec,
                 "participant_loop": "/ then /sessions/<id>/ (up to 6 sessions of their pair, in turn)",
                 "executive_loop": "/evaluation/", "think_ms": args.think_ms},
@@ -502,6 +542,8 @@ def main(argv=None) -> int:
     parser.add_argument("--trivial-logged-in", action="store_true",
                         help="send the participants' session cookies to /health/ too (session and user loaded)")
     parser.add_argument("--think-ms", type=float, default=0, help="pause after each request of the mixed phase")
+    parser.add_argument("--writes-per-second", type=float, default=0,
+                        help="writes to the data during the mixed phase (each one empties the read cache; default 0)")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
                         help=f"PostgreSQL server (default: $DATABASE_URL, else {DEFAULT_DATABASE_URL})")
     parser.add_argument("--cache-url", default=os.environ.get("CACHE_URL") or (
