@@ -56,7 +56,8 @@ def _cards(figures: dict) -> list[dict]:
 @cached_page(timeout=selectors.DASHBOARD_TTL, query=tuple(FilterForm.base_fields))
 def dashboard(request):
     """The page body is the same for everyone with the same scope and filters: it is rendered once
-    per version of the data (``datacache``), so executives opening it cost a cache read."""
+    per version of the data (``datacache``), so executives opening it cost a cache read. After a
+    write, one request recomputes it; those arriving meanwhile get the figures from just before."""
     user = request.user
     if not selectors.can_see_dashboard(user):
         raise PermissionDenied
@@ -81,7 +82,7 @@ def dashboard(request):
 
     key = ("dashboard-page", scope, sorted(request.GET.lists()), get_language(), timezone.get_current_timezone_name(),
            timezone.localdate().isoformat())  # the "today" figures
-    html = datacache.cached(key, body, timeout=selectors.DASHBOARD_TTL)
+    html = datacache.cached(key, body, timeout=selectors.DASHBOARD_TTL, one_at_a_time=True)
     return render(request, "evaluation/dashboard.html", {"body": mark_safe(html)})
 
 

@@ -116,19 +116,26 @@ def _key(parts: tuple) -> str:
     return "datacache:" + hashlib.sha1(repr((name, parts)).encode()).hexdigest()
 
 
-def fetch(parts: tuple) -> tuple[str | None, str, Any]:
-    """``(key, version, value)``: the value stored for ``parts`` under the current version of the
-    data and not yet expired, else None; one cache round trip. The key is None while this
-    connection holds uncommitted writes: read nothing, store nothing. Compute a missing value
-    *after* this call and ``store`` it with the version returned here: if the data changes
-    meanwhile, it is stored under the old version, which nobody reads."""
+def _lookup(parts: tuple) -> tuple[str | None, str, tuple | None]:
+    """``(key, version, entry)``, the entry being ``(version, value, until)`` as stored, whatever its
+    version, if not expired; one cache round trip."""
     if has_uncommitted_writes():
         return None, "", None
     key = _key(parts)
     found = cache.get_many([VERSION_KEY, key])
     token = found.get(VERSION_KEY) or version()
     entry = found.get(key)
-    if entry is not None and entry[0] == token and timezone.now() < entry[2]:
+    return key, token, entry if entry is not None and timezone.now() < entry[2] else None
+
+
+def fetch(parts: tuple) -> tuple[str | None, str, Any]:
+    """``(key, version, value)``: the value stored for ``parts`` under the current version of the
+    data and not yet expired, else None; one cache round trip. The key is None while this
+    connection holds uncommitted writes: read nothing, store nothing. Compute a missing value
+    *after* this call and ``store`` it with the version returned here: if the data changes
+    meanwhile, it is stored under the old version, which nobody reads."""
+    key, token, entry = _lookup(parts)
+    if entry is not None and entry[0] == token:
         _note(entry[2])
         return key, token, entry[1]
     return key, token, None
@@ -163,12 +170,34 @@ def expiries():
         _expiries.reset(token)
 
 
-def cached(parts: tuple, compute: Callable[[], Any], *, timeout: int = 300) -> Any:
+COMPUTING_TTL = 60
+
+
+def cached(parts: tuple, compute: Callable[[], Any], *, timeout: int = 300, one_at_a_time: bool = False) -> Any:
     """``compute()``, or what it returned last time for the same ``parts`` and the same data, for
-    at most ``timeout`` seconds (and no longer than any cached value it was built from)."""
-    key, token, value = fetch(parts)
-    if value is None:
+    at most ``timeout`` seconds (and no longer than any cached value it was built from).
+
+    ``one_at_a_time``, for a value that is expensive to compute (the dashboard): after a write,
+    the first request computes the new value; the others arriving meanwhile get the previous one
+    (computed before that write, still within ``timeout``) instead of all computing it at once and
+    holding every worker. Whatever is built from such a previous value is not kept. With no
+    previous value, or when the computing request has not finished within COMPUTING_TTL seconds,
+    each request computes."""
+    key, token, entry = _lookup(parts)
+    if entry is not None and entry[0] == token:
+        _note(entry[2])
+        return entry[1]
+    computing = None
+    if one_at_a_time and key is not None and entry is not None:
+        computing = key + ":computing"
+        if not cache.add(computing, token, COMPUTING_TTL):
+            _note(timezone.now())  # the previous data's value: nothing built from it is kept
+            return entry[1]
+    try:
         with expiries() as seen:
             value = compute()
         store(key, token, value, min([timezone.now() + timedelta(seconds=timeout), *seen]))
+    finally:
+        if computing:
+            cache.delete(computing)
     return value

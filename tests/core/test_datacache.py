@@ -126,3 +126,33 @@ def test_session_page_forms_are_not_nested(active_pair, org):
         depth += 1 if tag == "<form" else -1
         assert depth in (0, 1), "a form inside a form: its submit button would fall outside it"
     assert depth == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_expensive_value_is_computed_by_one_request_at_a_time():
+    """After a write, the first request computes the dashboard; one arriving meanwhile gets the
+    previous value (and nothing built from it is kept) instead of computing it too."""
+    from django.core.cache import cache
+
+    computed = []
+
+    def compute():
+        computed.append(Employee.objects.count())
+        return f"{computed[-1]} employees"
+
+    assert datacache.cached(("dash",), compute, one_at_a_time=True) == "0 employees"
+    EmployeeFactory()  # a write: the value is out of date
+    key = datacache._key(("dash",))
+    assert cache.add(key + ":computing", "x", 60)  # another request is computing it now
+    with datacache.expiries() as seen:
+        assert datacache.cached(("dash",), compute, one_at_a_time=True) == "0 employees"
+    assert computed == [0]  # not computed a second time
+    assert seen and seen[0] <= timezone.now()  # a page built from it expires at once: not kept
+    cache.delete(key + ":computing")  # that request is done (or gave up)
+    assert datacache.cached(("dash",), compute, one_at_a_time=True) == "1 employees"
+    assert datacache.cached(("dash",), compute) == "1 employees"
+    assert computed == [0, 1]
+    assert cache.get(key + ":computing") is None  # released
+    # Without a previous value there is nothing to share: each request computes.
+    assert cache.add(datacache._key(("other",)) + ":computing", "x", 60)
+    assert datacache.cached(("other",), compute, one_at_a_time=True) == "1 employees"
