@@ -12,27 +12,18 @@ class BinomesConfig(AppConfig):
 
         for kind in app_notifications.KINDS:
             outbox.register(kind)
-        from binomes import demo, services
+        from binomes import demo, privacy, services
         from mentorat.core import demo as core_demo
         from mentorat.core import home
+        from mentorat.core.registries import enlist, enlist_privacy
         from programmes import services as programme_services
 
-        if services.on_withdraw not in programme_services.WITHDRAW_HOOKS:
-            programme_services.WITHDRAW_HOOKS.append(services.on_withdraw)
-        if services.unapprove_guard not in programme_services.UNAPPROVE_GUARDS:
-            programme_services.UNAPPROVE_GUARDS.append(services.unapprove_guard)
-        from binomes import privacy
-        from mentorat.core import privacy as core_privacy
-
-        for registry, item in [(core_privacy.EXPORTERS, privacy.export), (core_privacy.ERASERS, privacy.erase),
-                               (core_privacy.RETENTION, privacy.purge)]:
-            if item not in registry:
-                registry.append(item)
+        enlist((programme_services.WITHDRAW_HOOKS, services.on_withdraw),
+               (programme_services.UNAPPROVE_GUARDS, services.unapprove_guard),
+               (programme_services.PROGRAMME_PANELS, programme_panel),
+               (core_demo.SEEDERS, demo.seed))
+        enlist_privacy(privacy)
         home.register(home_section)
-        if programme_panel not in programme_services.PROGRAMME_PANELS:
-            programme_services.PROGRAMME_PANELS.append(programme_panel)
-        if demo.seed not in core_demo.SEEDERS:
-            core_demo.SEEDERS.append(demo.seed)
 
 
 def home_section(request):

@@ -8,28 +8,19 @@ class EvaluationConfig(AppConfig):
 
     def ready(self):
         from binomes import services as pairing
-        from evaluation import demo, services
+        from evaluation import demo, privacy, services
         from evaluation import notifications as app_notifications
         from mentorat.core import demo as core_demo
         from mentorat.core import home, navigation, outbox
+        from mentorat.core.registries import enlist, enlist_privacy
         from programmes import services as programme_services
 
         for kind in app_notifications.KINDS:
             outbox.register(kind)
-        for registry, item in [
-            (pairing.ACTIVATION_HOOKS, services.on_pair_activated),
-            (programme_services.PROGRAMME_PANELS, programme_panel),
-            (core_demo.SEEDERS, demo.seed),
-        ]:
-            if item not in registry:
-                registry.append(item)
-        from evaluation import privacy
-        from mentorat.core import privacy as core_privacy
-
-        for registry, item in [(core_privacy.EXPORTERS, privacy.export), (core_privacy.ERASERS, privacy.erase),
-                               (core_privacy.RETENTION, privacy.purge)]:
-            if item not in registry:
-                registry.append(item)
+        enlist((pairing.ACTIVATION_HOOKS, services.on_pair_activated),
+               (programme_services.PROGRAMME_PANELS, programme_panel),
+               (core_demo.SEEDERS, demo.seed))
+        enlist_privacy(privacy)
         home.register(home_section)
         navigation.register(nav_items)
 

@@ -13,18 +13,13 @@ class ProgrammesConfig(AppConfig):
         for kind in app_notifications.KINDS:
             outbox.register(kind)
         from mentorat.core import demo, navigation
+        from mentorat.core.registries import enlist, enlist_privacy
+        from programmes import privacy
         from programmes.demo import seed
 
         navigation.register(nav_items)
-        if seed not in demo.SEEDERS:
-            demo.SEEDERS.append(seed)
-        from mentorat.core import privacy as core_privacy
-        from programmes import privacy
-
-        for registry, item in [(core_privacy.EXPORTERS, privacy.export), (core_privacy.ERASERS, privacy.erase),
-                               (core_privacy.RETENTION, privacy.purge)]:
-            if item not in registry:
-                registry.append(item)
+        enlist((demo.SEEDERS, seed))
+        enlist_privacy(privacy)
 
 
 def nav_items(request):

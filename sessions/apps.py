@@ -19,24 +19,15 @@ class SessionsConfig(AppConfig):
         from mentorat.core import demo as core_demo
         from mentorat.core import home, navigation
         from programmes import services as programme_services
-        from sessions import demo, services
+        from mentorat.core.registries import enlist, enlist_privacy
+        from sessions import demo, privacy, services
 
-        for registry, item in [
-            (pairing.ACTIVATION_HOOKS, services.sessions_schedule_pair),
-            (pairing.END_HOOKS, services.on_pair_end),
-            (programme_services.PROGRAMME_PANELS, programme_panel),
-            (programme_services.DATE_GUARDS, services.date_guard),
-            (core_demo.SEEDERS, demo.seed),
-        ]:
-            if item not in registry:
-                registry.append(item)
-        from mentorat.core import privacy as core_privacy
-        from sessions import privacy
-
-        for registry, item in [(core_privacy.EXPORTERS, privacy.export), (core_privacy.ERASERS, privacy.erase),
-                               (core_privacy.RETENTION, privacy.purge)]:
-            if item not in registry:
-                registry.append(item)
+        enlist((pairing.ACTIVATION_HOOKS, services.sessions_schedule_pair),
+               (pairing.END_HOOKS, services.on_pair_end),
+               (programme_services.PROGRAMME_PANELS, programme_panel),
+               (programme_services.DATE_GUARDS, services.date_guard),
+               (core_demo.SEEDERS, demo.seed))
+        enlist_privacy(privacy)
         home.register(home_section)
         navigation.register(nav_items)
 
