@@ -55,6 +55,14 @@ def member_role(user: User, pair: Pair) -> str | None:
     return pair.role_of(employee) if employee is not None else None
 
 
+def session_offers(*, session: MentoringSession, role: str | None, now: datetime.datetime) -> dict[str, bool]:
+    """What a session's page offers, by the rules the services below enforce: before the start,
+    to move it, set its place or cancel it; from the start, the members log it, then rate it once held."""
+    can_move = session.status == MentoringSession.Status.PLANNED and session.starts_at > now
+    can_log = bool(role) and session.status != MentoringSession.Status.CANCELLED and session.starts_at <= now
+    return {"can_move": can_move, "can_log": can_log, "can_rate": can_log and session.status == MentoringSession.Status.HELD}
+
+
 def acting_role(user: User, pair: Pair) -> str | None:
     """Like ``member_role``, plus ``delegate`` for the senior's named delegate."""
     role = member_role(user, pair)

@@ -128,16 +128,11 @@ def session_detail(request, pk):
                 return redirect("sessions:detail", pk=pk)
     my_rating = session.ratings.filter(role=role).first() if role else None
     now = timezone.now()
-    # What the page offers: before the start, to move, place or cancel it; from the start, the
-    # members log it, then rate it once held.
-    can_move = session.status == session.Status.PLANNED and session.starts_at > now
-    can_log = bool(role) and session.status != session.Status.CANCELLED and session.starts_at <= now
-    can_rate = can_log and session.status == session.Status.HELD
-    shown = [name for name, shows in (("reschedule", can_move), ("place", can_move), ("cancel", can_move),
-                                      ("log", can_log), ("rate", can_rate)) if shows]
+    offers = services.session_offers(session=session, role=role, now=now)
+    shown = [name for name, offer in (("reschedule", "can_move"), ("place", "can_move"), ("cancel", "can_move"),
+                                      ("log", "can_log"), ("rate", "can_rate")) if offers[offer]]
     response = render(request, "sessions/session.html", {
-        "session": session, "role": role, "log": log, "my_rating": my_rating, "delegate": role is None,
-        "can_move": can_move, "can_log": can_log, "can_rate": can_rate,
+        "session": session, "role": role, "log": log, "my_rating": my_rating, "delegate": role is None, **offers,
         "forms": _rendered_forms(session, {name: forms[name] for name in shown}, bound=action in shown)})
     if session.starts_at > now:  # the page changes when the session starts (the log form shows)
         response.cache_until = session.starts_at
