@@ -302,3 +302,53 @@ class NotificationPreference(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="mute_once")]
+
+
+class PendingEmailChange(models.Model):
+    """A login e-mail change that an import (or an administrator) asked for and that waits for the
+    person to confirm it from the old address. Until then the account keeps its login, so nobody
+    who can edit the directory can redirect a member's password reset to an address they control."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_email_changes")
+    old_email = models.EmailField(_("current e-mail address"))
+    new_email = models.EmailField(_("new e-mail address"))
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(_("asked by"), max_length=32, default="import")  # import | admin
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("pending e-mail change")
+        verbose_name_plural = _("pending e-mail changes")
+
+    def __str__(self):
+        return f"{self.old_email} → {self.new_email}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.confirmed_at is None and self.cancelled_at is None
+
+
+class ErasedEmployee(models.Model):
+    """An employee id whose person was erased: kept as a keyed digest (never the id in clear), so
+    the next HRIS import does not bring the person back."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    erased_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        verbose_name = _("erased employee")
+        verbose_name_plural = _("erased employees")
+
+    @staticmethod
+    def digest_of(employee_id: str) -> str:
+        import hashlib
+        import hmac
+
+        key = settings.SECRET_KEY.encode()
+        return hmac.new(key, (employee_id or "").strip().encode(), hashlib.sha256).hexdigest()
