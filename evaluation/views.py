@@ -53,7 +53,17 @@ def _cards(figures: dict) -> list[dict]:
     return cards
 
 
-@cached_page(timeout=selectors.DASHBOARD_TTL, query=tuple(FilterForm.base_fields))
+def _dashboard_access(request):
+    """Run on every request, a cached copy or not: who may see the dashboard, and over what."""
+    user = request.user
+    if not selectors.can_see_dashboard(user):
+        raise PermissionDenied
+    if is_executive(user) or is_coordinator(user):
+        return "all"
+    return tuple(sorted(selectors.dashboard_programmes(user=user).values_list("pk", flat=True)))
+
+
+@cached_page(timeout=selectors.DASHBOARD_TTL, query=tuple(FilterForm.base_fields), access=_dashboard_access)
 def dashboard(request):
     """The page body is the same for everyone with the same scope and filters: it is rendered once
     per version of the data (``datacache``), so executives opening it cost a cache read. After a

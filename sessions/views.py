@@ -88,8 +88,15 @@ def workspace(request, pk):
                                                        "forms": forms, "now": timezone.now()})
 
 
+def _session_access(request, pk):
+    """Run on every request, a cached copy or not: 404 unless the user may see this session; the
+    copy is kept per acting role (mentor, mentee, delegate)."""
+    session = selectors.session_get_for_user(user=request.user, pk=pk, related=())
+    return services.acting_role(request.user, session.pair)
+
+
 @require_http_methods(["GET", "POST"])
-@cached_page
+@cached_page(access=_session_access)
 def session_detail(request, pk):
     # The page reads the pair's members (access) and the log only: no join it does not show.
     session = selectors.session_get_for_user(user=request.user, pk=pk, related=("log",))

@@ -18,8 +18,12 @@ Only what is the same for every request of that user is kept:
 - a request with messages to show, and a view that queues one, a ``POST``, a response other than a
   200 HTML page, or one that sets a cookie, are never kept; nor is a page whose query string has
   a parameter the view did not declare (``query``), so a user cannot fill the cache with copies;
-- the view's checks (access, 404) run on every miss, and a hit is for the same user, under the same
-  data, so the same checks passed: a change of role, membership or account moves the version on.
+- the view's access check runs on **every** request, hit or miss (``access``: a callable given the
+  request and the view's arguments, which raises ``Http404``/``PermissionDenied`` as the view would
+  and returns what the page's scope depends on, part of the key), and the user's site-wide roles
+  are part of the key: a role or membership changed out of band (a script, another database
+  client: nothing that moves the data's version on) is seen on the next request, not when the copy
+  expires.
 
 The cache holds the page in clear: never decorate a page that shows what is encrypted at rest
 (private notes, concerns: the pair's workspace). Home, a session's page and the dashboard show none.
@@ -93,10 +97,17 @@ def _keepable(request, response) -> bool:
     )
 
 
-def cached_page(view=None, *, timeout: int = 60, query: tuple[str, ...] = ()):
+def _roles(user) -> tuple:
+    return (user.is_active, user.is_superuser, user.is_staff, getattr(user, "is_coordinator", False),
+            getattr(user, "is_executive", False))
+
+
+def cached_page(view=None, *, timeout: int = 60, query: tuple[str, ...] = (), access=None):
     """Keep the page ``view`` returns for a logged-in user's ``GET`` (see the module). A query
     string with a parameter outside ``query``, or one given twice, is served but never kept: the
-    number of copies a user can make stays bounded."""
+    number of copies a user can make stays bounded. ``access(request, *args, **kwargs)`` runs
+    before any copy is served, on every request: it raises as the view would deny, and what it
+    returns scopes the copy."""
 
     def decorator(view):
         @wraps(view)
@@ -105,9 +116,10 @@ def cached_page(view=None, *, timeout: int = 60, query: tuple[str, ...] = ()):
             if (request.method != "GET" or not user.is_authenticated or _has_messages(request)
                     or any(name not in query or len(values) > 1 for name, values in request.GET.lists())):
                 return view(request, *args, **kwargs)
+            scope = access(request, *args, **kwargs) if access is not None else None
             key, token, kept = datacache.fetch((
-                "page", view.__module__, view.__qualname__, user.pk, request.get_full_path(), get_language(),
-                timezone.get_current_timezone_name(), timezone.localdate().isoformat()))
+                "page", view.__module__, view.__qualname__, user.pk, _roles(user), scope, request.get_full_path(),
+                get_language(), timezone.get_current_timezone_name(), timezone.localdate().isoformat()))
             if kept is not None:
                 return _serve(request, kept)
             with datacache.expiries() as seen:  # the cached parts the page is built from

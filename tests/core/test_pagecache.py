@@ -202,3 +202,25 @@ def test_undeclared_or_repeated_query_parameters_are_served_but_not_kept(executi
     dashboard.get(url)
     assert dashboard.get(url).status_code == 200
     assert not getattr(dashboard.get(url), "page_cache_hit", False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_access_is_checked_on_every_request_even_when_a_change_did_not_move_the_version(active_pair, org, executive):
+    """A change made out of band (a script, another database client) does not move the data's
+    version on: a kept page must still be refused to someone who lost access, at once."""
+    from binomes.models import Pair
+    from mentorat.core import datacache
+
+    session = active_pair.sessions.order_by("starts_at").first()
+    url = f"/sessions/{session.pk}/"
+    mentor = client_for(org["junior_b"].user)
+    assert mentor.get(url).status_code == 200
+    assert mentor.get(url).page_cache_hit
+    boss = client_for(executive)
+    boss.get("/evaluation/")
+    assert boss.get("/evaluation/").page_cache_hit
+    with mock.patch.object(datacache, "note_write", lambda connection: None):
+        Pair.objects.filter(pk=active_pair.pk).update(status=Pair.Status.DISCARDED)
+        type(executive).objects.filter(pk=executive.pk).update(is_executive=False)
+    assert mentor.get(url).status_code == 404
+    assert boss.get("/evaluation/").status_code == 403
