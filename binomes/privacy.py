@@ -3,7 +3,22 @@
 from django.db.models import Q
 
 from binomes.models import Pair
-from programmes.privacy import ended_before
+from mentorat.core.privacy import NotPersonal, Personal
+from programmes.privacy import PURGED, ended_before
+
+SCORES = NotPersonal("numbers computed by the pairing engine (scores per criterion, application ids), no free text")
+
+FIELDS = {
+    "binomes.PairingSettings.mode": NotPersonal("a setting"),
+    "binomes.Pair.status": NotPersonal("a state (kept for the counts)"),
+    "binomes.Pair.source": NotPersonal("how the pair was made"),
+    "binomes.Pair.breakdown": SCORES,
+    "binomes.Pair.declined_by": NotPersonal("mentor | mentee"),
+    "binomes.Pair.decline_reason": Personal("emptied for the person's pairs", retention=PURGED),
+    "binomes.Pair.end_reason": Personal("emptied for the person's pairs", retention=PURGED),
+    "binomes.Shortlist.options": SCORES,
+    "binomes.PairingRunReport.unpaired": SCORES,
+}
 
 
 def export(employee, user) -> dict:
@@ -25,7 +40,7 @@ def export(employee, user) -> dict:
 
 
 def erase(employee, user) -> None:
-    Pair.objects.filter(Q(mentor__employee=employee) | Q(mentee__employee=employee)).update(decline_reason="")
+    Pair.objects.filter(Q(mentor__employee=employee) | Q(mentee__employee=employee)).update(decline_reason="", end_reason="")
 
 
 def purge(cutoff) -> int:

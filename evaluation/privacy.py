@@ -2,7 +2,25 @@
 stories. Nobody else's answers about them (a mentor's rating of their senior) are theirs."""
 
 from evaluation.models import Answer, Response, Testimonial
-from programmes.privacy import ended_before
+from mentorat.core.privacy import NotPersonal, Personal
+from programmes.privacy import PURGED, ended_before
+
+DESIGN = NotPersonal("the survey's design, written by coordinators for every respondent")
+
+FIELDS = {
+    "evaluation.Survey.moment": DESIGN, "evaluation.Survey.audience": DESIGN,
+    "evaluation.Survey.title_fr": DESIGN, "evaluation.Survey.title_en": DESIGN,
+    "evaluation.Survey.intro_fr": DESIGN, "evaluation.Survey.intro_en": DESIGN,
+    "evaluation.Question.kind": DESIGN, "evaluation.Question.text_fr": DESIGN, "evaluation.Question.text_en": DESIGN,
+    "evaluation.Question.choices": DESIGN, "evaluation.Question.measures": DESIGN,
+    "evaluation.Response.role": NotPersonal("mentor | mentee (kept for the figures)"),
+    "evaluation.Answer.choices": NotPersonal("keys of the offered choices (kept for the figures)"),
+    "evaluation.Answer.text": Personal("emptied in the person's answers; others' scrubbed", retention=PURGED),
+    "evaluation.Testimonial.role": NotPersonal("mentor | mentee"),
+    "evaluation.Testimonial.title": Personal("the person's stories are deleted", retention="deleted"),
+    "evaluation.Testimonial.body": Personal("the person's stories are deleted", retention="deleted"),
+    "evaluation.Testimonial.status": NotPersonal("a state"),
+}
 
 
 def export(employee, user) -> dict:

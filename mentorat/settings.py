@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "mentorat.core.middleware.UserLanguageMiddleware",
     "mentorat.core.middleware.LoginRequiredByDefaultMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "mentorat.core.middleware.SessionGuardMiddleware",
+    "mentorat.core.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -121,6 +123,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+# Requests for a reset link, per hour: per address (any spelling, whether an account uses it or
+# not) and per client IP (generous: behind a corporate proxy the office shares one address).
+MENTORAT_RESET_PER_ADDRESS = env_int("MENTORAT_RESET_PER_ADDRESS", 3, minimum=1)
+MENTORAT_RESET_PER_CLIENT = env_int("MENTORAT_RESET_PER_CLIENT", 30, minimum=1)
+# A shared office computer: a login session ends after this many minutes without a request, and
+# in any case this many hours after logging in (mentorat.core.middleware.SessionGuardMiddleware).
+MENTORAT_IDLE_MINUTES = env_int("MENTORAT_IDLE_MINUTES", 30, minimum=1)
+MENTORAT_SESSION_HOURS = env_int("MENTORAT_SESSION_HOURS", 10, minimum=1)
+if MENTORAT_IDLE_MINUTES > MENTORAT_SESSION_HOURS * 60:
+    raise ImproperlyConfigured(
+        f"MENTORAT_IDLE_MINUTES={MENTORAT_IDLE_MINUTES} is longer than the whole session "
+        f"(MENTORAT_SESSION_HOURS={MENTORAT_SESSION_HOURS} hours)."
+    )
+SESSION_COOKIE_AGE = MENTORAT_SESSION_HOURS * 60 * 60
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -214,6 +230,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "pairing-shortlist-fallback": {"task": "binomes.shortlist_fallback", "schedule": 15 * 60},
     "evaluation-plan-surveys": {"task": "evaluation.plan_surveys", "schedule": 60 * 60},
     "privacy-retention": {"task": "privacy.retention", "schedule": crontab(hour=3, minute=15)},
+    "directory-import-purge": {"task": "directory.import_purge", "schedule": crontab(hour=3, minute=40)},
+    "accounts-deactivate-leavers": {"task": "accounts.deactivate_leavers", "schedule": crontab(hour=0, minute=5)},
 }
 
 # --- Crispy forms ---------------------------------------------------------------------------
@@ -237,13 +255,21 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Login throttling (django-axes): an e-mail address is locked after repeated failures, until a
 # coordinator unlocks it or the cool-off passes.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# The password backend refuses anyone whose leave date has come, and fetches the user with its
+# directory record so that the check costs no query on each request (mentorat.core.auth).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "mentorat.core.auth.DirectoryModelBackend"]
 AXES_FAILURE_LIMIT = env_int("MENTORAT_LOGIN_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("MENTORAT_LOGIN_COOLOFF_MINUTES", 30, minimum=1))
 # By account, not by address: behind a corporate proxy every employee shares one IP, and an
 # address lock would shut the whole office out. Hence axes' W006 is silenced on purpose.
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (the user model's is "email")
+# Counted under the address as authentication matches it (stripped, case-insensitive): every
+# spelling of an address shares its five tries. A lock lifts after the cool-off, when a
+# coordinator unlocks it (Directory → Locked accounts), when the owner sets a new password through
+# the e-mailed link, or from the server: ``manage.py axes_reset_username <address>`` (any
+# spelling; the way back in for a superuser whose address is being hammered).
+AXES_USERNAME_CALLABLE = "mentorat.core.auth.axes_username"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
@@ -307,6 +333,19 @@ MENTORAT_RETENTION_MONTHS = env_int("MENTORAT_RETENTION_MONTHS", 24, minimum=1)
 MENTORAT_ANONYMITY_THRESHOLD = env_int("MENTORAT_ANONYMITY_THRESHOLD", 5, minimum=3)
 MENTORAT_OUTBOX_STALE_SECONDS = env_int("MENTORAT_OUTBOX_STALE_SECONDS", 600, minimum=1)
 MENTORAT_IMPORT_MAX_BYTES = env_int("MENTORAT_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# Bounds of one HRIS import (interface and command line): employee lines, the uncompressed size
+# of an XLSX and the compression of any of its parts (decompression bombs), seconds of reading.
+MENTORAT_IMPORT_MAX_ROWS = env_int("MENTORAT_IMPORT_MAX_ROWS", 100_000, minimum=1)
+MENTORAT_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("MENTORAT_IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024, minimum=1024)
+MENTORAT_IMPORT_MAX_RATIO = env_int("MENTORAT_IMPORT_MAX_RATIO", 100, minimum=2)
+MENTORAT_IMPORT_MAX_SECONDS = env_int("MENTORAT_IMPORT_MAX_SECONDS", 120, minimum=1)
+# The raw file of an applied or refused import is removed after this many days (nightly); a
+# preview never confirmed expires after a day. The summary counts stay.
+MENTORAT_IMPORT_KEEP_DAYS = env_int("MENTORAT_IMPORT_KEEP_DAYS", 7, minimum=1)
+# Marking more than this share of the present staff as left needs a typed confirmation.
+MENTORAT_IMPORT_MASS_LEAVE_PERCENT = env_int("MENTORAT_IMPORT_MASS_LEAVE_PERCENT", 10, minimum=1)
+# How long the link mailed to the old address to confirm a login change stays valid.
+MENTORAT_EMAIL_CHANGE_DAYS = env_int("MENTORAT_EMAIL_CHANGE_DAYS", 14, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,15 @@
 """What the sessions app holds on a person (see ``mentorat.core.privacy``). A member's download
-has their pair's sessions and logs, their own ratings and notes — never the other member's notes."""
+has their pair's sessions and logs, their own ratings and notes — never the other member's notes.
+
+Erasure keeps every row (sessions, logs, ratings, goals, commitments: the KPIs count them) and
+removes the text the person wrote: their logs, rating comments, goal titles, commitments, notes,
+concerns, the reasons of their cancellations, the places and new-date reasons of their pairs'
+sessions. What the other member wrote stays theirs, with the person's name replaced."""
 
 from django.db.models import Q
 
-from programmes.privacy import ended_before
+from mentorat.core.privacy import ERASED_NAME, NotPersonal, Personal, identifiers_of
+from programmes.privacy import PURGED, ended_before
 from sessions.models import (
     CalendarFeed,
     Commitment,
@@ -12,8 +18,37 @@ from sessions.models import (
     LearningGoal,
     MentoringSession,
     PrivateNote,
+    SessionLog,
     SessionRating,
 )
+
+ENCRYPTED = "scrubbed in Python for the person's pairs (encrypted at rest: no database search)"
+
+FIELDS = {
+    "mentoring_sessions.MentoringSession.uid": NotPersonal("a random UUID (iCalendar UID)"),
+    "mentoring_sessions.MentoringSession.place_kind": NotPersonal("room | video"),
+    "mentoring_sessions.MentoringSession.place": Personal("emptied for the person's pairs", retention=PURGED),
+    "mentoring_sessions.MentoringSession.theme": Personal("scrubbed", retention=PURGED),
+    "mentoring_sessions.MentoringSession.status": NotPersonal("a state (kept for the counts)"),
+    "mentoring_sessions.MentoringSession.cancelled_by": NotPersonal("mentor | mentee | coordinator (kept for the counts)"),
+    "mentoring_sessions.MentoringSession.cancel_reason": Personal("emptied where the person cancelled", retention=PURGED),
+    "mentoring_sessions.MentoringSession.reschedule_reason": Personal("emptied for the person's pairs", retention=PURGED),
+    "mentoring_sessions.SessionLog.topics": Personal("emptied where the person logged", retention=PURGED),
+    "mentoring_sessions.SessionLog.learned": Personal("emptied where the person logged", retention=PURGED),
+    "mentoring_sessions.SessionLog.exercise": Personal("emptied where the person logged", retention=PURGED),
+    "mentoring_sessions.SessionLog.next_step": Personal("emptied where the person logged", retention=PURGED),
+    "mentoring_sessions.SessionRating.role": NotPersonal("mentor | mentee"),
+    "mentoring_sessions.SessionRating.comment": Personal("emptied on the person's side", retention=PURGED),
+    "mentoring_sessions.PrivateNote.body": Personal("the person's notes are deleted; " + ENCRYPTED,
+                                                    retention="deleted", scrub=False),
+    "mentoring_sessions.LearningGoal.title": Personal("replaced by — where the person wrote it", retention=PURGED),
+    "mentoring_sessions.LearningGoal.status": NotPersonal("a state (kept for the counts)"),
+    "mentoring_sessions.Commitment.text": Personal("replaced by — (commitments are the senior's)", retention=PURGED),
+    "mentoring_sessions.Commitment.status": NotPersonal("a state (kept for the counts)"),
+    "mentoring_sessions.Concern.body": Personal("the person's concerns are deleted; " + ENCRYPTED,
+                                                retention="deleted", scrub=False),
+    "mentoring_sessions.CalendarFeed.token": NotPersonal("a random secret (the row is deleted with the account)"),
+}
 
 
 def export(employee, user) -> dict:
@@ -37,6 +72,9 @@ def export(employee, user) -> dict:
                            for g in LearningGoal.objects.filter(mine)],
         "commitments": [{"text": c.text, "due": c.due_date.isoformat(), "status": c.status}
                         for c in Commitment.objects.filter(pair__mentee__employee=employee)],
+        "my_delegate": [{"name": d.user.get_full_name() or d.user.email, "email": d.user.email,
+                         "since": d.created_at.isoformat()}
+                        for d in Delegate.objects.filter(senior=employee).select_related("user")],
     }
     if user is not None:
         data["my_private_notes"] = [{"written": n.created_at.isoformat(), "text": n.body}
@@ -49,24 +87,43 @@ def export(employee, user) -> dict:
 
 
 def erase(employee, user) -> None:
+    ids = identifiers_of(employee, user)
+    as_mentor, as_mentee = Q(pair__mentor__employee=employee), Q(pair__mentee__employee=employee)
+    theirs = as_mentor | as_mentee
     if user is not None:
         PrivateNote.objects.filter(author=user).delete()
         Concern.objects.filter(raised_by=user).delete()
         CalendarFeed.objects.filter(user=user).delete()
         Delegate.objects.filter(user=user).delete()
+        SessionLog.objects.filter(logged_by=user).update(topics="", learned="", exercise="", next_step="")
+        LearningGoal.objects.filter(created_by=user).update(title=ERASED_NAME)
     Delegate.objects.filter(senior=employee).delete()
     SessionRating.objects.filter(session__pair__mentor__employee=employee, role="mentor").update(comment="")
     SessionRating.objects.filter(session__pair__mentee__employee=employee, role="mentee").update(comment="")
+    Commitment.objects.filter(as_mentee).update(text=ERASED_NAME)
+    MentoringSession.objects.filter(theirs).update(place="", reschedule_reason="")
+    MentoringSession.objects.filter(as_mentor, cancelled_by="mentor").update(cancel_reason="")
+    MentoringSession.objects.filter(as_mentee, cancelled_by="mentee").update(cancel_reason="")
+    # The other member's notes and concerns about the person: encrypted, so read and rewritten here.
+    for model in (PrivateNote, Concern):
+        for item in model.objects.filter(theirs):
+            if ids.mentions(item.body):
+                item.body = ids.scrub(item.body)
+                item.save(update_fields=["body"])
 
 
 def purge(cutoff) -> int:
     ended = ended_before(cutoff)
+    in_ended = Q(session__pair__programme_id__in=ended)
     count = PrivateNote.objects.filter(pair__programme_id__in=ended).delete()[0]
     count += Concern.objects.filter(pair__programme_id__in=ended).delete()[0]
-    count += SessionRating.objects.filter(~Q(comment=""), session__pair__programme_id__in=ended).update(comment="")
-    from sessions.models import SessionLog
-
-    count += (SessionLog.objects.filter(session__pair__programme_id__in=ended)
+    count += SessionRating.objects.filter(~Q(comment=""), in_ended).update(comment="")
+    count += (SessionLog.objects.filter(in_ended)
               .exclude(topics="", learned="", exercise="", next_step="")
               .update(topics="", learned="", exercise="", next_step=""))
+    count += (MentoringSession.objects.filter(pair__programme_id__in=ended)
+              .exclude(place="", theme="", cancel_reason="", reschedule_reason="")
+              .update(place="", theme="", cancel_reason="", reschedule_reason=""))
+    count += LearningGoal.objects.filter(pair__programme_id__in=ended).exclude(title=ERASED_NAME).update(title=ERASED_NAME)
+    count += Commitment.objects.filter(pair__programme_id__in=ended).exclude(text=ERASED_NAME).update(text=ERASED_NAME)
     return count

@@ -34,7 +34,7 @@ def pairs_with_sessions(*, user: User) -> QuerySet[Pair]:
     # PostgreSQL scan every pair and application on each page.
     employee = employee_of(user)
     own = Application.objects.filter(employee=employee) if employee is not None else Application.objects.none()
-    delegated = Application.objects.filter(employee__in=Delegate.objects.filter(user=user).values("senior"))
+    delegated = Application.objects.filter(employee__in=delegations_in_force(user=user).values("senior"))
     return Pair.objects.filter(Q(mentor__in=own.values("pk")) | Q(mentee__in=own.values("pk"))
                                | Q(mentee__in=delegated.values("pk")), status__in=MEMBER_PAIR_STATES)
 
@@ -64,7 +64,14 @@ def may_see_sessions(*, user: User, pair: Pair) -> bool:
     employee = employee_of(user)
     if employee is not None and employee.pk in (pair.mentor.employee_id, pair.mentee.employee_id):
         return True
-    return Delegate.objects.filter(user=user, senior_id=pair.mentee.employee_id).exists()
+    return delegations_in_force(user=user).filter(senior_id=pair.mentee.employee_id).exists()
+
+
+def delegations_in_force(*, user: User) -> QuerySet[Delegate]:
+    """The user's delegations, none once the delegate's own leave date has come (the delegate
+    record may outlive their account by a day: the nightly deactivation)."""
+    return Delegate.objects.filter(user=user, user__is_active=True).exclude(
+        user__employee__leave_date__lte=timezone.localdate())
 
 
 def workspace(*, user: User, pair: Pair, now: datetime.datetime | None = None) -> dict:

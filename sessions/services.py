@@ -68,7 +68,9 @@ def acting_role(user: User, pair: Pair) -> str | None:
     role = member_role(user, pair)
     if role:
         return role
-    if Delegate.objects.filter(senior_id=pair.mentee.employee_id, user=user).exists():
+    from sessions.selectors import delegations_in_force
+
+    if delegations_in_force(user=user).filter(senior_id=pair.mentee.employee_id).exists():
         return "delegate"
     return None
 

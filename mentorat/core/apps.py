@@ -17,6 +17,11 @@ class CoreConfig(AppConfig):
         from mentorat.core import datacache, navigation  # noqa: F401  (datacache watches every new connection)
 
         navigation.register(navigation.core_items)
+        from django.contrib.auth.signals import user_logged_in
+
+        from mentorat.core.auth import stamp_login
+
+        user_logged_in.connect(stamp_login, dispatch_uid="mentorat-stamp-login")
         post_save.connect(audit_admin_action, sender=LogEntry, dispatch_uid="mentorat-audit-admin")
 
 

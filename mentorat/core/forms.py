@@ -11,10 +11,13 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class AnyAccountPasswordResetForm(PasswordResetForm):
-    """Also lets an imported employee who never had a password set one: the first log-in."""
+    """Also lets an imported employee who never had a password set one: the first log-in. Nobody
+    whose leave date has come gets a link (the page says the same as for an unknown address)."""
 
     def get_users(self, email):
-        return User.objects.filter(email__iexact=email.strip(), is_active=True)
+        from mentorat.core.auth import present_users
+
+        return present_users().filter(email__iexact=email.strip())
 
 
 class DirectoryImportForm(forms.Form):

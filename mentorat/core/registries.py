@@ -11,7 +11,9 @@ def enlist(*entries: tuple[list, Callable]) -> None:
 
 
 def enlist_privacy(module) -> None:
-    """An app's privacy module: its ``export``, ``erase`` and ``purge`` (retention)."""
+    """An app's privacy module: its ``export``, ``erase`` and ``purge`` (retention), and the
+    ``FIELDS`` it declares (each text column: personal and erased how, or not personal and why)."""
     from mentorat.core import privacy
 
     enlist((privacy.EXPORTERS, module.export), (privacy.ERASERS, module.erase), (privacy.RETENTION, module.purge))
+    privacy.FIELDS.update(getattr(module, "FIELDS", {}))

@@ -421,10 +421,15 @@ def notifications_choose(*, user: User, wanted: set[str] | None = None, muted: s
     return target
 
 
-def login_unlock(*, actor: User, email: str) -> bool:
-    """Lift a login lock (django-axes) before its cool-off ends. Returns whether one was lifted."""
+def login_unlock(*, actor: User | None, email: str) -> bool:
+    """Lift a login lock (django-axes) before its cool-off ends, on any spelling of the address
+    (locks are kept under ``auth.normalise_login``). Returns whether one was lifted. ``actor`` is
+    None from the command line or a password reset."""
     from axes.utils import reset
 
+    from mentorat.core.auth import normalise_login
+
+    email = normalise_login(email)
     if not email:
         return False
     lifted = reset(username=email) > 0

@@ -86,8 +86,9 @@ def test_home_and_navigation_cost_one_cache_read_and_follow_every_change(active_
     with CaptureQueriesContext(connection) as queries:
         again = page()
     assert again == first
-    # The user only: the login session, the sections and the navigation come from the cache.
-    assert [q["sql"].split(" FROM ")[1][:14] for q in queries.captured_queries] == ['"core_user" WH']
+    # The user only (joined to its employee: the leave date), the login session, the sections and the
+    # navigation come from the cache.
+    assert [q["sql"].split(" FROM ")[1][:30] for q in queries.captured_queries] == ['"core_user" LEFT OUTER JOIN "c']
     # A change made elsewhere, without any model signal, shows at once.
     LearningGoal.objects.bulk_create([LearningGoal(pair=active_pair, title="Animer un atelier IA", progress=40)])
     assert "Animer un atelier IA" not in first

@@ -120,7 +120,7 @@ def test_single_sign_on_is_off_by_default_and_complete_when_on():
     base = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "mentorat.settings"}
     root = Path(__file__).resolve().parents[2]
     off = subprocess.run([sys.executable, "-c", code], env=base, capture_output=True, text=True, cwd=root)
-    assert off.stdout.split() == ["False", "django.contrib.auth.backends.ModelBackend"]
+    assert off.stdout.split() == ["False", "mentorat.core.auth.DirectoryModelBackend"]
     on = subprocess.run([sys.executable, "-c", code], env={**base, **OIDC_ENV}, capture_output=True, text=True, cwd=root)
     assert on.stdout.split() == ["True", "mentorat.core.oidc.DirectoryOIDCBackend"], on.stderr
     partial = {k: v for k, v in OIDC_ENV.items() if k != "OIDC_OP_JWKS_ENDPOINT"}
