@@ -15,15 +15,26 @@ class BinomesConfig(AppConfig):
         from binomes import demo, privacy, services
         from mentorat.core import demo as core_demo
         from mentorat.core import home
+        from mentorat.core import services as core_services
         from mentorat.core.registries import enlist, enlist_privacy
         from programmes import services as programme_services
 
+        enlist((core_services.PAIR_MEMBER_PROVIDERS, pair_member_employees))
         enlist((programme_services.WITHDRAW_HOOKS, services.on_withdraw),
                (programme_services.UNAPPROVE_GUARDS, services.unapprove_guard),
                (programme_services.PROGRAMME_PANELS, programme_panel),
                (core_demo.SEEDERS, demo.seed))
         enlist_privacy(privacy)
         home.register(home_section)
+
+
+def pair_member_employees() -> set[int]:
+    """Employees (pks) in a pair whose private space exists (every status but discarded): the
+    core keeps their login from following the directory silently."""
+    from binomes.models import Pair
+
+    rows = Pair.objects.exclude(status=Pair.Status.DISCARDED).values_list("mentor__employee_id", "mentee__employee_id")
+    return {pk for row in rows for pk in row if pk is not None}
 
 
 def home_section(request):

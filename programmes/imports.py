@@ -8,7 +8,7 @@ import io
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mentorat.core.directory_file import normalise_header
+from mentorat.core.directory_file import normalise_header, unsafe_character
 from mentorat.core.models import Employee
 from programmes.models import SLOTS, Application, Programme, Role
 from programmes.services import ApplicationData, ProgrammeError, application_submit, eligibility_errors
@@ -56,6 +56,11 @@ def applications_import(*, programme: Programme, data: bytes, dry_run: bool, act
             continue
         cells = {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)}
         before = len(errors)
+        for name, value in cells.items():
+            char = unsafe_character(value)
+            if char:
+                error(number, _("%(field)s contains an invisible, direction or control character (%(char)s); remove it.")
+                      % {"field": name, "char": char})
         eid = cells.get("employee_id", "")
         employee = employees.get(eid)
         if not eid:

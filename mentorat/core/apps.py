@@ -14,9 +14,12 @@ class CoreConfig(AppConfig):
         from django.contrib.admin.models import LogEntry
         from django.db.models.signals import post_save
 
-        from mentorat.core import datacache, navigation  # noqa: F401  (datacache watches every new connection)
+        from mentorat.core import datacache, navigation, outbox  # noqa: F401  (datacache watches every new connection)
+        from mentorat.core import notifications as core_notifications
 
         navigation.register(navigation.core_items)
+        for kind in core_notifications.KINDS:
+            outbox.register(kind)
         from django.contrib.auth.signals import user_logged_in
 
         from mentorat.core.auth import stamp_login

@@ -9,8 +9,11 @@ import csv
 import datetime
 import io
 import re
+import time
 import unicodedata
 import zipfile
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -50,6 +53,81 @@ LANGUAGE_ALIASES = {
 }
 
 MAX_JOB_LEVEL = 99
+
+# Characters that change how a text is displayed without being seen: direction controls (a
+# right-to-left override turns "gro.evil@anne" into "anne@live.org" on screen) and zero-width
+# characters (two different addresses that look the same).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+# Characters a reader takes for one another in a domain name (after lower-casing).
+CONFUSABLE_SEQUENCES = [("rn", "m"), ("vv", "w"), ("cl", "d")]
+CONFUSABLE_CHARACTERS = str.maketrans({"0": "o", "1": "l", "i": "l", "|": "l", "5": "s", "3": "e", "4": "a", "8": "b"})
+
+
+class FileTooLarge(ValueError):
+    """The file goes over one of the import's limits; the message says which (``line 1: …``)."""
+
+
+def unsafe_character(text: str) -> str | None:
+    """The first invisible, direction or control character of ``text`` as ``U+XXXX``, or None.
+
+    Refused: bidi controls, zero-width characters (U+FEFF included, wherever it is), and every
+    other control, format, surrogate or private-use character (tabs and line breaks too)."""
+    for char in text or "":
+        if char in BIDI_CONTROLS or char in ZERO_WIDTH or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co"):
+            return f"U+{ord(char):04X}"
+    return None
+
+
+def email_domain_problem(email: str) -> str | None:
+    """Why an address may not be used as a login, or None: only plain ASCII addresses, no
+    internationalised (punycode ``xn--``) domain, whose letters can imitate another's."""
+    if not email.isascii():
+        return _("“%(email)s” has non-ASCII characters; only plain ASCII addresses are accepted.") % {"email": email}
+    domain = email.rpartition("@")[2]
+    if any(label.startswith("xn--") for label in domain.split(".")):
+        return _("“%(email)s” has an internationalised (xn--) domain; it is refused because it can imitate another domain.") % {
+            "email": email}
+    return None
+
+
+def company_domain(emails: Iterable[str]) -> str | None:
+    """The most common domain of the addresses (ties: alphabetical), or None without any."""
+    counts = Counter(email.rpartition("@")[2].lower() for email in emails if "@" in email)
+    if not counts:
+        return None
+    return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
+def _skeleton(domain: str) -> str:
+    domain = domain.lower()
+    for sequence, replacement in CONFUSABLE_SEQUENCES:
+        domain = domain.replace(sequence, replacement)
+    return domain.translate(CONFUSABLE_CHARACTERS)
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    """True when one insertion, deletion, substitution or swap of neighbours turns a into b."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) <= 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                   and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1:]
+
+
+def is_lookalike_domain(domain: str, main: str) -> bool:
+    """True when ``domain`` is not ``main`` but reads like it: one edit away (``acrne``, ``acme.co``,
+    ``amce``) or the same once confusable characters are folded (``0``/``o``, ``1``/``l``, ``rn``/``m``)."""
+    domain, main = domain.lower(), main.lower()
+    if domain == main:
+        return False
+    return _within_one_edit(domain, main) or _skeleton(domain) == _skeleton(main)
 
 
 def normalise_header(text: str) -> str:
@@ -103,6 +181,30 @@ def _csv_rows(data: bytes):
         yield reader.line_num, values
 
 
+def check_archive(data: bytes, *, max_uncompressed: int | None, max_ratio: int | None) -> None:
+    """Refuse a zip (XLSX) that would inflate beyond ``max_uncompressed`` bytes in all, or one of
+    whose members is compressed more than ``max_ratio`` times (a decompression bomb), before
+    anything inflates it. The declared sizes are enough: ``zipfile`` never returns more bytes
+    of a member than its declared size (a member that lies is cut there, then fails its CRC)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = archive.infolist()
+    if len(members) > 10_000:
+        raise FileTooLarge(_("line 1: the XLSX file holds %(count)s parts; it is not a plain spreadsheet.") % {"count": len(members)})
+    declared = sum(member.file_size for member in members)
+    if max_uncompressed is not None and declared > max_uncompressed:
+        raise FileTooLarge(
+            _("line 1: the XLSX file would take %(size)s MB uncompressed, more than the %(max)s MB allowed "
+              "(MENTORAT_IMPORT_MAX_UNCOMPRESSED_BYTES).")
+            % {"size": declared // (1024 * 1024), "max": max_uncompressed // (1024 * 1024)})
+    if max_ratio is not None:
+        for member in members:
+            if member.file_size > 1024 * 1024 and member.file_size > max_ratio * max(member.compress_size, 1):
+                raise FileTooLarge(
+                    _("line 1: a part of the XLSX file is compressed more than %(ratio)s times (%(size)s MB uncompressed): "
+                      "it is refused as a decompression bomb (MENTORAT_IMPORT_MAX_RATIO).")
+                    % {"ratio": max_ratio, "size": member.file_size // (1024 * 1024)})
+
+
 def _xlsx_rows(data: bytes):
     from openpyxl import load_workbook
 
@@ -151,27 +253,55 @@ def parse_date(text: str) -> datetime.date:
     raise ValueError(text)
 
 
-def parse_directory_file(data: bytes) -> ParsedFile:
+def parse_directory_file(
+    data: bytes, *, max_rows: int | None = None, max_uncompressed: int | None = None, max_ratio: int | None = None,
+    max_seconds: float | None = None,
+) -> ParsedFile:
     """Parse and check each row on its own (cross-row and database checks are the service's).
 
     Unknown columns are ignored with a warning; a missing required column is one error on line 1
     and no rows. A row with errors is still returned, flagged ``has_errors``, with its readable
     values, so that the cross-row checks can report every problem of the file at once.
+
+    Rows are read as a stream. A file over a limit — more than ``max_rows`` employee lines, an
+    XLSX over ``max_uncompressed`` bytes or ``max_ratio`` compression, or a read longer than
+    ``max_seconds`` — gives one ``line N: …`` error and no rows.
     """
     result = ParsedFile()
     if not data.strip():
         result.errors.append(_("line 1: the file is empty."))
         return result
+    started = time.monotonic()
     try:
-        raw_rows = list(_xlsx_rows(data) if is_xlsx(data) else _csv_rows(data))
+        if is_xlsx(data):
+            check_archive(data, max_uncompressed=max_uncompressed, max_ratio=max_ratio)
+            raw_rows = _xlsx_rows(data)
+        else:
+            raw_rows = _csv_rows(data)
+        first = next(raw_rows, None)
+    except FileTooLarge as exc:
+        result.errors.append(str(exc))
+        return result
     except Exception as exc:  # a corrupt XLSX or unreadable CSV: say so rather than crash
         result.errors.append(_("line 1: the file cannot be read (%(error)s).") % {"error": exc})
         return result
-    if not raw_rows:
+    if first is None:
         result.errors.append(_("line 1: the file is empty."))
         return result
+    try:
+        return _parse_rows(result, first, raw_rows, max_rows=max_rows, started=started, max_seconds=max_seconds)
+    except FileTooLarge as exc:
+        return ParsedFile(errors=[str(exc)])
+    except Exception as exc:
+        return ParsedFile(errors=[_("line 1: the file cannot be read (%(error)s).") % {"error": exc}])
+    finally:
+        close = getattr(raw_rows, "close", None)
+        if close is not None:
+            close()
 
-    header_line, header = raw_rows[0]
+
+def _parse_rows(result: ParsedFile, first, raw_rows, *, max_rows, started, max_seconds) -> ParsedFile:
+    _header_line, header = first
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
         key = normalise_header(_cell_text(title))
@@ -195,7 +325,15 @@ def parse_directory_file(data: bytes) -> ParsedFile:
         return result
     result.columns = frozenset(positions)
 
-    for line, values in raw_rows[1:]:
+    count = 0
+    for line, values in raw_rows:
+        if max_seconds is not None and count % 500 == 0 and time.monotonic() - started >= max_seconds:
+            raise FileTooLarge(_("line %(line)s: reading the file took too long (more than %(seconds)s seconds, "
+                                 "MENTORAT_IMPORT_MAX_SECONDS); nothing was written.") % {"line": line, "seconds": max_seconds})
+        count += 1
+        if max_rows is not None and count > max_rows:
+            raise FileTooLarge(_("line %(line)s: the file has more than %(max)s employee lines (the limit is "
+                                 "MENTORAT_IMPORT_MAX_ROWS).") % {"line": line, "max": max_rows})
         cells = {name: (_cell_text(values[index]) if index < len(values) else "") for name, index in positions.items()}
         if not any(cells.values()):
             continue
@@ -207,12 +345,22 @@ def parse_directory_file(data: bytes) -> ParsedFile:
         for name in REQUIRED:
             if not cells[name]:
                 error(_("%(field)s is empty.") % {"field": name})
+        for name, value in cells.items():
+            char = unsafe_character(value)
+            if char:
+                error(_("%(field)s contains an invisible, direction or control character (%(char)s); remove it.")
+                      % {"field": name, "char": char})
+                cells[name] = "".join(c for c in value if not unsafe_character(c))
         email = cells["email"].lower()
         if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                error(_("“%(email)s” is not a valid e-mail address.") % {"email": cells["email"]})
+            problem = email_domain_problem(email)
+            if problem:
+                error(problem)
+            else:
+                try:
+                    validate_email(email)
+                except ValidationError:
+                    error(_("“%(email)s” is not a valid e-mail address.") % {"email": cells["email"]})
         level = 0
         if cells.get("job_level"):
             try:

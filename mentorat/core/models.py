@@ -216,6 +216,7 @@ class DirectoryImport(models.Model):
         PREVIEWED = "previewed", _("previewed")
         APPLIED = "applied", _("applied")
         REFUSED = "refused", _("refused")
+        EXPIRED = "expired", _("expired (never confirmed)")
 
     filename = models.CharField(_("file name"), max_length=255)
     content = models.BinaryField(editable=False)
@@ -225,6 +226,8 @@ class DirectoryImport(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    # When the raw file was dropped (MENTORAT_IMPORT_KEEP_DAYS); the summary stays.
+    purged_at = models.DateTimeField(_("file removed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

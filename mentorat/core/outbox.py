@@ -55,6 +55,9 @@ class Kind:
     render: Callable[[Notification], Message | None]  # None: no longer needed (skipped)
     # True when the text depends on the recipient (not only on the object and the language).
     per_recipient: bool = False
+    # The address to write to, when it is not the recipient's login (e.g. the old address after a
+    # login change); None from it: not needed any more.
+    address: Callable[[Notification], str | None] | None = None
 
 
 KINDS: dict[str, Kind] = {}
@@ -147,7 +150,8 @@ def send_many(items: list[tuple[int, str]], *, now: datetime.datetime | None = N
     for pk, token in owned:
         row = rows[pk]
         kind, user = KINDS.get(row.kind), row.recipient
-        if kind is None or not user.is_active or not user.email or (not kind.essential and (user.pk, kind.name) in muted):
+        to = (kind.address(row) if kind.address else user.email) if kind is not None else None
+        if kind is None or not user.is_active or not to or (not kind.essential and (user.pk, kind.name) in muted):
             Notification.objects.filter(pk=pk, claim_token=token).update(status=Notification.Status.SKIPPED)
             results[pk] = "skipped"
             continue
@@ -164,7 +168,7 @@ def send_many(items: list[tuple[int, str]], *, now: datetime.datetime | None = N
                     continue
                 context = {"message": message, "user": user, "essential": kind.essential, "preferences": preferences,
                            "unsubscribe": None if kind.essential else unsubscribe_url(user, kind.name)}
-                email = EmailMultiAlternatives(message.subject, render_to_string("email/layout.txt", context), None, [user.email])
+                email = EmailMultiAlternatives(message.subject, render_to_string("email/layout.txt", context), None, [to])
                 email.attach_alternative(render_to_string("email/layout.html", context), "text/html")
             for filename, content, mimetype in message.attachments:
                 email.attach(filename, content, mimetype)

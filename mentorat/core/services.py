@@ -3,30 +3,52 @@
 from __future__ import annotations
 
 import datetime
+import hmac
 import secrets
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, is_password_usable
+from django.core import signing
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from mentorat.core import outbox
-from mentorat.core.directory_file import FIELDS, parse_directory_file
+from mentorat.core.directory_file import FIELDS, company_domain, is_lookalike_domain, parse_directory_file
 from mentorat.core.hierarchy import compute_paths, find_cycles
 from mentorat.core.models import (
     AuditEntry,
     Department,
     DirectoryImport,
     Employee,
+    ErasedEmployee,
     JobLevelChange,
     NotificationPreference,
+    PendingEmailChange,
     Site,
     User,
 )
 
 BATCH = 1000
+ERRORS_KEPT = 200
+
+# Filled by higher apps in ``AppConfig.ready`` (binomes): each returns the primary keys of the
+# employees who are members of a pair whose private space exists (notes, concerns). Their login
+# never follows the directory silently, and marking them as left is named in the preview.
+PAIR_MEMBER_PROVIDERS: list[Callable[[], set[int]]] = []
+
+
+def employees_in_pairs() -> set[int]:
+    """Employees (primary keys) who are members of a pair, from every registered provider."""
+    members: set[int] = set()
+    for provider in PAIR_MEMBER_PROVIDERS:
+        members |= set(provider())
+    return members
 
 
 def audit_log(*, actor: User | None, action: str, target: str = "", details: dict | None = None) -> AuditEntry:
@@ -46,6 +68,11 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     applied: bool = False
     names: dict[str, str] = field(default_factory=dict)
+    # (employee id, old login, new login, held): held = kept until confirmed from the old address.
+    email_changes: list[tuple[str, str, str, bool]] = field(default_factory=list)
+    # Leavers named in the preview, each with why: the importing user, a pair member.
+    left_named: list[tuple[str, list[str]]] = field(default_factory=list)
+    mass_leave: dict | None = None
 
     @property
     def ok(self) -> bool:
@@ -66,10 +93,29 @@ class ImportReport:
             "unchanged": self.unchanged,
             "left": [[eid, self.names.get(eid, "")] for eid in self.left[:limit]],
             "left_count": len(self.left),
-            "errors": self.errors,
-            "warnings": self.warnings,
+            "errors": _capped(self.errors, _("… and %(count)s more errors.")),
+            "warnings": _capped(self.warnings, _("… and %(count)s more warnings.")),
             "applied": self.applied,
+            "email_changes": [[eid, self.names.get(eid, ""), old, new, held] for eid, old, new, held in self.email_changes],
+            "left_named": [[eid, self.names.get(eid, ""), reasons] for eid, reasons in self.left_named],
+            "mass_leave": self.mass_leave,
         }
+
+
+def _capped(messages: list[str], more: str) -> list[str]:
+    """The first ``ERRORS_KEPT`` messages, then one line saying how many more there are."""
+    if len(messages) <= ERRORS_KEPT:
+        return list(messages)
+    return messages[:ERRORS_KEPT] + [more % {"count": len(messages) - ERRORS_KEPT}]
+
+
+class ImportConfirmationNeeded(ValueError):
+    """The confirmation of an import lacks the typed word or the explicit agreement it needs."""
+
+
+def mass_leave_word() -> str:
+    """The word a coordinator types to mark many employees as left, in the active language."""
+    return pgettext("typed to confirm marking many employees as left", "LEAVERS")
 
 
 def _line_of(rows_by_id, employee_id):
@@ -80,6 +126,7 @@ def _line_of(rows_by_id, employee_id):
 def directory_import(
     *, data: bytes, dry_run: bool, today: datetime.date | None = None,
     mark_missing_as_left: bool = False, actor: User | None = None,
+    confirm: Callable[[ImportReport], str | None] | None = None,
 ) -> ImportReport:
     """Upsert the directory from an HRIS export, all or nothing.
 
@@ -89,17 +136,31 @@ def directory_import(
     with ``mark_missing_as_left`` every present employee absent from the file leaves today.
     Accounts follow the directory: one login per employee (no usable password until they reset
     it), deactivated when the employee has left (superusers excepted).
+
+    A login e-mail never changes silently (``email_changes``, each audited with both addresses
+    and told to the old one): an account with a usable password or in a pair keeps its login
+    until the person confirms from the old address (``PendingEmailChange``); the employee record
+    takes the new address at once. Rows of erased people (``ErasedEmployee``) are skipped with a
+    warning. The file is bounded (rows, uncompressed size, time: ``MENTORAT_IMPORT_*``); an
+    address whose domain imitates the company's (the most common one) is refused. ``confirm``,
+    called with the plan before anything is written, may refuse it (a message: an error).
     """
     today = today or timezone.localdate()
     report = ImportReport()
-    parsed = parse_directory_file(data)
+    parsed = parse_directory_file(
+        data, max_rows=settings.MENTORAT_IMPORT_MAX_ROWS, max_uncompressed=settings.MENTORAT_IMPORT_MAX_UNCOMPRESSED_BYTES,
+        max_ratio=settings.MENTORAT_IMPORT_MAX_RATIO, max_seconds=settings.MENTORAT_IMPORT_MAX_SECONDS,
+    )
     report.warnings = parsed.warnings
     report.errors = list(parsed.errors)
     if not parsed.rows:
         report.errors.sort(key=_error_sort_key)
         return report
-    rows = parsed.rows
+    rows, erased_ids = _without_erased(parsed.rows, report)
     columns = parsed.columns
+    if not rows:
+        report.errors.sort(key=_error_sort_key)
+        return report
 
     def error(line, message):
         report.errors.append(_("line %(line)s: %(message)s") % {"line": line, "message": message})
@@ -131,10 +192,20 @@ def directory_import(
         )
     }
     eid_by_pk = {e.pk: eid for eid, e in existing.items()}
+    if erased_ids:
+        # A manager who was erased is still exported by the HRIS: the report keeps the manager it has.
+        for eid, row in rows_by_id.items():
+            if row.manager_id in erased_ids:
+                current = existing.get(eid)
+                row.manager_id = (eid_by_pk.get(current.manager_id) or "") if current is not None else ""
 
     # Final e-mails: the file's over the database's; two employees may not share one.
     final_email = {eid: e.email.lower() for eid, e in existing.items()}
     final_email.update({eid: row.email for eid, row in rows_by_id.items()})
+    _check_domains(rows_by_id, final_email, error)
+    users = {u.pk: u for u in User.objects.only("pk", "email", "password")}
+    pair_members = employees_in_pairs()
+    _plan_login_changes(rows_by_id, existing, users, pair_members, report, error)
     owners = Counter(final_email.values())
     for eid, row in rows_by_id.items():
         if row.email and owners[row.email] > 1 and first_line_of_email.get(row.email) == row.line:
@@ -201,21 +272,114 @@ def directory_import(
                 missing_leavers.append(current)
                 report.left.append(eid)
                 report.names[eid] = current.full_name
+    _plan_leavers(report, existing, pair_members, actor, today)
+    if confirm is not None:
+        refusal = confirm(report)
+        if refusal:
+            report.errors.append(refusal)
+            return report
     if dry_run:
         return report
 
+    held = {users_pk for users_pk in (existing[eid].user_id for eid, _old, _new, is_held in report.email_changes if is_held)}
     try:
         with transaction.atomic():
-            _apply(rows_by_id, columns, existing, changes, missing_leavers, today)
+            _apply(rows_by_id, columns, existing, changes, missing_leavers, today, held, actor)
             audit_log(actor=actor, action="directory.import", details={
                 "created": len(report.created), "updated": len(report.updated),
                 "unchanged": report.unchanged, "left": len(report.left),
+                "login_changes": len(report.email_changes),
             })
     except IntegrityError as exc:
         report.errors.append(_("line 1: the directory could not be updated (%(error)s); nothing was written.") % {"error": exc})
         return report
     report.applied = True
     return report
+
+
+def _without_erased(rows, report) -> tuple[list, set[str]]:
+    """The rows whose employee id was not erased, and the erased ids the file mentions (as an
+    employee or a manager). Each skipped line is a warning that names the line only."""
+    digests = set(ErasedEmployee.objects.values_list("digest", flat=True))
+    if not digests:
+        return rows, set()
+    mentioned = {row.employee_id for row in rows if row.employee_id} | {row.manager_id for row in rows if row.manager_id}
+    erased = {eid for eid in mentioned if ErasedEmployee.digest_of(eid) in digests}
+    kept = []
+    for row in rows:
+        if row.employee_id in erased:
+            report.warnings.append(_("line %(line)s: this person was erased at their request; the line is skipped.")
+                                   % {"line": row.line})
+        else:
+            kept.append(row)
+    return kept, erased
+
+
+def _check_domains(rows_by_id, final_email, error) -> None:
+    """Refuse an address whose domain imitates the company's main domain (the most common one)."""
+    main = company_domain(final_email.values())
+    if main is None:
+        return
+    verdicts: dict[str, bool] = {}
+    for row in rows_by_id.values():
+        if not row.email or "@" not in row.email:
+            continue
+        domain = row.email.rpartition("@")[2]
+        if domain not in verdicts:
+            verdicts[domain] = is_lookalike_domain(domain, main)
+        if verdicts[domain]:
+            error(row.line, _("the domain of “%(email)s” looks like the company's domain “%(main)s” (one character "
+                              "apart, or characters that look alike); check the address.") % {"email": row.email, "main": main})
+
+
+def _plan_login_changes(rows_by_id, existing, users, pair_members, report, error) -> None:
+    """Name each login that the file would move (old → new) and whether it is held for the
+    person's confirmation; refuse an address that is the login of another employee's account."""
+    login_of = {}
+    account_of = {u.email.lower(): u.pk for u in users.values()}
+    for eid, employee in existing.items():
+        user = users.get(employee.user_id)
+        if user is not None:
+            login_of[user.email.lower()] = eid
+    for eid, row in rows_by_id.items():
+        if not row.email:
+            continue
+        owner = login_of.get(row.email)
+        if owner is not None and owner != eid:
+            error(row.line, _("e-mail %(email)s is the login of the account of employee %(other)s; it cannot be given "
+                              "to another employee.") % {"email": row.email, "other": owner})
+            continue
+        current = existing.get(eid)
+        user = users.get(current.user_id) if current is not None else None
+        if user is None or user.email.lower() == row.email:
+            continue
+        if account_of.get(row.email, user.pk) != user.pk:
+            error(row.line, _("e-mail %(email)s is already the login of another account.") % {"email": row.email})
+            continue
+        held = is_password_usable(user.password) or current.pk in pair_members
+        report.email_changes.append((eid, user.email, row.email, held))
+        report.names.setdefault(eid, f"{row.first_name} {row.last_name}")
+
+
+def _plan_leavers(report, existing, pair_members, actor, today) -> None:
+    """Name the leavers who need an explicit agreement (the importing user, pair members) and
+    flag a departure of more than ``MENTORAT_IMPORT_MASS_LEAVE_PERCENT`` of the present staff."""
+    actor_employee = getattr(actor, "employee", None) if actor is not None else None
+    for eid in report.left:
+        current = existing.get(eid)
+        if current is None:
+            continue
+        reasons = []
+        if actor_employee is not None and current.pk == actor_employee.pk:
+            reasons.append(_("you, the person importing"))
+        if current.pk in pair_members:
+            reasons.append(_("member of a pair"))
+        if reasons:
+            report.left_named.append((eid, reasons))
+    present = sum(1 for e in existing.values() if not e.has_left(today))
+    if report.left and len(report.left) * 100 > settings.MENTORAT_IMPORT_MASS_LEAVE_PERCENT * max(present, 1):
+        report.mass_leave = {"count": len(report.left), "present": present,
+                             "percent": round(100 * len(report.left) / max(present, 1))}
 
 
 def _error_sort_key(message: str):
@@ -233,7 +397,7 @@ def _named(model, names: set[str]) -> dict[str, object]:
     return known
 
 
-def _apply(rows_by_id, columns, existing, changes, missing_leavers, today):
+def _apply(rows_by_id, columns, existing, changes, missing_leavers, today, held, actor):
     departments = _named(Department, {row.department for row in rows_by_id.values()})
     sites = _named(Site, {row.site for row in rows_by_id.values()})
 
@@ -285,7 +449,7 @@ def _apply(rows_by_id, columns, existing, changes, missing_leavers, today):
         ]
         _set_columns(Employee, ["manager"], manager_rows)
     orgchart_rebuild_paths()
-    _sync_accounts(rows_by_id, pk_by_eid, today, missing_leavers)
+    _sync_accounts(rows_by_id, pk_by_eid, today, missing_leavers, held, actor)
 
 
 def _set_columns(model, columns: list[str], rows: list[tuple]) -> None:
@@ -321,8 +485,9 @@ def orgchart_rebuild_paths() -> int:
     return len(stale)
 
 
-def _sync_accounts(rows_by_id, pk_by_eid, today, missing_leavers):
-    """One account per employee of the file: link by e-mail, create, or update, and (de)activate."""
+def _sync_accounts(rows_by_id, pk_by_eid, today, missing_leavers, held, actor):
+    """One account per employee of the file: link by e-mail, create, or update, and (de)activate.
+    A login in ``held`` keeps its e-mail: the change waits for the person (``PendingEmailChange``)."""
     employees = {
         e.employee_id: e
         for e in Employee.objects.only(
@@ -334,6 +499,10 @@ def _sync_accounts(rows_by_id, pk_by_eid, today, missing_leavers):
         "pk", "email", "first_name", "last_name", "is_active", "is_superuser", "language")}
     users_by_email = {u.email.lower(): u for u in users_by_pk.values()}
     linked = set(Employee.objects.filter(user__isnull=False).values_list("user_id", flat=True))
+    open_changes: dict[int, list[PendingEmailChange]] = {}
+    for change in PendingEmailChange.objects.filter(confirmed_at=None, cancelled_at=None):
+        open_changes.setdefault(change.user_id, []).append(change)
+    moved: list[tuple[User, str, str]] = []
 
     to_create, to_link, to_update = [], [], []
     for eid, employee in employees.items():
@@ -353,8 +522,20 @@ def _sync_accounts(rows_by_id, pk_by_eid, today, missing_leavers):
                 is_active=active, password=UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(20),
             )))
             continue
+        email = employee.email.lower()
+        waiting = open_changes.get(user.pk, [])
+        if user.email.lower() == email:
+            _cancel_changes(waiting, keep=None)
+        elif user.pk in held:
+            kept = _cancel_changes(waiting, keep=email)
+            if kept is None:
+                _email_change_request(user=user, new_email=email, actor=actor, source="import")
+            email = user.email
+        else:
+            moved.append((user, user.email, email))
+            _cancel_changes(waiting, keep=None)
         wanted = {
-            "email": employee.email.lower(), "first_name": employee.first_name, "last_name": employee.last_name,
+            "email": email, "first_name": employee.first_name, "last_name": employee.last_name,
             "is_active": active or user.is_superuser,
         }
         if any(getattr(user, name) != value for name, value in wanted.items()):
@@ -368,6 +549,8 @@ def _sync_accounts(rows_by_id, pk_by_eid, today, missing_leavers):
             to_update.append(user)
     if to_update:
         User.objects.bulk_update(to_update, ["email", "first_name", "last_name", "is_active"], batch_size=BATCH)
+    for user, old, new in moved:
+        _email_change_record(user=user, old=old, new=new, actor=actor, how="directory import", source="import")
     if to_create:
         User.objects.bulk_create([user for _employee, user in to_create], batch_size=BATCH)
         if any(user.pk is None for _employee, user in to_create):  # databases that return no ids from bulk inserts
@@ -380,9 +563,109 @@ def _sync_accounts(rows_by_id, pk_by_eid, today, missing_leavers):
     _set_columns(Employee, ["user"], [(employee.pk, employee.user_id) for employee in to_link])
 
 
+def _cancel_changes(changes: list[PendingEmailChange], *, keep: str | None) -> PendingEmailChange | None:
+    """Cancel the open changes except one to ``keep`` (returned, or None)."""
+    kept = None
+    for change in changes:
+        if keep is not None and kept is None and change.new_email.lower() == keep:
+            kept = change
+            continue
+        change.cancelled_at = timezone.now()
+        change.save(update_fields=["cancelled_at"])
+    return kept
+
+
+def _email_change_request(*, user: User, new_email: str, actor: User | None, source: str) -> PendingEmailChange:
+    change = PendingEmailChange.objects.create(
+        user=user, old_email=user.email, new_email=new_email, token=secrets.token_urlsafe(32), requested_by=actor,
+        source=source)
+    audit_log(actor=actor, action="account.email_change_requested", target=f"user:{user.pk}",
+              details={"old": user.email, "new": new_email, "source": source})
+    outbox.notify(kind="login_email_change_requested", object_key=f"emailchange:{change.pk}", recipient=user)
+    return change
+
+
+def _email_change_record(*, user: User, old: str, new: str, actor: User | None, how: str, source: str,
+                         change: PendingEmailChange | None = None) -> PendingEmailChange:
+    """Audit a login that moved (both addresses) and tell the old address."""
+    if change is None:
+        change = PendingEmailChange.objects.create(
+            user=user, old_email=old, new_email=new, token=secrets.token_urlsafe(32), requested_by=actor, source=source,
+            confirmed_at=timezone.now())
+    audit_log(actor=actor, action="account.email_changed", target=f"user:{user.pk}",
+              details={"old": old, "new": new, "how": how})
+    outbox.notify(kind="login_email_changed", object_key=f"emailchange:{change.pk}", recipient=user)
+    return change
+
+
+class EmailChangeError(ValueError):
+    pass
+
+
+EMAIL_CHANGE_SALT = "mentorat.email-change"
+
+
+def email_change_confirm_path(change: PendingEmailChange) -> str:
+    """The page where the person confirms a login change: a signed link (pk and token), mailed to the old address."""
+    signed = signing.dumps({"c": change.pk, "t": change.token}, salt=EMAIL_CHANGE_SALT)
+    return reverse("core:email_change_confirm", args=[signed])
+
+
+def email_change_from_link(signed: str) -> PendingEmailChange | None:
+    """The open change a link confirms, or None (forged, tampered, expired, already used or cancelled)."""
+    try:
+        data = signing.loads(signed, salt=EMAIL_CHANGE_SALT, max_age=settings.MENTORAT_EMAIL_CHANGE_DAYS * 24 * 3600)
+    except signing.BadSignature:
+        return None
+    change = PendingEmailChange.objects.select_related("user").filter(pk=data.get("c")).first()
+    if change is None or not change.is_open or not hmac.compare_digest(change.token, str(data.get("t", ""))):
+        return None
+    return change
+
+
+@transaction.atomic
+def login_email_change_apply(*, change: PendingEmailChange, actor: User | None, how: str) -> User:
+    """Move the login to the new address: confirmed by the person (from the link mailed to the old
+    address) or applied by a superuser. Refused if the change is no longer open, the account moved
+    since, or another account has the address. Audited with both addresses; the old one is told."""
+    change = PendingEmailChange.objects.select_for_update().select_related("user").get(pk=change.pk)
+    if not change.is_open:
+        raise EmailChangeError(_("This change of login address was already confirmed or cancelled."))
+    user = change.user
+    if user.email.lower() != change.old_email.lower():
+        raise EmailChangeError(_("The login address changed since this request: it no longer applies."))
+    if User.objects.filter(email__iexact=change.new_email).exclude(pk=user.pk).exists():
+        raise EmailChangeError(_("Another account already uses %(email)s.") % {"email": change.new_email})
+    old = user.email
+    user.email = change.new_email.lower()
+    user.save(update_fields=["email"])
+    change.confirmed_at = timezone.now()
+    change.save(update_fields=["confirmed_at"])
+    PendingEmailChange.objects.filter(user=user, confirmed_at=None, cancelled_at=None).update(cancelled_at=timezone.now())
+    _email_change_record(user=user, old=old, new=user.email, actor=actor, how=how, source=change.source, change=change)
+    return user
+
+
+@transaction.atomic
+def login_email_change_cancel(*, change: PendingEmailChange, actor: User | None) -> bool:
+    updated = PendingEmailChange.objects.filter(pk=change.pk, confirmed_at=None, cancelled_at=None).update(
+        cancelled_at=timezone.now())
+    if updated:
+        audit_log(actor=actor, action="account.email_change_cancelled", target=f"user:{change.user_id}",
+                  details={"old": change.old_email, "new": change.new_email})
+    return bool(updated)
+
+
+def password_reset_link_send(*, actor: User, user: User) -> None:
+    """A superuser's way to help someone log in: a reset link to the person's own login address
+    (never a password the administrator chooses). Through the outbox; audited."""
+    outbox.notify(kind="password_reset_link", object_key=f"user:{user.pk}", recipient=user)
+    audit_log(actor=actor, action="admin.password_reset_link", target=f"user:{user.pk}")
+
+
 def directory_import_preview(*, filename: str, data: bytes, uploaded_by: User, mark_missing_as_left: bool) -> DirectoryImport:
     """Store an upload and what it would do; nothing in the directory changes."""
-    report = directory_import(data=data, dry_run=True, mark_missing_as_left=mark_missing_as_left)
+    report = directory_import(data=data, dry_run=True, mark_missing_as_left=mark_missing_as_left, actor=uploaded_by)
     return DirectoryImport.objects.create(
         filename=filename[:255], content=data, uploaded_by=uploaded_by, mark_missing_as_left=mark_missing_as_left,
         status=DirectoryImport.Status.PREVIEWED if report.ok else DirectoryImport.Status.REFUSED,
@@ -390,18 +673,52 @@ def directory_import_preview(*, filename: str, data: bytes, uploaded_by: User, m
     )
 
 
-def directory_import_confirm(*, batch: DirectoryImport, actor: User) -> ImportReport:
-    """Apply a previewed upload. Re-checked against the directory as it is now; refused if it changed badly."""
+def directory_import_confirm(*, batch: DirectoryImport, actor: User, typed_word: str = "",
+                             confirm_named: bool = False) -> ImportReport:
+    """Apply a previewed upload. Re-checked against the directory as it is now; refused if it changed badly.
+
+    A preview that marks many people as left needs ``typed_word`` (``mass_leave_word``); one that
+    names leavers (the importing user, pair members) needs ``confirm_named``; without them
+    ``ImportConfirmationNeeded`` is raised and nothing happens (the preview stays). If the file
+    would now mark more, or other named, people as left than the preview showed, it is refused."""
     if batch.status != DirectoryImport.Status.PREVIEWED:
         raise ValueError("Only a previewed import can be confirmed.")
+    previewed = batch.summary or {}
+    if previewed.get("mass_leave") and typed_word.strip().casefold() != mass_leave_word().casefold():
+        raise ImportConfirmationNeeded(_("Type %(word)s to confirm that %(count)s people leave: nothing was written.")
+                                       % {"word": mass_leave_word(), "count": previewed["mass_leave"]["count"]})
+    if previewed.get("left_named") and not confirm_named:
+        raise ImportConfirmationNeeded(_("Tick the box to confirm the people named as leaving: nothing was written."))
+    named_before = {row[0] for row in previewed.get("left_named", [])}
+
+    def still_as_previewed(report: ImportReport) -> str | None:
+        if (report.mass_leave and not previewed.get("mass_leave")) or not {eid for eid, _r in report.left_named} <= named_before:
+            return _("line 1: the directory changed since the preview and more people would leave; upload the file again.")
+        return None
+
     report = directory_import(
-        data=bytes(batch.content), dry_run=False, mark_missing_as_left=batch.mark_missing_as_left, actor=actor
+        data=bytes(batch.content), dry_run=False, mark_missing_as_left=batch.mark_missing_as_left, actor=actor,
+        confirm=still_as_previewed,
     )
     batch.summary = report.as_dict()
     batch.status = DirectoryImport.Status.APPLIED if report.applied else DirectoryImport.Status.REFUSED
     batch.applied_at = timezone.now() if report.applied else None
     batch.save(update_fields=["summary", "status", "applied_at"])
     return report
+
+
+def directory_import_purge(*, now: datetime.datetime | None = None) -> int:
+    """Nightly: drop the raw file of imports applied or refused more than ``MENTORAT_IMPORT_KEEP_DAYS``
+    ago, and of previews never confirmed after a day (they expire); the summary stays. Returns the count."""
+    now = now or timezone.now()
+    done = DirectoryImport.objects.filter(
+        status__in=[DirectoryImport.Status.APPLIED, DirectoryImport.Status.REFUSED, DirectoryImport.Status.EXPIRED],
+        created_at__lt=now - datetime.timedelta(days=settings.MENTORAT_IMPORT_KEEP_DAYS), purged_at__isnull=True,
+    ).update(content=b"", purged_at=now)
+    stale = DirectoryImport.objects.filter(
+        status=DirectoryImport.Status.PREVIEWED, created_at__lt=now - datetime.timedelta(days=1), purged_at__isnull=True,
+    ).update(content=b"", purged_at=now, status=DirectoryImport.Status.EXPIRED)
+    return done + stale
 
 
 def user_set_language(*, user: User, language: str) -> None:

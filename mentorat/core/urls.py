@@ -11,6 +11,7 @@ urlpatterns = [
     path("directory/import/", views.import_upload, name="import_upload"),
     path("directory/import/<int:pk>/", views.import_preview, name="import_preview"),
     path("directory/import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("account/email-change/<str:token>/", views.email_change_confirm, name="email_change_confirm"),
     path("organisation/", views.organisation, name="organisation"),
     path("preferences/", views.preferences, name="preferences"),
     path("notifications/", views.notifications, name="notifications"),

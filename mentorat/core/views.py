@@ -92,7 +92,26 @@ def import_upload(request):
 @coordinator_required
 def import_preview(request, pk):
     batch = selectors.directory_import_get_for_user(user=request.user, pk=pk)
-    return render(request, "core/import_preview.html", {"batch": batch, "summary": batch.summary})
+    return render(request, "core/import_preview.html", {"batch": batch, "summary": batch.summary,
+                                                        "mass_leave_word": services.mass_leave_word()})
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_change_confirm(request, token):
+    """The link mailed to the old address: GET shows the change, POST makes it (a mail scanner
+    that follows links changes nothing). Possession of the link is the proof; no login needed."""
+    change = services.email_change_from_link(token)
+    if change is None:
+        return render(request, "core/email_change_confirm.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        try:
+            services.login_email_change_apply(change=change, actor=change.user, how="confirmed by the person")
+        except services.EmailChangeError as exc:
+            return render(request, "core/email_change_confirm.html", {"invalid": True, "reason": str(exc)}, status=400)
+        return render(request, "core/email_change_confirm.html", {"done": True, "change": change})
+    return render(request, "core/email_change_confirm.html", {"change": change})
 
 
 @coordinator_required
@@ -102,7 +121,14 @@ def import_confirm(request, pk):
     if batch.status != batch.Status.PREVIEWED:
         messages.error(request, _("This import was already applied or refused; upload the file again."))
         return redirect("core:import_preview", pk=batch.pk)
-    report = services.directory_import_confirm(batch=batch, actor=request.user)
+    try:
+        report = services.directory_import_confirm(
+            batch=batch, actor=request.user, typed_word=request.POST.get("typed_word", ""),
+            confirm_named=request.POST.get("confirm_named") == "on",
+        )
+    except services.ImportConfirmationNeeded as exc:
+        messages.error(request, str(exc))
+        return redirect("core:import_preview", pk=batch.pk)
     if report.applied:
         messages.success(request, _("Directory updated: %(summary)s") % {"summary": report.summary_line()})
     else:
