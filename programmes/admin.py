@@ -37,6 +37,8 @@ class ProgrammeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ObjectiveInline, MilestoneInline, SponsorInline]
     filter_horizontal = ["domains"]
+    # Who reads the juniors' concerns is named by the programme's coordinators, on its page, not by an administrator.
+    exclude = ["concern_contacts"]
 
 
 class ApplicationDomainInline(admin.TabularInline):

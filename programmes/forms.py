@@ -40,10 +40,34 @@ class ProgrammeForm(forms.ModelForm):
         ]
         widgets = {"start_date": DATE, "description": forms.Textarea(attrs={"rows": 3})}
 
+    concern_contacts = forms.CharField(
+        label=_("HR contacts for concerns"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("E-mail addresses, one a line. Only these people read the concerns juniors raise; "
+                    "juniors see their names beside the concern box."),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["slug"].disabled = True
+            self.initial.setdefault("concern_contacts", "\n".join(
+                self.instance.concern_contacts.order_by("email").values_list("email", flat=True)))
+
+    def clean_concern_contacts(self):
+        """The users named, one e-mail address a line; an unknown address names its line."""
+        users, errors = [], []
+        for number, line in enumerate(self.cleaned_data["concern_contacts"].splitlines(), start=1):
+            email = line.strip()
+            if not email:
+                continue
+            user = User.objects.filter(email__iexact=email, is_active=True).first()
+            if user is None:
+                errors.append(_("line %(n)s: nobody who can log in has the address “%(email)s”.") % {"n": number, "email": email})
+            else:
+                users.append(user)
+        if errors:
+            raise forms.ValidationError(errors)
+        return users
 
 
 class ProgrammeCreateForm(forms.ModelForm):

@@ -107,6 +107,10 @@ class Programme(models.Model):
     )
     require_shared_language = models.BooleanField(_("the pair must share a language"), default=True)
     require_training = models.BooleanField(_("initial training required before pairing"), default=False)
+    # The HR people a junior's concern goes to: only they read its text (not every coordinator, not
+    # a superuser). Shown to the junior beside the concern box.
+    concern_contacts = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="concern_programmes",
+                                              verbose_name=_("HR contacts for concerns"))
     copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies",
                                     verbose_name=_("copied from"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -220,6 +220,30 @@ def charter_publish(*, actor: User, programme: Programme, text: str) -> Charter:
 
 
 @transaction.atomic
+def programme_set_concern_contacts(*, actor: User, programme: Programme, users: Iterable[User]) -> list[User]:
+    """Name the HR people a junior's concern goes to (the only ones to read it). Refuses someone
+    who cannot log in and anyone who takes part in the programme (a senior must never be the one
+    reading a concern about a senior). Audited with the users' ids; nothing changes when refused."""
+    users = list(dict.fromkeys(users))
+    for user in users:
+        if not user.is_active:
+            raise ProgrammeError(_("%(name)s cannot log in any more.") % {"name": user}, "concern_contacts")
+    participants = set(Application.objects.filter(programme=programme, employee__user__in=users)
+                       .values_list("employee__user", flat=True))
+    for user in users:
+        if user.pk in participants:
+            raise ProgrammeError(_("%(name)s takes part in the programme and cannot receive concerns.") % {"name": user},
+                                 "concern_contacts")
+    before = set(programme.concern_contacts.values_list("pk", flat=True))
+    after = {user.pk for user in users}
+    if before != after:
+        programme.concern_contacts.set(users)
+        audit_log(actor=actor, action="programme.concern_contacts", target=programme.slug,
+                  details={"added": sorted(after - before), "removed": sorted(before - after)})
+    return users
+
+
+@transaction.atomic
 def sponsor_add(*, actor: User, programme: Programme, user: User, message: str = "") -> ProgrammeSponsor:
     if not user.is_active:
         raise ProgrammeError(_("This person cannot log in any more and cannot sponsor a programme."), "user")

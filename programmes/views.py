@@ -86,10 +86,13 @@ def programme_edit(request, slug):
     programme = selectors.programme_get_for_coordinator(user=request.user, slug=slug)
     form = ProgrammeForm(request.POST or None, instance=programme)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("domains", "slug")}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("domains", "slug", "concern_contacts")}
         try:
-            services.programme_update(actor=request.user, programme=Programme.objects.get(pk=programme.pk), data=data,
-                                      domains=list(form.cleaned_data["domains"]))
+            with transaction.atomic():
+                services.programme_update(actor=request.user, programme=Programme.objects.get(pk=programme.pk), data=data,
+                                          domains=list(form.cleaned_data["domains"]))
+                services.programme_set_concern_contacts(actor=request.user, programme=programme,
+                                                        users=form.cleaned_data["concern_contacts"])
         except services.ProgrammeError as exc:
             add_to_form(form, exc)
         else:

@@ -37,11 +37,16 @@ def nav_items(request):
     from django.utils.translation import gettext as _
 
     from mentorat.core.navigation import NavItem
-    from sessions.selectors import pairs_with_sessions
+    from sessions.selectors import delegations_in_force, pairs_with_sessions
 
+    items = []
     if pairs_with_sessions(user=request.user).exists():
-        return [NavItem(_("My calendar"), reverse("sessions:calendar"), 20)]
-    return []
+        items.append(NavItem(_("My calendar"), reverse("sessions:calendar"), 20))
+    if delegations_in_force(user=request.user).exists():
+        items.append(NavItem(_("Sessions I book"), reverse("sessions:delegated"), 21))
+    if request.user.concern_programmes.exists():
+        items.append(NavItem(_("Concerns sent to me"), reverse("sessions:concerns"), 22))
+    return items
 
 
 def home_section(request):

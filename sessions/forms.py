@@ -37,6 +37,10 @@ class NoteForm(forms.Form):
     body = forms.CharField(label=_("Private note (only the two of you can read it)"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class NoteDeleteForm(forms.Form):
+    confirm = forms.BooleanField(label=_("Yes, delete this note for both of us (this cannot be undone)"))
+
+
 class GoalForm(forms.ModelForm):
     class Meta:
         model = LearningGoal
@@ -83,3 +87,10 @@ class PlaceForm(forms.Form):
     place = forms.CharField(label=_("Room or video link"), max_length=300, required=False,
                             help_text=_("A neutral room, away from the senior's office, works best."))
     theme = forms.CharField(label=_("Theme"), max_length=200, required=False)
+
+
+class DelegatePlaceForm(forms.Form):
+    """Where the senior meets, for the delegate: no theme (the pair's content)."""
+
+    place_kind = PlaceForm.base_fields["place_kind"]
+    place = PlaceForm.base_fields["place"]

@@ -18,7 +18,7 @@ from sessions.models import MentoringSession
 PRODID = "-//Mentorat//Reverse mentoring//FR"
 
 
-def _event(session: MentoringSession, cancelled: bool) -> Event:
+def _event(session: MentoringSession, cancelled: bool, with_theme: bool = True) -> Event:
     pair = session.pair
     tz = timezone.get_default_timezone()
     event = Event()
@@ -30,7 +30,7 @@ def _event(session: MentoringSession, cancelled: bool) -> Event:
     event.add("summary", _("Reverse mentoring: %(mentor)s & %(mentee)s") % {
         "mentor": pair.mentor.employee.full_name, "mentee": pair.mentee.employee.full_name})
     description = [pair.programme.name]
-    if session.theme:
+    if session.theme and with_theme:
         description.append(_("Theme: %(theme)s") % {"theme": session.theme})
     description.append(settings.SITE_URL + f"/sessions/{session.pk}/")
     event.add("description", "\n".join(description))
@@ -58,11 +58,12 @@ def _calendar(method: str | None) -> Calendar:
     return calendar
 
 
-def session_invitation(session: MentoringSession) -> bytes:
-    """The .ics of one session: REQUEST, or CANCEL once cancelled."""
+def session_invitation(session: MentoringSession, *, with_theme: bool = True) -> bytes:
+    """The .ics of one session: REQUEST, or CANCEL once cancelled. Without the theme for the
+    senior's delegate, who books the time and place, not the content."""
     cancelled = session.status == MentoringSession.Status.CANCELLED
     calendar = _calendar("CANCEL" if cancelled else "REQUEST")
-    calendar.add_component(_event(session, cancelled))
+    calendar.add_component(_event(session, cancelled, with_theme))
     calendar.add_missing_timezones()
     return calendar.to_ical()
 

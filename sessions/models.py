@@ -152,11 +152,13 @@ class Commitment(models.Model):
 
 
 class Concern(models.Model):
-    """The junior's channel to HR: coordinators read it, the senior never does."""
+    """The junior's channel to HR: read by the programme's named HR contacts who were named when it
+    was sent (``recipients``, the names the junior saw) and still are; nobody else."""
 
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="concerns")
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     body = EncryptedTextField()
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="concerns_received")
     created_at = models.DateTimeField(auto_now_add=True)
     handled_at = models.DateTimeField(null=True, blank=True)
 

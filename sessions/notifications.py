@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -123,7 +122,23 @@ def render_digest(notification):
     return outbox.Message(_("Reverse mentoring: your weekly digest"), _("Hello,\n\nThis week:\n%(lines)s") % {"lines": "\n".join(lines)})
 
 
+def render_concern(notification):
+    """To a named HR contact: that a concern was raised and where to read it. Never its text, nor
+    who raised it: the e-mail may be read by others (an assistant, a shared mailbox)."""
+    from sessions.selectors import concerns_for_contact
+
+    concern = concerns_for_contact(user=notification.recipient).filter(pk=notification.object_key.split(":")[1]).first()
+    if concern is None:
+        return None  # no longer a contact, or the concern was erased
+    text = _("Hello,\n\nA junior mentor of “%(programme)s” raised a concern. You are one of the HR contacts named for "
+             "concerns: only you and the other named contacts can read it, here: %(url)s") % {
+        "programme": concern.pair.programme.name, "url": settings.SITE_URL + reverse("sessions:concerns")}
+    return outbox.Message(_("Reverse mentoring: a concern to read"), text)
+
+
 KINDS = [
+    outbox.Kind("concern_raised", gettext_lazy("A concern raised by a junior mentor (named HR contacts)"), True,
+                render_concern, per_recipient=True),
     outbox.Kind("session_upcoming", gettext_lazy("Reminders before each session, with the invitation"), False, render_upcoming,
                 per_recipient=True),
     outbox.Kind("session_changed", gettext_lazy("A session moved or cancelled"), True, render_changed),
@@ -139,6 +154,11 @@ def notify_change(session: MentoringSession) -> None:
     for member in (session.pair.mentor.employee, session.pair.mentee.employee):
         if member.user_id:
             outbox.notify(kind="session_changed", object_key=f"session:{session.pk}:v{session.sequence}", recipient=member.user)
+
+
+def notify_concern(concern, contacts) -> None:
+    for user in contacts:
+        outbox.notify(kind="concern_raised", object_key=f"concern:{concern.pk}", recipient=user)
 
 
 def _members(pair):
@@ -198,7 +218,7 @@ def plan_alerts(*, now: datetime.datetime | None = None) -> int:
     once it goes on (three cancellations); overdue logs per programme. Once a week per pair and reason."""
     now = now or timezone.now()
     week = now.strftime("%G-%V")
-    coordinators = list(User.objects.filter(Q(is_coordinator=True) | Q(is_superuser=True), is_active=True))
+    coordinators = list(User.objects.filter(is_coordinator=True, is_active=True).order_by("pk"))
     count = 0
     due = now.replace(minute=0, second=0, microsecond=0)
     for programme in Programme.objects.filter(status__in=[Programme.Status.PAIRING, Programme.Status.RUNNING]):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import NamedTuple
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from mentorat.core.models import User
 from mentorat.core.permissions import is_coordinator
 from mentorat.core.selectors import employee_of
 from programmes.models import Application, Milestone, Programme
-from sessions.models import Commitment, Concern, Delegate, LearningGoal, MentoringSession
+from sessions.models import Commitment, Concern, Delegate, LearningGoal, MentoringSession, PrivateNote
 
 
 class SessionRow(NamedTuple):
@@ -40,11 +40,13 @@ def pairs_with_sessions(*, user: User) -> QuerySet[Pair]:
 
 
 def pair_for_member(*, user: User, pk: int) -> Pair:
-    """The pair workspace: its two members and the senior's delegate; 404 for anyone else (coordinators
-    included: they have the follow-up view, which shows metadata only)."""
+    """The pair workspace: its two members only; 404 for anyone else (coordinators included: they
+    have the follow-up view, which shows metadata only; the senior's delegate has the list of the
+    senior's sessions, ``delegated_sessions``, without goals, commitments, themes or notes)."""
     pair = (Pair.objects.select_related("programme", "mentor__employee__department", "mentee__employee__department")
             .filter(pk=pk).first())
-    if pair is None or not may_see_sessions(user=user, pair=pair):
+    employee = employee_of(user)
+    if (pair is None or employee is None or pair.role_of(employee) is None or not may_see_sessions(user=user, pair=pair)):
         raise Http404
     return pair
 
@@ -89,6 +91,7 @@ def workspace(*, user: User, pair: Pair, now: datetime.datetime | None = None) -
         "commitments": list(pair.commitments.all()),
         "notes": list(pair.private_notes.select_related("author")) if role else [],
         "concerns": list(pair.concerns.filter(raised_by=user)) if role == "mentor" else [],
+        "concern_contacts": concern_contacts_of(programme=pair.programme) if role == "mentor" else [],
     }
 
 
@@ -112,7 +115,8 @@ def cancellations(sessions) -> dict:
 
 
 def programme_followup(*, user: User, programme: Programme, now: datetime.datetime | None = None) -> list[dict]:
-    """The coordinator's view of each pair: counts, rating average, risk. No content, no notes."""
+    """The coordinator's view of each pair: counts, rating average, risk, how many concerns are open
+    and when the last was raised. No content: no notes, no log, no concern's text."""
     if not is_coordinator(user):
         raise Http404
     now = now or timezone.now()
@@ -120,7 +124,8 @@ def programme_followup(*, user: User, programme: Programme, now: datetime.dateti
         programme.pairs.filter(status__in=MEMBER_PAIR_STATES)
         .select_related("mentor__employee", "mentee__employee")
         .annotate(rating_avg=Avg("sessions__ratings__score"),
-                  open_concerns=Count("concerns", filter=Q(concerns__handled_at__isnull=True), distinct=True))
+                  open_concerns=Count("concerns", filter=Q(concerns__handled_at__isnull=True), distinct=True),
+                  last_concern_at=Max("concerns__created_at"))
     )
     # Plain tuples, not model instances: a programme of hundreds of pairs has thousands of sessions.
     by_pair: dict[int, list[SessionRow]] = {pair.pk: [] for pair in pairs}
@@ -147,14 +152,50 @@ def programme_followup(*, user: User, programme: Programme, now: datetime.dateti
         rows.append({"pair": pair, "held": held, "due": len([s for s in past if s.status != MentoringSession.Status.CANCELLED]),
                      "unlogged": unlogged, "cancelled": info["by_side"], "rating_avg": pair.rating_avg,
                      "next": next((s.starts_at for s in sessions if s.starts_at >= now and s.status == "planned"), None),
-                     "risks": reasons, "open_concerns": pair.open_concerns})
+                     "risks": reasons, "open_concerns": pair.open_concerns, "last_concern_at": pair.last_concern_at})
     return rows
 
 
-def concerns_for_coordinator(*, user: User, programme: Programme) -> list[Concern]:
-    if not is_coordinator(user):
+def concerns_for_contact(*, user: User) -> QuerySet[Concern]:
+    """The concerns this user may read: sent to them (they were a named HR contact of the programme
+    when the junior wrote, so the junior saw their name) and they still are one. Nobody else — not
+    another coordinator, not a superuser."""
+    if not user.is_authenticated or not user.is_active:
+        return Concern.objects.none()
+    return (Concern.objects.filter(recipients=user, pair__programme__concern_contacts=user)
+            .select_related("pair__programme", "pair__mentor__employee", "pair__mentee__employee").distinct())
+
+
+def concern_get_for_contact(*, user: User, pk: int) -> Concern:
+    concern = concerns_for_contact(user=user).filter(pk=pk).first()
+    if concern is None:
         raise Http404
-    return list(Concern.objects.filter(pair__programme=programme).select_related("pair__mentor__employee", "pair__mentee__employee"))
+    return concern
+
+
+def concern_contacts_of(*, programme: Programme) -> list[User]:
+    return list(programme.concern_contacts.filter(is_active=True).order_by("last_name", "first_name", "email"))
+
+
+def note_get_for_author(*, user: User, pk: int) -> PrivateNote:
+    """A private note its author may change: written by this user, in a pair they are still a member
+    of. 404 for the other member and for anyone else."""
+    employee = employee_of(user)
+    note = (PrivateNote.objects.select_related("pair__mentor", "pair__mentee").filter(pk=pk, author=user).first()
+            if employee is not None else None)
+    if note is None or note.pair.role_of(employee) is None or note.pair.status not in MEMBER_PAIR_STATES:
+        raise Http404
+    return note
+
+
+def delegated_sessions(*, user: User) -> list[MentoringSession] | None:
+    """The sessions of the seniors this user is the delegate of (active pairs), for booking: None
+    when the user is nobody's delegate. The page shows what booking needs: date, length, place, status."""
+    seniors = list(delegations_in_force(user=user).values_list("senior", flat=True))
+    if not seniors:
+        return None
+    return list(MentoringSession.objects.filter(pair__mentee__employee__in=seniors, pair__status=Pair.Status.ACTIVE)
+                .select_related("pair__mentee__employee").order_by("starts_at"))
 
 
 def feed_sessions(*, user: User) -> QuerySet[MentoringSession]:

@@ -183,8 +183,10 @@ def session_reschedule(*, user: User, session: MentoringSession, starts_at: date
 
 
 @transaction.atomic
-def session_set_place(*, user: User, session: MentoringSession, place_kind: str, place: str, theme: str) -> MentoringSession:
-    """Where the pair meets (a neutral meeting room, or a video link) and what the session is about."""
+def session_set_place(*, user: User, session: MentoringSession, place_kind: str, place: str,
+                      theme: str | None = None) -> MentoringSession:
+    """Where the pair meets (a neutral meeting room, or a video link) and what the session is about
+    (members only: ``theme`` None keeps it, as for the senior's delegate, who never sets it)."""
     session = _lock(session)
     if acting_role(user, session.pair) is None:
         raise SessionError(_("Only the two members of the pair, or the senior's delegate, can change a session."))
@@ -194,7 +196,11 @@ def session_set_place(*, user: User, session: MentoringSession, place_kind: str,
         raise SessionError(_("Choose a meeting room or a video call."), "place_kind")
     if place_kind == MentoringSession.Place.VIDEO and place and not place.startswith(("https://", "http://")):
         raise SessionError(_("A video link starts with https://."), "place")
-    session.place_kind, session.place, session.theme = place_kind, place.strip(), theme.strip()
+    if theme is not None and member_role(user, session.pair) is None:
+        raise SessionError(_("The theme is the pair's: only its two members set it."), "theme")
+    session.place_kind, session.place = place_kind, place.strip()
+    if theme is not None:
+        session.theme = theme.strip()
     session.sequence += 1
     session.save(update_fields=["place_kind", "place", "theme", "sequence", "updated_at"])
     notify_change(session)
@@ -287,8 +293,27 @@ def note_add(*, user: User, pair: Pair, body: str) -> PrivateNote:
     return PrivateNote.objects.create(pair=pair, author=user, body=body.strip())
 
 
-def note_delete(*, user: User, note: PrivateNote) -> None:
+def _author_only(user: User, note: PrivateNote) -> None:
     _member_only(user, note.pair)
+    if note.author_id != user.pk:
+        raise SessionError(_("Only the author of a note can change or delete it."))
+
+
+@transaction.atomic
+def note_update(*, user: User, note: PrivateNote, body: str) -> PrivateNote:
+    """The author rewrites their note (still a member of the pair); nobody else."""
+    _author_only(user, note)
+    if not body.strip():
+        raise SessionError(_("The note is empty."), "body")
+    note.body = body.strip()
+    note.save(update_fields=["body", "updated_at"])
+    return note
+
+
+@transaction.atomic
+def note_delete(*, user: User, note: PrivateNote) -> None:
+    """The author deletes their note (the view asks for a confirmation first); nobody else."""
+    _author_only(user, note)
     note.delete()
 
 
@@ -328,19 +353,35 @@ def commitment_set_status(*, user: User, commitment: Commitment, status: str) ->
     return commitment
 
 
+@transaction.atomic
 def concern_raise(*, user: User, pair: Pair, body: str) -> Concern:
-    """The junior writes to HR. The senior never sees it; coordinators do."""
+    """The junior writes to the HR contacts the programme names (the names shown beside the box):
+    they are recorded as the concern's recipients and get an e-mail without the text. The senior
+    never sees it, nor does any other coordinator or administrator. Refused while nobody is named."""
     if member_role(user, pair) != "mentor":
         raise SessionError(_("This channel is the junior mentor's."))
     if not body.strip():
         raise SessionError(_("Write what worries you."), "body")
+    from sessions.selectors import concern_contacts_of
+
+    contacts = concern_contacts_of(programme=pair.programme)
+    if not contacts:
+        raise SessionError(_("No HR contact is named for concerns in this programme yet: ask the programme's coordinators."))
     concern = Concern.objects.create(pair=pair, raised_by=user, body=body.strip())
+    concern.recipients.set(contacts)
+    from sessions.notifications import notify_concern
+
+    notify_concern(concern, contacts)
     return concern
 
 
+@transaction.atomic
 def concern_handle(*, actor: User, concern: Concern) -> Concern:
-    if not is_coordinator(actor):
-        raise SessionError(_("Only coordinators handle concerns."))
+    """A named contact who received the concern marks it handled (audited, without its text)."""
+    from sessions.selectors import concerns_for_contact
+
+    if not concerns_for_contact(user=actor).filter(pk=concern.pk).exists():
+        raise SessionError(_("Only the HR contacts the concern was sent to handle it."))
     concern.handled_at = timezone.now()
     concern.save(update_fields=["handled_at"])
     audit_log(actor=actor, action="concern.handled", target=str(concern.pk))

@@ -11,6 +11,10 @@ urlpatterns = [
     path("sessions/calendar/", views.calendar_settings, name="calendar"),
     path("sessions/programme/<slug:slug>/", views.followup, name="followup"),
     path("sessions/programme/<slug:slug>/reminders/", views.reminder_timing, name="reminder_timing"),
+    path("sessions/concerns/", views.concerns, name="concerns"),
     path("sessions/concerns/<int:pk>/handle/", views.concern_handle, name="concern_handle"),
+    path("sessions/notes/<int:pk>/edit/", views.note_edit, name="note_edit"),
+    path("sessions/notes/<int:pk>/delete/", views.note_delete, name="note_delete"),
+    path("sessions/delegated/", views.delegated, name="delegated"),
     path("calendar/<str:token>.ics", views.feed, name="feed"),
 ]

@@ -22,14 +22,16 @@ from sessions.forms import (
     CommitmentForm,
     ConcernForm,
     DelegateForm,
+    DelegatePlaceForm,
     GoalForm,
     LogForm,
+    NoteDeleteForm,
     NoteForm,
     PlaceForm,
     RatingForm,
     RescheduleForm,
 )
-from sessions.models import CalendarFeed, Concern
+from sessions.models import CalendarFeed
 
 
 def _error(request, form, exc):
@@ -51,11 +53,6 @@ def workspace(request, pk):
                 if forms["note"].is_valid():
                     services.note_add(user=request.user, pair=pair, body=forms["note"].cleaned_data["body"])
                     messages.success(request, _("Note saved: only the two of you can read it."))
-            elif action == "note_delete":
-                note = pair.private_notes.filter(pk=request.POST.get("note")).first()
-                if note is None:
-                    raise Http404
-                services.note_delete(user=request.user, note=note)
             elif action == "goal":
                 goal = pair.goals.filter(pk=request.POST.get("goal")).first() if request.POST.get("goal") else None
                 forms["goal"] = GoalForm(request.POST, pair=pair, instance=goal)
@@ -109,6 +106,9 @@ def session_detail(request, pk):
     forms = {"log": LogForm(initial=initial_log), "rate": RatingForm(), "reschedule": RescheduleForm(
         initial={"starts_at": timezone.localtime(session.starts_at)}), "cancel": CancelForm(),
         "place": PlaceForm(initial={"place_kind": session.place_kind, "place": session.place, "theme": session.theme})}
+    if role is None:  # the senior's delegate: what booking needs, not the session's theme nor its log
+        forms = {"reschedule": forms["reschedule"], "cancel": forms["cancel"],
+                 "place": DelegatePlaceForm(initial={"place_kind": session.place_kind, "place": session.place})}
     if action in forms:
         form = forms[action] = type(forms[action])(request.POST)
         if form.is_valid():
@@ -140,13 +140,14 @@ def session_detail(request, pk):
                                       ("log", "can_log"), ("rate", "can_rate")) if offers[offer]]
     response = render(request, "sessions/session.html", {
         "session": session, "role": role, "log": log, "my_rating": my_rating, "delegate": role is None, **offers,
-        "forms": _rendered_forms(session, {name: forms[name] for name in shown}, bound=action in shown)})
+        "forms": _rendered_forms(session, {name: forms[name] for name in shown if name in forms}, bound=action in shown,
+                                 delegate=role is None)})
     if session.starts_at > now:  # the page changes when the session starts (the log form shows)
         response.cache_until = session.starts_at
     return response
 
 
-def _rendered_forms(session, forms: dict, *, bound: bool) -> dict:
+def _rendered_forms(session, forms: dict, *, bound: bool, delegate: bool = False) -> dict:
     """The forms the page shows, as HTML. Unbound, they depend only on the session (and its log) and
     the language: rendered once per version of the data (``datacache``), as crispy's templates cost
     more than the rest of the page. A form sent back with errors is always rendered anew."""
@@ -155,13 +156,14 @@ def _rendered_forms(session, forms: dict, *, bound: bool) -> dict:
 
     if bound:
         return render_all()
-    key = ("session-forms", session.pk, tuple(forms), get_language(), timezone.get_current_timezone_name())
+    key = ("session-forms", session.pk, tuple(forms), delegate, get_language(), timezone.get_current_timezone_name())
     return {name: mark_safe(html) for name, html in datacache.cached(key, render_all, timeout=600).items()}
 
 
 def invitation(request, pk):
     session = selectors.session_get_for_user(user=request.user, pk=pk)
-    response = HttpResponse(ics.session_invitation(session), content_type="text/calendar; charset=utf-8")
+    member = services.member_role(request.user, session.pair) is not None
+    response = HttpResponse(ics.session_invitation(session, with_theme=member), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="mentorat-{session.starts_at:%Y%m%d}.ics"'
     return response
 
@@ -206,18 +208,61 @@ def followup(request, slug):
     programme = programme_get_for_coordinator(user=request.user, slug=slug)
     return render(request, "sessions/followup.html", {
         "programme": programme, "rows": selectors.programme_followup(user=request.user, programme=programme),
-        "concerns": selectors.concerns_for_coordinator(user=request.user, programme=programme),
+        "concern_contacts": selectors.concern_contacts_of(programme=programme),
     })
 
 
-@coordinator_required
+def concerns(request):
+    """The concerns sent to this user as a named HR contact, in clear; 404 for everyone else."""
+    items = list(selectors.concerns_for_contact(user=request.user).order_by("-created_at"))
+    if not items and not request.user.concern_programmes.exists():
+        raise Http404
+    return render(request, "sessions/concerns.html", {"concerns": items})
+
+
 @require_POST
 def concern_handle(request, pk):
-    concern = Concern.objects.select_related("pair__programme").filter(pk=pk).first()
-    if concern is None:
-        raise Http404
+    concern = selectors.concern_get_for_contact(user=request.user, pk=pk)
     services.concern_handle(actor=request.user, concern=concern)
-    return redirect("sessions:followup", slug=concern.pair.programme.slug)
+    messages.success(request, _("Marked as handled."))
+    return redirect("sessions:concerns")
+
+
+@require_http_methods(["GET", "POST"])
+def note_edit(request, pk):
+    """The author changes their own note; 404 for the other member and for anyone else."""
+    note = selectors.note_get_for_author(user=request.user, pk=pk)
+    form = NoteForm(request.POST or None, initial={"body": note.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.note_update(user=request.user, note=note, body=form.cleaned_data["body"])
+        except services.SessionError as exc:
+            _error(request, form, exc)
+        else:
+            messages.success(request, _("Note saved: only the two of you can read it."))
+            return redirect("sessions:workspace", pk=note.pair_id)
+    return render(request, "sessions/note_form.html", {"note": note, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def note_delete(request, pk):
+    """A confirmation page, then the deletion: only the author, only with the box ticked."""
+    note = selectors.note_get_for_author(user=request.user, pk=pk)
+    form = NoteDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.note_delete(user=request.user, note=note)
+        messages.success(request, _("Note deleted."))
+        return redirect("sessions:workspace", pk=note.pair_id)
+    return render(request, "sessions/note_delete.html", {"note": note, "form": form})
+
+
+def delegated(request):
+    """For a senior's delegate: the senior's sessions, with what booking needs (date, time, place,
+    status) and nothing of the pair's content. 404 for anyone who is nobody's delegate."""
+    rows = selectors.delegated_sessions(user=request.user)
+    if rows is None:
+        raise Http404
+    return render(request, "sessions/delegated.html", {"sessions": rows, "now": timezone.now()})
 
 
 

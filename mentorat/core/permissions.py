@@ -1,5 +1,10 @@
 """Site-wide roles, checked in one place. Per-programme roles (sponsor, mentor, mentee) are
-decided by the programmes app's selectors."""
+decided by the programmes app's selectors.
+
+A superuser is the technical administrator (the Django admin), not an HR role: being a superuser
+does not make anyone a coordinator. Coordinators are those with the ``is_coordinator`` flag, and
+even they never read a pair's notes or concerns (those go to the members, and to the HR contacts
+a programme names for concerns)."""
 
 from functools import wraps
 
@@ -7,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 
 
 def is_coordinator(user) -> bool:
-    return user.is_authenticated and user.is_active and (user.is_coordinator or user.is_superuser)
+    return user.is_authenticated and user.is_active and user.is_coordinator
 
 
 def is_executive(user) -> bool:

@@ -65,7 +65,7 @@ class TestRescheduleAndCancel:
                                     now=first.starts_at - datetime.timedelta(days=5))
         services.note_add(user=org["director_a"].user, pair=active_pair, body=SECRET)
         page = client_for(assistant).get(reverse("sessions:workspace", args=[active_pair.pk]))
-        assert page.status_code == 200 and SECRET not in page.content.decode()
+        assert page.status_code == 404 and SECRET not in page.content.decode()
         with pytest.raises(services.SessionError):
             services.note_add(user=assistant, pair=active_pair, body="x")
 
@@ -185,10 +185,10 @@ class TestPrivateNotesStayPrivate:
 @pytest.mark.django_db
 class TestConcernsAndAccess:
     def test_the_junior_s_concern_reaches_hr_not_the_senior(self, active_pair, org, coordinator):
+        active_pair.programme.concern_contacts.add(coordinator)
         client_for(org["junior_b"].user).post(reverse("sessions:workspace", args=[active_pair.pk]),
                                               {"action": "concern", "body": "Il me coupe sans cesse"})
-        assert "Il me coupe sans cesse" in client_for(coordinator).get(
-            reverse("sessions:followup", args=[active_pair.programme.slug])).content.decode()
+        assert "Il me coupe sans cesse" in client_for(coordinator).get(reverse("sessions:concerns")).content.decode()
         senior_page = client_for(org["director_a"].user).get(reverse("sessions:workspace", args=[active_pair.pk]))
         assert "Il me coupe sans cesse" not in senior_page.content.decode()
         with pytest.raises(services.SessionError):
@@ -250,9 +250,11 @@ def test_times_show_in_the_user_s_time_zone(active_pair, org):
 
 
 @pytest.mark.django_db
-def test_only_coordinators_set_reminder_timing_and_handle_concerns(active_pair, org, sponsor, executive, coordinator):
+def test_only_coordinators_set_reminder_timing_and_only_the_named_contacts_handle_concerns(active_pair, org, sponsor,
+                                                                                          executive, coordinator):
     from sessions.models import Concern, ReminderTiming
 
+    active_pair.programme.concern_contacts.add(coordinator)
     concern = services.concern_raise(user=org["junior_b"].user, pair=active_pair, body="Inquiétude")
     timing_url = reverse("sessions:reminder_timing", args=[active_pair.programme.slug])
     handle_url = reverse("sessions:concern_handle", args=[concern.pk])
@@ -260,7 +262,7 @@ def test_only_coordinators_set_reminder_timing_and_handle_concerns(active_pair, 
         client = client_for(user)
         assert client.get(timing_url).status_code == 403
         assert client.post(timing_url, {"first_hours_before": "1", "second_hours_before": "0", "log_hours_after": "1"}).status_code == 403
-        assert client.post(handle_url).status_code == 403
+        assert client.post(handle_url).status_code == 404
     assert not ReminderTiming.objects.exists() and Concern.objects.get().handled_at is None
     client_for(coordinator).post(handle_url)
     assert Concern.objects.get().handled_at is not None
