@@ -119,6 +119,8 @@ EXPECTED = {
     "core:import_upload": row(403, **COORD),
     "core:import_preview": row(403, **COORD),
     "core:import_confirm": row(403, coordinator=405),
+    # A login change is confirmed from the link mailed to the old address: a bad link is a 400 for all.
+    "core:email_change_confirm": row(400, anon=400),
     "core:organisation": row(403, executive=200, coordinator=200, superuser=200),
     "core:preferences": row(200),
     "core:notifications": row(200),
@@ -197,6 +199,7 @@ def world(programme, cohort, active_pair, other_pair, sponsor, coordinator, exec
         "sessions:feed": {"token": feed.token},
         "core:employee": {"pk": org["director_a"].pk}, "core:employee_erase": {"pk": org["director_a"].pk},
         "core:import_preview": {"pk": batch.pk}, "core:import_confirm": {"pk": batch.pk},
+        "core:email_change_confirm": {"token": "not-a-signed-link"},
         "core:unsubscribe": {"token": outbox.unsubscribe_token(mentee, "session_log")},
     }
     return users, kwargs, slug
