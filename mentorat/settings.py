@@ -231,7 +231,6 @@ CELERY_BEAT_SCHEDULE: dict = {
     "evaluation-plan-surveys": {"task": "evaluation.plan_surveys", "schedule": 60 * 60},
     "privacy-retention": {"task": "privacy.retention", "schedule": crontab(hour=3, minute=15)},
     "directory-import-purge": {"task": "directory.import_purge", "schedule": crontab(hour=3, minute=40)},
-    "directory-import-purge": {"task": "directory.import_purge", "schedule": crontab(hour=3, minute=40)},
     "accounts-deactivate-leavers": {"task": "accounts.deactivate_leavers", "schedule": crontab(hour=0, minute=5)},
 }
 
@@ -334,19 +333,6 @@ MENTORAT_RETENTION_MONTHS = env_int("MENTORAT_RETENTION_MONTHS", 24, minimum=1)
 MENTORAT_ANONYMITY_THRESHOLD = env_int("MENTORAT_ANONYMITY_THRESHOLD", 5, minimum=3)
 MENTORAT_OUTBOX_STALE_SECONDS = env_int("MENTORAT_OUTBOX_STALE_SECONDS", 600, minimum=1)
 MENTORAT_IMPORT_MAX_BYTES = env_int("MENTORAT_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
-# Bounds of one HRIS import (interface and command line): employee lines, the uncompressed size
-# of an XLSX and the compression of any of its parts (decompression bombs), seconds of reading.
-MENTORAT_IMPORT_MAX_ROWS = env_int("MENTORAT_IMPORT_MAX_ROWS", 100_000, minimum=1)
-MENTORAT_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("MENTORAT_IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024, minimum=1024)
-MENTORAT_IMPORT_MAX_RATIO = env_int("MENTORAT_IMPORT_MAX_RATIO", 100, minimum=2)
-MENTORAT_IMPORT_MAX_SECONDS = env_int("MENTORAT_IMPORT_MAX_SECONDS", 120, minimum=1)
-# The raw file of an applied or refused import is removed after this many days (nightly); a
-# preview never confirmed expires after a day. The summary counts stay.
-MENTORAT_IMPORT_KEEP_DAYS = env_int("MENTORAT_IMPORT_KEEP_DAYS", 7, minimum=1)
-# Marking more than this share of the present staff as left needs a typed confirmation.
-MENTORAT_IMPORT_MASS_LEAVE_PERCENT = env_int("MENTORAT_IMPORT_MASS_LEAVE_PERCENT", 10, minimum=1)
-# How long the link mailed to the old address to confirm a login change stays valid.
-MENTORAT_EMAIL_CHANGE_DAYS = env_int("MENTORAT_EMAIL_CHANGE_DAYS", 14, minimum=1)
 # Bounds of one HRIS import (interface and command line): employee lines, the uncompressed size
 # of an XLSX and the compression of any of its parts (decompression bombs), seconds of reading.
 MENTORAT_IMPORT_MAX_ROWS = env_int("MENTORAT_IMPORT_MAX_ROWS", 100_000, minimum=1)

@@ -47,14 +47,6 @@ def import_purge() -> int:
     return directory_import_purge()
 
 
-@shared_task(name="directory.import_purge", ignore_result=True)
-def import_purge() -> int:
-    """Nightly: raw HRIS files are kept only as long as needed (the summaries stay)."""
-    from mentorat.core.services import directory_import_purge
-
-    return directory_import_purge()
-
-
 @shared_task(name="accounts.deactivate_leavers", ignore_result=True)
 def deactivate_leavers() -> int:
     """Nightly: accounts of employees whose leave date has passed are deactivated (audited)."""
