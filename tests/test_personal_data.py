@@ -288,3 +288,16 @@ def test_an_upload_that_cannot_be_cleaned_line_by_line_is_emptied(db, coordinato
     privacy.person_erase(actor=coordinator, employee=person)
     content = bytes(DirectoryImport.objects.get().content)
     assert not found([FIRST, LAST, EMAIL, EID], upload_texts(content) if content else [])
+
+
+def test_a_coordinator_can_erase_neither_themself_nor_an_administrator(db, coordinator):
+    from mentorat.core.models import User
+
+    administrator = EmployeeFactory(employee_id="ROOT1", user__is_superuser=True, user__is_staff=True)
+    client = client_for(coordinator)
+    for employee in (coordinator.employee, administrator):
+        response = client.post(reverse("core:employee_erase", args=[employee.pk]), {"confirm": "ERASE"}, follow=True)
+        assert response.status_code == 200
+        employee.refresh_from_db()
+        assert employee.first_name != privacy.ERASED_NAME and User.objects.get(pk=employee.user_id).is_active
+    assert not AuditEntry.objects.filter(action="person.erase").exists()

@@ -39,6 +39,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mentorat.core.models import (
     AuditEntry,
@@ -291,6 +292,10 @@ def personal_data(*, user: User) -> dict:
 
 # --- Erasure ---------------------------------------------------------------------------------
 
+class ErasureRefused(ValueError):
+    """The erasure is not for this actor to make; the message says why (nothing was erased)."""
+
+
 @transaction.atomic
 def person_erase(*, actor: User, employee: Employee) -> None:
     """Erase a person: names, e-mail, free texts and account go, everywhere (every column of
@@ -298,11 +303,17 @@ def person_erase(*, actor: User, employee: Employee) -> None:
     committed, the mail copies naming them are deleted and the cache is emptied. Their pairs,
     sessions and answers stay as unnamed counts, so every KPI keeps its value; audit entries stay,
     naming ``employee:<pk>``. The employee id is remembered as a keyed digest so that the next
-    import does not bring the person back. Irreversible; audited without the erased name."""
+    import does not bring the person back. Irreversible; audited without the erased name.
+    Refused (``ErasureRefused``) for the actor's own record and for an administrator's account."""
     from mentorat.core.services import audit_log
 
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
     user = employee.user
+    if user is not None and actor is not None and user.pk == actor.pk:
+        raise ErasureRefused(_("You cannot erase yourself: ask another coordinator."))
+    if user is not None and (user.is_superuser or user.is_staff):
+        # Erasing would lock an administrator out: their rights are removed in the admin first.
+        raise ErasureRefused(_("An administrator's account cannot be erased here: remove their administrator rights first."))
     ids = identifiers_of(employee, user)
     if ids.employee_id:
         ErasedEmployee.objects.get_or_create(digest=ErasedEmployee.digest_of(ids.employee_id))
@@ -328,6 +339,8 @@ def person_erase(*, actor: User, employee: Employee) -> None:
         user.is_coordinator = user.is_executive = False
         user.set_unusable_password()
         user.save()
+        user.groups.clear()
+        user.user_permissions.clear()
     audit_log(actor=actor, action="person.erase", target=f"employee:{employee.pk}")
     transaction.on_commit(lambda: _erase_outside_the_database(ids))
 

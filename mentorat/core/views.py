@@ -318,12 +318,16 @@ def audit(request):
 @require_POST
 def employee_erase(request, pk):
     """Erase a person on request (GDPR): the coordinator confirms by typing ERASE."""
-    from mentorat.core.privacy import person_erase
+    from mentorat.core.privacy import ErasureRefused, person_erase
 
     employee = selectors.employee_get_for_user(user=request.user, pk=pk)
     if request.POST.get("confirm", "").strip().upper() != "ERASE":
         messages.error(request, _("Type ERASE to confirm: nothing was erased."))
         return redirect("core:employee", pk=pk)
-    person_erase(actor=request.user, employee=employee)
+    try:
+        person_erase(actor=request.user, employee=employee)
+    except ErasureRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("core:employee", pk=pk)
     messages.success(request, _("The person was erased: names and texts are gone, the figures remain."))
     return redirect("core:directory")
