@@ -1,7 +1,5 @@
-import csv
-
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -9,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from binomes import matching, selectors, services
 from binomes.forms import DeclineForm, EndForm, ManualPairForm, PairingSettingsForm
 from binomes.models import Pair
+from mentorat.core.csv import csv_response
 from mentorat.core.permissions import is_coordinator
 from mentorat.core.selectors import employee_of
 from programmes.selectors import programme_get_for_coordinator
@@ -115,10 +114,7 @@ def pairing_settings(request, slug):
 def export(request, slug):
     programme = programme_get_for_coordinator(user=request.user, slug=slug)
     data = selectors.pairing_board(user=request.user, programme=programme)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{programme.slug}-pairs.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    response, writer = csv_response(f"{programme.slug}-pairs.csv")
     writer.writerow(["mentor_employee_id", "mentor_name", "mentee_employee_id", "mentee_name", "status", "source", "score",
                      *matching.CRITERIA])
     for pair in data["pairs"]:

@@ -1,8 +1,6 @@
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +14,7 @@ from evaluation import definitions, selectors, services
 from evaluation.forms import FilterForm, QuestionForm, ResponseForm, SurveyForm, TestimonialForm
 from evaluation.models import Question, Survey
 from mentorat.core import datacache
+from mentorat.core.csv import csv_response
 from mentorat.core.errors import add_to_form
 from mentorat.core.pagecache import cached_page
 from mentorat.core.permissions import coordinator_required, is_coordinator, is_executive
@@ -103,10 +102,7 @@ def dashboard_export(request):
     options = selectors.dashboard_options(user=request.user)
     _form, filters = _filters(request, options)
     data = selectors.dashboard(user=request.user, filters=filters)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="mentorat-dashboard.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
+    response, writer = csv_response("mentorat-dashboard.csv")
     groups = [(_("all selected programmes"), _cards(data["total"]))] + [
         (c["programme"].name, _cards(c["figures"])) for c in data["columns"]]
     writer.writerow([_("programme"), _("indicator"), _("value"), _("respondents"), _("definition")])

@@ -1,14 +1,13 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mentorat.core.csv import csv_response
 from mentorat.core.errors import add_to_form
 from mentorat.core.permissions import coordinator_required, is_coordinator
 from mentorat.core.services import audit_log
@@ -322,10 +321,7 @@ def queue(request, slug):
 
 
 def _queue_csv(programme, applications):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{programme.slug}-applications.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
-    writer = csv.writer(response, delimiter=";")
+    response, writer = csv_response(f"{programme.slug}-applications.csv")
     writer.writerow(["employee_id", "last_name", "first_name", "email", "department", "site", "job_level", "role",
                      "status", "domains", "availability", "format", "languages", "capacity", "training_done",
                      "manager_acknowledged", "charter_version", "submitted_at", "reviewed_at"])

@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from mentorat.core.csv import unescape_cell
+
 FIELDS = [
     "employee_id", "first_name", "last_name", "email", "manager_id", "department", "site",
     "job_title", "job_level", "language", "hire_date", "leave_date",
@@ -236,7 +238,9 @@ def _cell_text(value) -> str:
         return value.date().isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value).strip()
+    # Our exports quote a text that a spreadsheet would run as a formula (mentorat.core.csv): a job
+    # title "+33 standard" comes back as "'+33 standard", and is read as written.
+    return unescape_cell(str(value).strip())
 
 
 def parse_date(text: str) -> datetime.date:

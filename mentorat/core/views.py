@@ -292,15 +292,11 @@ def my_data(request):
 @coordinator_required
 def audit(request):
     """The audit trail: who did what to whom, when; filterable, exportable as CSV."""
-    import csv
-
-    from django.http import HttpResponse
+    from mentorat.core.csv import csv_response
 
     entries = selectors.audit_entries(action=request.GET.get("action", ""), actor=request.GET.get("actor", ""))
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="mentorat-audit.csv"'
-        writer = csv.writer(response)
+        response, writer = csv_response("mentorat-audit.csv")
         writer.writerow(["at", "actor", "action", "target", "details"])
         for entry in entries.iterator(chunk_size=2000):
             writer.writerow([entry.at.isoformat(), entry.actor.email if entry.actor else "", entry.action, entry.target,

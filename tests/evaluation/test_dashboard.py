@@ -75,7 +75,7 @@ def test_a_department_filter_shows_only_the_count_of_a_small_group_page_and_expo
     assert data["total"]["satisfaction"] == {"value": 4.0, "respondents": 6, "shown": True}  # 3 mentees + 3 mentors
     assert data["total"]["skill_gain_rate"] == {"value": None, "respondents": 3, "shown": False}
     export = client.get(reverse("evaluation:export"), {"department": marketing.pk})
-    rows = {row[1]: row for row in csv.reader(io.StringIO(export.content.decode("utf-8-sig"))) if row[0] != "programme"}
+    rows = {row[1]: row for row in csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";") if row[0] != "programme"}
     assert rows["Seniors reporting a skill gain"][2:4] == ["", "3"]
     assert rows["Satisfaction"][2:4] == ["4.0", "6"]
 

@@ -95,7 +95,7 @@ def test_audit_trail_is_for_coordinators_and_exports_without_private_content(act
     page = client.get(reverse("core:audit"))
     assert page.status_code == 200 and "pairing.publish" in page.content.decode()
     export = client.get(reverse("core:audit"), {"format": "csv", "action": "pairing"})
-    assert export.content.decode().splitlines()[0] == "at,actor,action,target,details"
+    assert export.content.decode("utf-8-sig").splitlines()[0] == "at;actor;action;target;details"
     assert len(export.content.decode().splitlines()) > 1
     everything = "".join(str(e.details) + e.target + e.action for e in AuditEntry.objects.all())
     assert MINE not in everything
