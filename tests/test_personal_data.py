@@ -301,3 +301,38 @@ def test_a_coordinator_can_erase_neither_themself_nor_an_administrator(db, coord
         employee.refresh_from_db()
         assert employee.first_name != privacy.ERASED_NAME and User.objects.get(pk=employee.user_id).is_active
     assert not AuditEntry.objects.filter(action="person.erase").exists()
+
+
+def test_retention_empties_old_uploads_and_forgets_old_logins(db, coordinator, settings):
+    from axes.models import AccessLog
+    from django.utils import timezone
+
+    settings.MENTORAT_RETENTION_MONTHS = 24
+    now = timezone.now()
+    old, recent = now - datetime.timedelta(days=30 * 25), now - datetime.timedelta(days=30)
+    content = f"employee_id;first_name;last_name;email\n{EID};{FIRST};{LAST};{EMAIL}\n".encode()
+    summary = {"created": [[EID, f"{FIRST} {LAST}"]], "created_count": 1, "errors": [], "applied": True}
+    kept, purged = (DirectoryImport.objects.create(filename="x.csv", content=content, uploaded_by=coordinator,
+                                                   summary=summary) for _ in range(2))
+    DirectoryImport.objects.filter(pk=purged.pk).update(created_at=old)
+    DirectoryImport.objects.filter(pk=kept.pk).update(created_at=recent)
+    for when in (old, recent):
+        AccessLog.objects.filter(pk=AccessLog.objects.create(
+            username=EMAIL, ip_address="10.1.1.1", user_agent="x", http_accept="*/*", path_info="/").pk
+        ).update(attempt_time=when)
+    assert privacy.retention_purge(now=now) >= 2
+    purged.refresh_from_db()
+    kept.refresh_from_db()
+    assert bytes(purged.content) == b"" and purged.summary["created"] == [] and purged.summary["created_count"] == 1
+    assert bytes(kept.content) == content and kept.summary == summary
+    assert list(AccessLog.objects.values_list("attempt_time", flat=True)) == [recent]
+
+
+def test_retention_run_twice_changes_nothing_the_second_time(db, coordinator):
+    from django.utils import timezone
+
+    upload = DirectoryImport.objects.create(filename="x.csv", content=b"employee_id\nA1\n", uploaded_by=coordinator,
+                                            summary={"created": [["A1", "A B"]], "created_count": 1})
+    DirectoryImport.objects.filter(pk=upload.pk).update(created_at=timezone.now() - datetime.timedelta(days=30 * 30))
+    assert privacy.retention_purge() > 0
+    assert privacy.retention_purge() == 0

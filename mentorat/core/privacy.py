@@ -102,9 +102,10 @@ FIELDS: dict[str, Personal | NotPersonal] = {
     "core.DirectoryImport.filename": Personal("scrubbed"),
     "core.DirectoryImport.content": Personal(
         "the person's rows are removed from the stored file (their id elsewhere becomes ERASED-<pk>); a file "
-        "still naming them is emptied", scrub=False),
+        "still naming them is emptied", retention="emptied after the retention period", scrub=False),
     "core.DirectoryImport.status": NotPersonal("a state"),
-    "core.DirectoryImport.summary": Personal("scrubbed (ids and names of the created/updated/left lists, errors)"),
+    "core.DirectoryImport.summary": Personal("scrubbed (ids and names of the created/updated/left lists, errors)",
+                                             retention="lists emptied after the retention period, counts kept"),
     "core.AuditEntry.action": NotPersonal("an action code"),
     "core.AuditEntry.target": Personal("scrubbed: the entry stays, naming employee:<pk>"),
     "core.AuditEntry.details": Personal("scrubbed: the entry stays, naming employee:<pk>"),
@@ -130,7 +131,8 @@ FIELDS: dict[str, Personal | NotPersonal] = {
     "contenttypes.ContentType.model": NotPersonal("a model"),
     "sessions.Session.session_key": Personal("the account's login sessions are deleted", scrub=False),
     "sessions.Session.session_data": Personal("the account's login sessions are deleted", scrub=False),
-    **{f"axes.{model}.{column}": Personal("the login history of the person's addresses is deleted", scrub=False)
+    **{f"axes.{model}.{column}": Personal("the login history of the person's addresses is deleted",
+                                          retention="deleted after the retention period", scrub=False)
        for model, columns in {
            "AccessAttempt": ["user_agent", "ip_address", "username", "http_accept", "path_info", "get_data", "post_data"],
            "AccessLog": ["user_agent", "ip_address", "username", "http_accept", "path_info", "session_hash"],
@@ -592,6 +594,28 @@ def retention_cutoff(now: datetime.datetime | None = None) -> datetime.date:
 
 def retention_purge(*, now: datetime.datetime | None = None) -> int:
     """Scheduled: the personal content of programmes that ended more than
-    ``MENTORAT_RETENTION_MONTHS`` ago (24 by default) is removed; counts stay."""
+    ``MENTORAT_RETENTION_MONTHS`` ago (24 by default) is removed; counts stay. The core's own
+    records older than that go too: the stored HRIS files and the login history."""
     cutoff = retention_cutoff(now)
-    return sum(purge(cutoff) for purge in RETENTION)
+    return sum(purge(cutoff) for purge in [_core_purge, *RETENTION])
+
+
+UPLOAD_LISTS = ("created", "updated", "left", "errors", "warnings")
+
+
+def _core_purge(cutoff: datetime.date) -> int:
+    """HRIS uploads made before ``cutoff`` keep their counts, not the file nor the lists of names;
+    login attempts before ``cutoff`` are forgotten."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    since = timezone.make_aware(datetime.datetime.combine(cutoff, datetime.time.min))
+    old = DirectoryImport.objects.filter(created_at__lt=since)
+    count = old.exclude(content=b"").update(content=b"")
+    for pk, summary in old.values_list("pk", "summary").iterator():
+        kept = {key: ([] if key in UPLOAD_LISTS else value) for key, value in (summary or {}).items()}
+        if kept != summary:
+            DirectoryImport.objects.filter(pk=pk).update(summary=kept)
+            count += 1
+    for model in (AccessLog, AccessFailureLog, AccessAttempt):
+        count += model.objects.filter(attempt_time__lt=since).delete()[0]
+    return count
