@@ -192,6 +192,7 @@ def history(programme, org, coordinator, superuser, file_mail):
     answer(surveys[("midpoint", "mentee")], pair, "mentee", {"satisfaction": 4, "text": f"{MARK} answer"})
     answer(surveys[("midpoint", "mentor")], pair, "mentor", {"satisfaction": 3, "text": f"{FIRST} {LAST} écoute"})
     testimonial_submit(user=user, programme=programme, title=f"{MARK} story", body=f"{MARK} body", consent=True)
+    programme.milestones.create(title=f"Témoignage de {FIRST} {LAST}", date=datetime.date(2027, 5, 3))
     PendingEmailChange.objects.create(user=user, old_email=EMAIL, new_email="zq@elsewhere.example", token="t-zq")
 
     # The login history, the audit trail and the admin log.
@@ -236,7 +237,7 @@ TERMS = [FIRST, LAST, EMAIL, EID, MARK]
 def test_the_history_names_her_everywhere_before_erasure(history, file_mail):
     hits = everything_naming(TERMS, file_mail)
     assert len(list(file_mail.glob("*"))) == 1  # both messages in one file
-    for place in ("core.AuditEntry", "admin.LogEntry", "axes.AccessLog", "core.DirectoryImport", "mentoring_sessions.SessionLog",
+    for place in ("core.AuditEntry", "admin.LogEntry", "programmes.Milestone", "axes.AccessLog", "core.DirectoryImport", "mentoring_sessions.SessionLog",
                   "mentoring_sessions.LearningGoal", "mentoring_sessions.Commitment", "mentoring_sessions.Concern",
                   "cache:", "mail:"):
         assert any(hit.startswith(place) for hit in hits), place

@@ -15,7 +15,7 @@ programmes. Each app contributes what it holds through the registries below, fil
   has a ``FIELDS`` dict, merged here by ``registries.enlist_privacy``.
 
 Erasure works in two passes: each app's eraser removes what the person wrote (free texts, notes,
-links), then a sweep over every column declared ``Personal(scrub=True)`` replaces what still names
+links), then a sweep over every declared column (but ``Personal(scrub=False)``) replaces what still names
 the person (full name, e-mail addresses, employee id) by ``employee:<pk>``: an audit entry, an
 admin log line, another member's log, an import's summary. Rows stay, so every count stays.
 """
@@ -364,9 +364,10 @@ def _erase_logins(ids: Identifiers, user: User | None) -> None:
 
 
 def sweep(ids: Identifiers) -> int:
-    """Replace the person's identifiers in every column declared ``Personal(scrub=True)``.
-    Rows are found with a database pre-filter (``icontains``), then matched exactly. Returns the
-    number of values changed."""
+    """Replace the person's identifiers in every declared text or JSON column but those declared
+    ``Personal(scrub=False)``: personal columns, and also the "not personal" ones, where a
+    coordinator may still have typed a name (a milestone's title). Rows are found with a database
+    pre-filter (``icontains``), then matched exactly. Returns the number of values changed."""
     from django.apps import apps
 
     terms = ids.terms()
@@ -374,7 +375,7 @@ def sweep(ids: Identifiers) -> int:
         return 0
     changed = 0
     for key, declaration in FIELDS.items():
-        if not isinstance(declaration, Personal) or not declaration.scrub:
+        if isinstance(declaration, Personal) and not declaration.scrub:
             continue
         label, name = key.rsplit(".", 1)
         model = apps.get_model(label)
