@@ -78,8 +78,8 @@ class SessionGuardMiddleware:
 
         now = time.time()
         session = request.session
-        if has_left(request.user):
-            return _("Your account is closed: your leave date has passed.")
+        if not request.user.is_active or has_left(request.user):  # whatever backend let them in
+            return _("Your session has ended: your account is no longer open.")
         login_at, seen = session.get(self.LOGIN_AT), session.get(self.SEEN)
         if not isinstance(login_at, int | float) or not isinstance(seen, int | float):
             # First request after logging in (or a session from before these checks).

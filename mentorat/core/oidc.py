@@ -24,5 +24,13 @@ class DirectoryOIDCBackend(OIDCAuthenticationBackend):
             Q(employee__leave_date__isnull=True) | Q(employee__leave_date__gt=today) | Q(employee__isnull=True),
             email__iexact=email, is_active=True)
 
+    def get_user(self, user_id):
+        """The session's user, with its directory record (the per-request leave check costs no query
+        of its own); None once deactivated or left, as with the password backend."""
+        from mentorat.core.auth import has_left
+
+        user = self.UserModel.objects.select_related("employee").filter(pk=user_id).first()
+        return user if user is not None and user.is_active and not has_left(user) else None
+
     def create_user(self, claims):  # never: accounts come from the directory (OIDC_CREATE_USER is off too)
         return None

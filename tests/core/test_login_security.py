@@ -180,6 +180,8 @@ class TestSessionLifetimes:
         response = client.get(reverse("core:preferences"))
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
         assert "_auth_user_id" not in client.session
+        told = [str(m) for m in client.get(response["Location"]).context["messages"]]
+        assert len(told) == 1 and str(settings.MENTORAT_IDLE_MINUTES) in told[0]
 
     def test_a_session_ends_after_its_absolute_lifetime_even_when_in_use(self, mentor, settings):
         client = client_for(mentor)
@@ -236,3 +238,36 @@ class TestNoStore:
         client = client_for(mentor)
         client.get(reverse("core:home"))
         assert_not_stored(client.get(reverse("core:home")))
+
+
+@pytest.mark.django_db
+class TestEveryBackend:
+    """The leave date and the active flag hold whatever backend logged the user in."""
+
+    def test_a_deactivated_user_is_logged_out_even_by_a_backend_that_would_keep_them(self, mentor, settings):
+        backend = "django.contrib.auth.backends.AllowAllUsersModelBackend"
+        settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, backend]
+        client = Client()
+        client.force_login(mentor, backend=backend)
+        assert client.get(reverse("core:preferences")).status_code == 200
+        User.objects.filter(pk=mentor.pk).update(is_active=False)
+        response = client.get(reverse("core:preferences"))
+        assert response.status_code == 302 and "_auth_user_id" not in client.session
+
+    def test_single_sign_on_sessions_end_for_leavers_and_fetch_the_leave_date_with_the_user(self, mentor, settings,
+                                                                                              django_assert_num_queries):
+        from tests.core.test_settings import OIDC_ENV
+
+        for key, value in OIDC_ENV.items():
+            setattr(settings, key, value)
+        from mentorat.core.oidc import DirectoryOIDCBackend
+
+        backend = DirectoryOIDCBackend()
+        with django_assert_num_queries(1):  # SELECT user LEFT OUTER JOIN employee
+            user = backend.get_user(mentor.pk)
+            assert user == mentor and user.employee.leave_date is None
+        Employee.objects.filter(user=mentor).update(leave_date=timezone.localdate())
+        assert backend.get_user(mentor.pk) is None
+        Employee.objects.filter(user=mentor).update(leave_date=None)
+        User.objects.filter(pk=mentor.pk).update(is_active=False)
+        assert backend.get_user(mentor.pk) is None
