@@ -344,6 +344,9 @@ MENTORAT_IMPORT_MAX_SECONDS = env_int("MENTORAT_IMPORT_MAX_SECONDS", 120, minimu
 MENTORAT_IMPORT_KEEP_DAYS = env_int("MENTORAT_IMPORT_KEEP_DAYS", 7, minimum=1)
 # Marking more than this share of the present staff as left needs a typed confirmation.
 MENTORAT_IMPORT_MASS_LEAVE_PERCENT = env_int("MENTORAT_IMPORT_MASS_LEAVE_PERCENT", 10, minimum=1)
+# Domains accepted although they look like the company's main one (comma-separated), e.g. a
+# subsidiary's "acme.co" beside "acme.com": without them such addresses are refused.
+MENTORAT_IMPORT_TRUSTED_DOMAINS = [d.strip().lower() for d in env_str("MENTORAT_IMPORT_TRUSTED_DOMAINS", "").split(",") if d.strip()]
 # How long the link mailed to the old address to confirm a login change stays valid.
 MENTORAT_EMAIL_CHANGE_DAYS = env_int("MENTORAT_EMAIL_CHANGE_DAYS", 14, minimum=1)
 

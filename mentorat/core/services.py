@@ -96,8 +96,11 @@ class ImportReport:
             "errors": _capped(self.errors, _("… and %(count)s more errors.")),
             "warnings": _capped(self.warnings, _("… and %(count)s more warnings.")),
             "applied": self.applied,
-            "email_changes": [[eid, self.names.get(eid, ""), old, new, held] for eid, old, new, held in self.email_changes],
-            "left_named": [[eid, self.names.get(eid, ""), reasons] for eid, reasons in self.left_named],
+            "email_changes": [[eid, self.names.get(eid, ""), old, new, held]
+                              for eid, old, new, held in self.email_changes[:limit]],
+            "email_changes_count": len(self.email_changes),
+            "left_named": [[eid, self.names.get(eid, ""), reasons] for eid, reasons in self.left_named[:limit]],
+            "left_named_count": len(self.left_named),
             "mass_leave": self.mass_leave,
         }
 
@@ -268,7 +271,8 @@ def directory_import(
     missing_leavers = []
     if mark_missing_as_left:
         for eid, current in existing.items():
-            if eid not in rows_by_id and current.leave_date is None:
+            # An erased person's record (ERASED-<pk>) is never in the HRIS file: not a departure.
+            if eid not in rows_by_id and current.leave_date is None and not eid.startswith("ERASED-"):
                 missing_leavers.append(current)
                 report.left.append(eid)
                 report.names[eid] = current.full_name
@@ -320,7 +324,8 @@ def _check_domains(rows_by_id, final_email, error) -> None:
     main = company_domain(final_email.values())
     if main is None:
         return
-    verdicts: dict[str, bool] = {}
+    trusted = {domain.strip().lower() for domain in settings.MENTORAT_IMPORT_TRUSTED_DOMAINS}
+    verdicts: dict[str, bool] = {domain: False for domain in trusted}
     for row in rows_by_id.values():
         if not row.email or "@" not in row.email:
             continue

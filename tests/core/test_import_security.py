@@ -399,3 +399,61 @@ class TestErasedPeople:
         report = run(csv_bytes(*BASIC))
         assert report.applied, report.errors
         assert Employee.objects.get(employee_id="E3").manager.employee_id == "E2"
+
+
+# --- Same holes, other doors ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestOtherDoors:
+    def test_a_trusted_domain_may_look_like_the_main_one(self, settings):
+        settings.MENTORAT_IMPORT_TRUSTED_DOMAINS = ["acme.exampl"]
+        assert run(csv_bytes(*ACME, "A4,Zoé,Roy,zoe@acme.exampl", header=SHORT)).applied
+
+    def test_erased_records_are_not_counted_as_leavers(self, coordinator):
+        run(csv_bytes(*ACME, header=SHORT))
+        Employee.objects.filter(employee_id="A3").update(employee_id="ERASED-99", first_name="—", last_name="—")
+        report = run(csv_bytes(*ACME[:2], f"COORD,{coordinator.first_name},{coordinator.last_name},{coordinator.email}",
+                               header=SHORT), dry_run=True, mark_missing_as_left=True)
+        assert report.left == []
+
+    def test_the_command_refuses_mass_departures_without_the_flag(self, tmp_path, capsys):
+        from django.core.management import call_command
+        from django.core.management.base import CommandError
+
+        lines = [f"P{i:02d},Anne,Roy,p{i}@x.example" for i in range(20)]
+        run(csv_bytes(*lines, header=SHORT))
+        path = tmp_path / "few.csv"
+        path.write_bytes(csv_bytes(*lines[:5], header=SHORT))
+        with pytest.raises(CommandError):
+            call_command("import_people", str(path), "--mark-missing-as-left")
+        assert Employee.objects.present().count() == 20
+        call_command("import_people", str(path), "--mark-missing-as-left", "--confirm-departures")
+        assert Employee.objects.present().count() == 5
+
+    def test_the_command_names_login_changes(self, tmp_path, capsys, org):
+        from django.core.management import call_command
+
+        member = org["junior_a"]
+        path = tmp_path / "f.csv"
+        path.write_bytes(csv_bytes(line_for(member, "new.address@x.example"), header=SHORT))
+        call_command("import_people", str(path))
+        err = capsys.readouterr().err
+        assert f"{member.email} → new.address@x.example" in err
+
+    def test_the_command_refuses_a_file_over_the_size_limit(self, tmp_path, settings):
+        from django.core.management import call_command
+        from django.core.management.base import CommandError
+
+        settings.MENTORAT_IMPORT_MAX_BYTES = 1024
+        path = tmp_path / "big.csv"
+        path.write_bytes(csv_bytes(*[f"R{n},Anne,Roy,r{n}@x.example" for n in range(100)], header=SHORT))
+        with pytest.raises(CommandError, match="MENTORAT_IMPORT_MAX_BYTES"):
+            call_command("import_people", str(path))
+
+    def test_the_stored_lists_of_login_changes_and_named_leavers_are_bounded(self, coordinator):
+        report = services.ImportReport(email_changes=[(f"E{n}", "a@x", "b@x", True) for n in range(700)],
+                                       left_named=[(f"E{n}", ["member of a pair"]) for n in range(700)])
+        summary = report.as_dict()
+        assert len(summary["email_changes"]) == 500 and summary["email_changes_count"] == 700
+        assert len(summary["left_named"]) == 500 and summary["left_named_count"] == 700
