@@ -23,6 +23,8 @@ class BinomesConfig(AppConfig):
         enlist((programme_services.WITHDRAW_HOOKS, services.on_withdraw),
                (programme_services.UNAPPROVE_GUARDS, services.unapprove_guard),
                (programme_services.PROGRAMME_PANELS, programme_panel),
+               (programme_services.CLOSE_HOOKS, programme_services.ClosingStep(
+                   order=20, preview=services.closing_preview, run=services.on_programme_closed)),
                (core_demo.SEEDERS, demo.seed))
         enlist_privacy(privacy)
         home.register(home_section)

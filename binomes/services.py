@@ -319,6 +319,30 @@ def pair_end(*, user: User, pair: Pair, completed: bool, reason: str = "") -> Pa
     return pair
 
 
+def closing_preview(programme: Programme, now: datetime.datetime) -> list[str]:
+    from django.utils.translation import ngettext
+
+    active = programme.pairs.filter(status=Pair.Status.ACTIVE).count()
+    lines = [ngettext("%(n)s active pair ends as completed.", "%(n)s active pairs end as completed.", active) % {"n": active}]
+    pending = programme.pairs.filter(status__in=[Pair.Status.PROPOSED, Pair.Status.PUBLISHED]).count()
+    if pending:
+        lines.append(ngettext("%(n)s proposal not confirmed is withdrawn.", "%(n)s proposals not confirmed are withdrawn.",
+                              pending) % {"n": pending})
+    return lines
+
+
+def on_programme_closed(programme: Programme, actor: User, now: datetime.datetime) -> dict[str, int]:
+    """Closing a programme ends its active pairs as completed (each audited, the end hooks run) and
+    lets the proposals nobody confirmed expire."""
+    completed = 0
+    for pair in programme.pairs.filter(status=Pair.Status.ACTIVE):
+        pair_end(user=actor, pair=pair, completed=True)
+        completed += 1
+    expired = programme.pairs.filter(status__in=[Pair.Status.PROPOSED, Pair.Status.PUBLISHED]).update(
+        status=Pair.Status.EXPIRED, ended_at=now)
+    return {"pairs_completed": completed, "proposals_withdrawn": expired}
+
+
 def pairs_expire(*, now: datetime.datetime | None = None) -> int:
     """Published proposals not confirmed in time expire; both members become free again."""
     now = now or timezone.now()

@@ -17,6 +17,10 @@ class EvaluationConfig(AppConfig):
 
         for kind in app_notifications.KINDS:
             outbox.register(kind)
+        from evaluation import closing
+
+        outbox.register(closing.KIND)
+        enlist(*((programme_services.CLOSE_HOOKS, step) for step in closing.steps()))
         enlist((pairing.ACTIVATION_HOOKS, services.on_pair_activated),
                (programme_services.PROGRAMME_PANELS, programme_panel),
                (core_demo.SEEDERS, demo.seed))

@@ -77,6 +77,10 @@ class ProgrammeCreateForm(forms.ModelForm):
         widgets = {"start_date": DATE, "description": forms.Textarea(attrs={"rows": 3})}
 
 
+class CloseForm(forms.Form):
+    confirm = forms.BooleanField(label=_("I understand: the programme closes for good and all of the above happens now"))
+
+
 class CopyForm(forms.Form):
     name = forms.CharField(label=_("Name of the new cohort"), max_length=200)
     slug = forms.SlugField(label=_("Short name (URL)"), max_length=80)

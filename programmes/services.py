@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from mentorat.core import outbox
@@ -51,6 +51,23 @@ PROGRAMME_PANELS: list[Callable] = []
 DATE_GUARDS: list[Callable] = []
 # Later apps register here to veto taking an approved application back (e.g. it is paired).
 UNAPPROVE_GUARDS: list[Callable] = []
+
+
+@dataclass(frozen=True)
+class ClosingStep:
+    """What a later app does when a programme closes (pairs end, sessions are cancelled, surveys
+    close, certificates are issued). ``preview(programme, now) -> list[str]`` says what it would do,
+    in sentences for the confirmation page, and writes nothing; ``run(programme, actor, now) ->
+    dict[str, int]`` does it inside the closing transaction and returns counts for the audit entry.
+    Steps run by ``order``: sessions (10) before pairs (20), surveys (30), certificates (40)."""
+
+    order: int
+    preview: Callable
+    run: Callable
+
+
+# Filled by binomes, sessions and evaluation in their AppConfig.ready (this app imports none of them).
+CLOSE_HOOKS: list[ClosingStep] = []
 
 TRANSITIONS = {
     Programme.Status.DRAFT: {Programme.Status.ENROLMENT},
@@ -146,6 +163,8 @@ def programme_transition(*, actor: User, programme: Programme, to: str) -> Progr
     """Move along draft → enrolment open → pairing → running → closed (and back one step where
     the design allows: enrolment ↔ draft, pairing → enrolment). Running never reopens enrolment."""
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    if to == Programme.Status.CLOSED and programme.status == Programme.Status.RUNNING:
+        raise ProgrammeError(_("Closing a programme has its own page, which says what it will do and asks for a confirmation."))
     if to not in TRANSITIONS[programme.status]:
         raise ProgrammeError(_("A programme cannot go from “%(from)s” to “%(to)s”.")
                              % {"from": programme.get_status_display(), "to": Programme.Status(to).label})
@@ -161,6 +180,50 @@ def programme_transition(*, actor: User, programme: Programme, to: str) -> Progr
     programme.save(update_fields=["status"])
     audit_log(actor=actor, action="programme.status", target=programme.slug, details={"from": previous, "to": to})
     return programme
+
+
+def programme_close_refusal(*, programme: Programme, now: datetime.datetime | None = None) -> str | None:
+    """Why this programme cannot be closed now (None when it can): only a running programme, and
+    not before its start date."""
+    now = now or timezone.now()
+    if programme.status != Programme.Status.RUNNING:
+        return _("Only a running programme can be closed (this one is “%(status)s”).") % {"status": programme.get_status_display()}
+    if timezone.localdate(now) < programme.start_date:
+        return _("The programme starts on %(date)s: it cannot be closed before it has started.") % {
+            "date": formats.date_format(programme.start_date, "DATE_FORMAT")}
+    return None
+
+
+def _closing_steps() -> list[ClosingStep]:
+    return sorted(CLOSE_HOOKS, key=lambda step: step.order)
+
+
+def programme_close_preview(*, programme: Programme, now: datetime.datetime | None = None) -> list[str]:
+    """What closing would do, one sentence per effect (pairs ended, sessions cancelled, surveys
+    closed, certificates issued), from the steps later apps registered. Writes nothing."""
+    now = now or timezone.now()
+    return [line for step in _closing_steps() for line in step.preview(programme, now)]
+
+
+@transaction.atomic
+def programme_close(*, actor: User, programme: Programme, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Close a running programme, from its start date on, in one transaction: each registered step
+    runs (active pairs end as completed, future sessions are cancelled with a cancelling invitation,
+    surveys close, certificates are issued), then the status becomes closed, audited with the
+    counts. Any failure leaves everything as it was; a second close is refused."""
+    now = now or timezone.now()
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    refusal = programme_close_refusal(programme=programme, now=now)
+    if refusal:
+        raise ProgrammeError(refusal)
+    done: dict[str, int] = {}
+    for step in _closing_steps():
+        for key, count in step.run(programme, actor, now).items():
+            done[key] = done.get(key, 0) + count
+    programme.status = Programme.Status.CLOSED
+    programme.save(update_fields=["status"])
+    audit_log(actor=actor, action="programme.close", target=programme.slug, details=done)
+    return done
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<slug:slug>/sponsors/", views.programme_sponsors, name="sponsors"),
     path("<slug:slug>/sponsor-message/", views.sponsor_message, name="sponsor_message"),
     path("<slug:slug>/status/", views.programme_status, name="status"),
+    path("<slug:slug>/close/", views.programme_close, name="close"),
     path("<slug:slug>/copy/", views.programme_copy, name="copy"),
     path("<slug:slug>/apply/<str:role>/", views.apply, name="apply"),
     path("<slug:slug>/withdraw/", views.withdraw, name="withdraw"),

@@ -15,6 +15,7 @@ from programmes import selectors, services
 from programmes.forms import (
     ApplicationForm,
     CharterForm,
+    CloseForm,
     CopyForm,
     MilestoneFormSet,
     ObjectiveFormSet,
@@ -185,6 +186,25 @@ def sponsor_message(request, slug):
         messages.success(request, _("Your message is published on the programme page."))
         return redirect("programmes:detail", slug=slug)
     return render(request, "programmes/form.html", {"form": form, "programme": programme, "title": _("Sponsor message")})
+
+
+@require_http_methods(["GET", "POST"])
+def programme_close(request, slug):
+    """The confirmation page (what closing will do, or why it cannot), then the close itself."""
+    programme = selectors.programme_get_for_coordinator(user=request.user, slug=slug)
+    refusal = services.programme_close_refusal(programme=programme)
+    form = CloseForm(request.POST or None)
+    if request.method == "POST" and refusal is None and form.is_valid():
+        try:
+            services.programme_close(actor=request.user, programme=programme)
+        except services.ProgrammeError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The programme is closed."))
+            return redirect("programmes:detail", slug=slug)
+    return render(request, "programmes/close.html", {
+        "programme": programme, "form": form, "refusal": refusal,
+        "effects": [] if refusal else services.programme_close_preview(programme=programme)})
 
 
 @require_POST

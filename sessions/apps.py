@@ -26,6 +26,8 @@ class SessionsConfig(AppConfig):
                (pairing.END_HOOKS, services.on_pair_end),
                (programme_services.PROGRAMME_PANELS, programme_panel),
                (programme_services.DATE_GUARDS, services.date_guard),
+               (programme_services.CLOSE_HOOKS, programme_services.ClosingStep(
+                   order=10, preview=services.closing_preview, run=services.on_programme_closed)),
                (core_demo.SEEDERS, demo.seed))
         enlist_privacy(privacy)
         home.register(home_section)

@@ -132,14 +132,42 @@ def date_guard(programme, start: datetime.date, end: datetime.date) -> str | Non
     return None
 
 
-def on_pair_end(pair: Pair) -> None:
-    """A pair that ends cancels its future sessions (the invitations are withdrawn)."""
-    for session in pair.sessions.filter(status=MentoringSession.Status.PLANNED, starts_at__gt=timezone.now()):
+def _cancel_future(sessions, *, reason: str, now: datetime.datetime) -> int:
+    """Cancel the planned sessions still ahead, on the coordinator's side, each member getting the
+    cancelling invitation (METHOD:CANCEL) through the outbox, as for a session cancelled by hand."""
+    count = 0
+    for session in (sessions.filter(status=MentoringSession.Status.PLANNED, starts_at__gt=now)
+                    .select_related("pair__mentor__employee", "pair__mentee__employee")):
         session.status = MentoringSession.Status.CANCELLED
         session.cancelled_by = "coordinator"
-        session.cancel_reason = "pair ended"
+        session.cancel_reason = reason
         session.sequence += 1
         session.save(update_fields=["status", "cancelled_by", "cancel_reason", "sequence", "updated_at"])
+        notify_change(session)
+        count += 1
+    return count
+
+
+def on_pair_end(pair: Pair) -> None:
+    """A pair that ends cancels its future sessions (the invitations are withdrawn)."""
+    _cancel_future(pair.sessions.all(), reason="pair ended", now=timezone.now())
+
+
+def _future_of(programme):
+    return MentoringSession.objects.filter(pair__programme=programme, pair__status=Pair.Status.ACTIVE)
+
+
+def closing_preview(programme, now: datetime.datetime) -> list[str]:
+    from django.utils.translation import ngettext
+
+    count = _future_of(programme).filter(status=MentoringSession.Status.PLANNED, starts_at__gt=now).count()
+    return [ngettext("%(n)s future session is cancelled; both members get the cancelling invitation.",
+                     "%(n)s future sessions are cancelled; both members get the cancelling invitations.", count) % {"n": count}]
+
+
+def on_programme_closed(programme, actor: User, now: datetime.datetime) -> dict[str, int]:
+    """Closing a programme cancels the sessions still ahead (before the pairs end: counted here)."""
+    return {"sessions_cancelled": _cancel_future(_future_of(programme), reason="programme closed", now=now)}
 
 
 def _lock(session: MentoringSession) -> MentoringSession:

@@ -57,6 +57,8 @@ EXPECTED = {
     "programmes:sponsors": row(403, **COORD),
     "programmes:sponsor_message": row(404, sponsor=200),
     "programmes:status": row(403, coordinator=405),
+    # The confirmation page (the programme of this world is pairing: it says why it cannot close yet).
+    "programmes:close": row(403, **COORD),
     "programmes:copy": row(403, **COORD),
     # Members already applied (sent to their application); the superuser has no employee record.
     "programmes:apply": row(302, sponsor=200, executive=200, coordinator=200),
