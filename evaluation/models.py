@@ -118,8 +118,27 @@ class Question(models.Model):
         return result
 
 
+class ResultRelease(models.Model):
+    """A step in which a survey's new responses join its figures (results page, dashboards, CSV).
+
+    Figures never move one answer at a time: responses wait (``Response.released_in`` empty) until
+    at least the anonymity threshold of people answered since the last step; then they are released
+    together, and a released response can no longer change. Responses that never make a step of
+    that size (the last few before the survey closes) are never shown."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="releases")
+    released_at = models.DateTimeField()
+    people = models.PositiveIntegerField()  # people whose responses joined in this step
+
+    class Meta:
+        ordering = ["survey", "released_at", "pk"]
+        verbose_name = _("release of survey results")
+        verbose_name_plural = _("releases of survey results")
+
+
 class Response(models.Model):
-    """One person's answers to one survey (per session for a pulse), editable until it closes."""
+    """One person's answers to one survey (per session for a pulse), editable until it closes or
+    its answers join the published results (``released_in``)."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     # SET_NULL: an erased person's answers stay in the figures, unnamed.
@@ -131,6 +150,7 @@ class Response(models.Model):
     site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     submitted_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
+    released_in = models.ForeignKey(ResultRelease, null=True, blank=True, on_delete=models.RESTRICT, related_name="included")
 
     class Meta:
         verbose_name = _("survey response")

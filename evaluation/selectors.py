@@ -23,7 +23,7 @@ from django.utils import timezone
 from binomes.models import Pair
 from binomes.selectors import pair_counts
 from evaluation import kpis
-from evaluation.anonymity import Cell, Groups, suppress_partition
+from evaluation.anonymity import Cell, Groups
 from evaluation.models import Answer, Question, Response, Survey, Testimonial
 from mentorat.core import datacache
 from mentorat.core.models import Department, JobLevelChange, Notification, Site, User
@@ -194,7 +194,10 @@ def dashboard_options(*, user: User) -> dict:
 
 # --- Families of answers (one query each, over every programme) -------------------------------------
 
-DIMS = ("programme", "cohort", "department", "site", "moment", "role")
+DIMS = ("programme", "cohort", "department", "site", "moment", "role", "step")
+# Blocks of respondents follow this order: whole moments and roles first (the dashboard's cards
+# read the final review of both roles), then cohorts, programmes, departments and sites.
+HIERARCHY = ("moment", "role", "cohort", "programme", "department", "site")
 
 
 def _cohorts() -> dict[int, int]:
@@ -204,19 +207,24 @@ def _cohorts() -> dict[int, int]:
 def _cells(rows, cohorts, sums: tuple[str, ...], extra: tuple[str, ...] = ()) -> list[Cell]:
     cells = []
     for row in rows:
-        key = (row["programme"], cohorts.get(row["programme"]), row["department"], row["site"], row["moment"], row["role"])
+        key = (row["programme"], cohorts.get(row["programme"]), row["department"], row["site"], row["moment"], row["role"],
+               row.get("step"))
         key += tuple(row[name] for name in extra)
         cells.append(Cell(key, row["n"], tuple(row[name] or 0 for name in sums)))
     return cells
 
 
+# Only released responses count (``ResultRelease``): each release is a step of its own.
 _RESPONSE_DIMS = {"programme": F("response__survey__programme_id"), "department": F("response__department_id"),
-                  "site": F("response__site_id"), "moment": F("response__survey__moment"), "role": F("response__role")}
+                  "site": F("response__site_id"), "moment": F("response__survey__moment"), "role": F("response__role"),
+                  "step": F("response__released_in_id")}
+_RELEASED = Q(response__released_in__isnull=False)
 
 
 def _family_scale(answers: QuerySet, cohorts, domain: bool = False) -> tuple:
     dims = dict(_RESPONSE_DIMS, **({"dom": F("domain_id")} if domain else {}))
-    rows = answers.values(**dims).annotate(n=Count("response", distinct=True), total=Sum("value"), count=Count("id"))
+    rows = answers.filter(_RELEASED).values(**dims).annotate(n=Count("response", distinct=True), total=Sum("value"),
+                                                             count=Count("id"))
     return DIMS + (("domain",) if domain else ()), _cells(rows, cohorts, ("total", "count"), ("dom",) if domain else ())
 
 
@@ -229,18 +237,19 @@ def _family_cells(cohorts: dict[int, int]) -> dict[str, tuple]:
         "skill_mentor": _family_scale(Answer.objects.filter(question__kind=Question.Kind.SKILL_MENTOR, domain__isnull=False,
                                                             value__isnull=False), cohorts, domain=True),
     }
-    rows = (Answer.objects.filter(question__kind=Question.Kind.RECOMMEND, value__isnull=False).values(**_RESPONSE_DIMS)
+    rows = (Answer.objects.filter(_RELEASED, question__kind=Question.Kind.RECOMMEND, value__isnull=False).values(**_RESPONSE_DIMS)
             .annotate(n=Count("response", distinct=True), promoters=Count("id", filter=Q(value__gte=9)),
                       passives=Count("id", filter=Q(value__in=[7, 8])), detractors=Count("id", filter=Q(value__lte=6))))
     families["recommend"] = (DIMS, _cells(rows, cohorts, ("promoters", "passives", "detractors")))
     # The same senior's baseline answer on the same domain, found through the pair (it survives erasure).
     # Baseline response first (index on pair and role), then its answer (index on response):
     # letting the database start from the domain instead scans every answer of that domain.
+    # The baseline must be released too, or its edits would move a published figure.
     baseline = Response.objects.filter(pair=OuterRef(OuterRef("response__pair")), role=OuterRef(OuterRef("response__role")),
-                                       survey__moment=Survey.Moment.BASELINE).values("pk")[:1]
+                                       survey__moment=Survey.Moment.BASELINE, released_in__isnull=False).values("pk")[:1]
     before = Answer.objects.filter(response_id=Subquery(baseline), domain=OuterRef("domain"),
                                    question__kind=Question.Kind.SKILL_SELF, value__isnull=False).values("value")[:1]
-    rows = (Answer.objects.filter(question__kind=Question.Kind.SKILL_SELF, response__survey__moment=Survey.Moment.FINAL,
+    rows = (Answer.objects.filter(_RELEASED, question__kind=Question.Kind.SKILL_SELF, response__survey__moment=Survey.Moment.FINAL,
                                   domain__isnull=False, value__isnull=False, response__pair__isnull=False)
             .annotate(before=Subquery(before)).filter(before__isnull=False).values(**_RESPONSE_DIMS)
             .annotate(n=Count("response", distinct=True),
@@ -257,13 +266,25 @@ def _family_cells(cohorts: dict[int, int]) -> dict[str, tuple]:
     return families
 
 
+def _scope_of(user: User) -> dict:
+    """What a user's figures are computed over: every programme, or a sponsor's own."""
+    if is_executive(user) or is_coordinator(user):
+        return {}
+    return {"programme": frozenset(dashboard_programmes(user=user).values_list("pk", flat=True))}
+
+
 def answer_families(*, scope: dict) -> dict[str, Groups]:
     """Satisfaction, recommendation, skills (self and mentor view), skill gain and session ratings,
-    as ``Groups`` limited to the user's scope. The cells are the same for everyone, so they are
-    cached under the version of the data (``datacache``): a dashboard never shows stale figures,
-    and a second look costs no query."""
-    cells = datacache.cached(("evaluation-cells",), lambda: _family_cells(_cohorts()), timeout=15 * 60)
-    return {name: Groups(dims, list(rows), threshold(), scope) for name, (dims, rows) in cells.items()}
+    as ``Groups`` over the user's scope: blocks of respondents computed from that whole scope, each
+    release step on its own, each domain on its own. The cells are the same for everyone, so they
+    are cached under the version of the data (``datacache``); the blocks are computed from them on
+    each read, so a cached value cannot show what the rule hides."""
+    cells = datacache.cached(("evaluation-cells", 2), lambda: _family_cells(_cohorts()), timeout=15 * 60)
+    families = {}
+    for name, (dims, rows) in cells.items():
+        separate = ("step", "domain") if "domain" in dims else ("step",)
+        families[name] = Groups(dims, list(rows), threshold(), scope, hierarchy=HIERARCHY, separate=separate)
+    return families
 
 
 def _mean(figure: dict) -> float | None:
@@ -470,17 +491,7 @@ def dashboard(*, user: User, filters: Filters, now: datetime.datetime | None = N
         figures = figures_of(counts[programme.pk])
         figures.update(answer_figures(families, dict(constraints, programme=programme.pk)))
         columns.append({"programme": programme, "figures": figures})
-    # Secondary suppression: programmes side by side are parts of the total.
     limit = threshold()
-    for key in ("satisfaction", "recommendation_rate", "nps", "skill_gain_rate", "session_rating"):
-        if not total[key]["shown"]:
-            continue
-        keep = suppress_partition([(c["programme"].pk, c["figures"][key]["respondents"], c["figures"][key]["shown"])
-                                   for c in columns], limit)
-        for column in columns:
-            figure = column["figures"][key]
-            if column["programme"].pk not in keep and figure["shown"]:
-                figure.update(value=None, shown=False)
     objectives = []
     by_programme = {c["programme"].pk: c["figures"] for c in columns}
     for objective in Objective.objects.filter(programme_id__in=ids).select_related("programme"):
@@ -507,7 +518,7 @@ def _trend(families, constraints, programmes) -> list[dict]:
             where = dict(constraints, programme=programme.pk, moment=moment)
             satisfaction = families["satisfaction"].figure(where)
             recommend = families["recommend"].figure(where)
-            if not satisfaction["respondents"] and not recommend["respondents"]:
+            if not satisfaction["shown"] and not recommend["shown"]:
                 continue
             points.append({"label": f"{programme.name} · {Survey.Moment(moment).label}", "satisfaction": _mean(satisfaction),
                            "nps": _nps(recommend)["nps"] if moment == Survey.Moment.FINAL else None,
@@ -519,6 +530,7 @@ def _skills(families, constraints) -> list[dict]:
     """Per domain: seniors' self-rating before and after, and the mentors' view at the end."""
     domains = {d.pk: d for d in LearningDomain.objects.all()}
     seen = {cell.key[-1] for cell in families["skill_self"].cells} | {cell.key[-1] for cell in families["skill_mentor"].cells}
+    # (the families' cells are already limited to the user's scope)
     rows = []
     for pk in sorted(seen, key=lambda pk: domains[pk].name if pk in domains else ""):
         if pk not in domains:
@@ -526,58 +538,72 @@ def _skills(families, constraints) -> list[dict]:
         before = families["skill_self"].figure(dict(constraints, domain=pk, moment=Survey.Moment.BASELINE, role="mentee"))
         after = families["skill_self"].figure(dict(constraints, domain=pk, moment=Survey.Moment.FINAL, role="mentee"))
         mentor = families["skill_mentor"].figure(dict(constraints, domain=pk, moment=Survey.Moment.FINAL, role="mentor"))
-        if not (before["respondents"] or after["respondents"] or mentor["respondents"]):
+        if not (before["shown"] or after["shown"] or mentor["shown"]):
             continue
         rows.append({"domain": domains[pk].name, "before": _mean(before), "after": _mean(after), "mentor": _mean(mentor),
-                     "respondents": max(before["respondents"], after["respondents"])})
+                     "respondents": max(before["respondents"] or 0, after["respondents"] or 0) or None})
     return rows
 
 
 # --- Survey results (aggregate only) ----------------------------------------------------------------
 
 def survey_results(*, user: User, survey: Survey) -> dict:
-    """Per question: respondents, and the distribution, mean or comments only for enough of them."""
+    """Per question (and domain): the distribution, mean or comments of the released responses
+    (``ResultRelease``), only for enough people. Each release step counts for a question only
+    when at least the threshold of its people answered that question, so the figures before and
+    after a step differ by that many people at least; a question that feeds a dashboard figure is
+    shown only when this survey's group is a union of the dashboard's blocks (``anonymity``).
+    Counts of hidden groups are not given. Comments come sorted, without name, date or language.
+    A fixed number of queries."""
     if survey.programme_id not in set(dashboard_programmes(user=user).values_list("pk", flat=True)):
         raise Http404
     limit = threshold()
     questions = list(survey.questions.all())
-    respondents = Response.objects.filter(survey=survey).count()
-    # (question, domain) → {value: answers}, and the people who answered it.
-    # People are counted through their pair and role, which survive erasure (a pulse has one
-    # response per session, so responses would over-count people).
+    released = Q(response__survey=survey, response__released_in__isnull=False)
+    # People are counted through their pair (it survives erasure; a pulse has one response per
+    # session, so responses would over-count people); the survey fixes the role.
+    step_people = {row["released_in"]: row["n"] for row in Response.objects.filter(survey=survey, released_in__isnull=False)
+                   .values("released_in").annotate(n=Count("pair", distinct=True))}
+    respondents = sum(n for n in step_people.values() if n >= limit)
+    people = defaultdict(dict)  # (question, domain) → {step: people}
+    for row in (Answer.objects.filter(released).values("question_id", "domain_id", step=F("response__released_in_id"))
+                .annotate(n=Count("response__pair", distinct=True))):
+        people[(row["question_id"], row["domain_id"])][row["step"]] = row["n"]
+    included = {key: {step for step, n in steps.items() if n >= limit} for key, steps in people.items()}
     values = defaultdict(lambda: defaultdict(int))
     answers = defaultdict(int)
-    for row in (Answer.objects.filter(response__survey=survey, question__kind__in=Question.NUMERIC + [Question.Kind.SINGLE])
-                .values("question_id", "domain_id", "value").annotate(n=Count("pk"))):
-        values[(row["question_id"], row["domain_id"])][row["value"]] += row["n"]
-        answers[(row["question_id"], row["domain_id"])] += row["n"]
-    people = {(row["question_id"], row["domain_id"]): row["n"] for row in
-              Answer.objects.filter(response__survey=survey).values("question_id", "domain_id")
-              .annotate(n=Count("response__pair", distinct=True))}
+    for row in (Answer.objects.filter(released, question__kind__in=Question.NUMERIC + [Question.Kind.SINGLE])
+                .values("question_id", "domain_id", "value", step=F("response__released_in_id")).annotate(n=Count("pk"))):
+        key = (row["question_id"], row["domain_id"])
+        if row["step"] in included.get(key, ()):
+            values[key][row["value"]] += row["n"]
+            answers[key] += row["n"]
     picked = defaultdict(int)
     texts = defaultdict(list)
-    for question_id, choices, text in (Answer.objects.filter(response__survey=survey,
-                                                             question__kind__in=[Question.Kind.MULTIPLE, Question.Kind.TEXT])
-                                       .values_list("question_id", "choices", "text")):
+    for question_id, step, choices, text in (Answer.objects.filter(released, question__kind__in=[Question.Kind.MULTIPLE,
+                                                                                               Question.Kind.TEXT])
+                                             .values_list("question_id", "response__released_in_id", "choices", "text")):
+        if step not in included.get((question_id, None), ()):
+            continue
         for key in choices or []:
             picked[(question_id, key)] += 1
         if text:
             texts[question_id].append(text)
     domains = {d.pk: d.name for d in LearningDomain.objects.all()}
-    families = answer_families(scope={})
+    families = answer_families(scope=_scope_of(user))
+    group = {"programme": survey.programme_id, "moment": survey.moment, "role": survey.audience}
     results = []
     for question in questions:
         keys = sorted((k for k in people if k[0] == question.pk), key=lambda k: domains.get(k[1], ""))
         rows = []
         for key in keys or [(question.pk, None)]:
-            n = people.get(key, 0)
-            family = _family_of(question)
+            n = sum(people.get(key, {}).get(step, 0) for step in included.get(key, ()))
             shown = n >= limit
+            family = _family_of(question)
             if shown and family is not None:
-                # A KPI's question: also compared with every dashboard filter containing this group.
-                where = {"programme": survey.programme_id, "moment": survey.moment, "role": survey.audience}
-                shown = families[family].visible(dict(where, **({"domain": key[1]} if key[1] else {})))
-            row = {"label": domains.get(key[1], ""), "respondents": n, "shown": shown}
+                # A dashboard figure's question: this survey's group must be whole blocks there too.
+                shown = families[family].visible(dict(group, **({"domain": key[1]} if key[1] else {})))
+            row = {"label": domains.get(key[1], ""), "respondents": n if shown else None, "shown": shown}
             if row["shown"]:
                 counts = values[key]
                 if question.kind in Question.NUMERIC:
@@ -591,10 +617,11 @@ def survey_results(*, user: User, survey: Survey) -> dict:
                 if question.kind == Question.Kind.MULTIPLE:
                     row["choices"] = [(label, picked[(question.pk, k)]) for k, label in question.choice_list()]
                 if question.kind == Question.Kind.TEXT:
-                    row["comments"] = sorted(texts[question.pk])
+                    row["comments"] = sorted(texts[question.pk], key=str.casefold)
             rows.append(row)
         results.append({"question": question, "rows": rows})
-    return {"survey": survey, "respondents": respondents, "threshold": limit, "results": results}
+    return {"survey": survey, "respondents": respondents if respondents >= limit else None, "threshold": limit,
+            "results": results}
 
 
 def _family_of(question: Question) -> str | None:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from binomes.models import Pair
 from evaluation import defaults
-from evaluation.models import Answer, Question, Response, Survey, Testimonial
+from evaluation.models import Answer, Question, Response, ResultRelease, Survey, Testimonial
 from mentorat.core.errors import ServiceError
 from mentorat.core.models import User
 from mentorat.core.permissions import is_coordinator
@@ -130,6 +130,9 @@ def response_submit(*, user: User, survey: Survey, pair: Pair, session: Mentorin
         survey=survey, respondent=employee, session=session,
         defaults={"pair": pair, "role": role, "department_id": employee.department_id, "site_id": employee.site_id,
                   "submitted_at": now})
+    if not created and response.released_in_id is not None:
+        # Published figures would move by this one person's change: before − after gives it.
+        raise EvaluationError(_("Your answers are already counted in the published results: they can no longer change."))
     if not created:
         response.submitted_at = now
         response.save(update_fields=["submitted_at", "updated_at"])
@@ -147,7 +150,37 @@ def response_submit(*, user: User, survey: Survey, pair: Pair, session: Mentorin
             answer.value = int(value)
         rows.append(answer)
     Answer.objects.bulk_create(rows)
+    results_release(survey=survey, now=now)
     return response
+
+
+def _people(responses) -> int:
+    """People, not responses (a pulse has one per session): through the pair and role, which survive erasure."""
+    return responses.values("pair_id", "role").distinct().count()
+
+
+@transaction.atomic
+def results_release(*, survey: Survey, now: datetime.datetime | None = None) -> ResultRelease | None:
+    """Release the survey's waiting responses into its figures when they come from at least the
+    anonymity threshold of people; otherwise nothing changes (None). The figures shown between two
+    releases are those of the last one, so comparing them before and after reveals a group of at
+    least the threshold, never one person. Called after each answer and by the hourly task."""
+    from evaluation.selectors import threshold
+
+    Survey.objects.select_for_update().filter(pk=survey.pk).first()  # one release at a time per survey
+    waiting = Response.objects.filter(survey=survey, released_in__isnull=True)
+    people = _people(waiting)
+    if people < threshold():
+        return None
+    release = ResultRelease.objects.create(survey=survey, released_at=now or timezone.now(), people=people)
+    waiting.update(released_in=release)
+    return release
+
+
+def results_release_due(*, now: datetime.datetime | None = None) -> int:
+    """Every survey with waiting responses: release those that reached the threshold. Idempotent."""
+    ids = Response.objects.filter(released_in__isnull=True).values_list("survey_id", flat=True).distinct()
+    return sum(1 for survey in Survey.objects.filter(pk__in=list(ids)) if results_release(survey=survey, now=now))
 
 
 @transaction.atomic

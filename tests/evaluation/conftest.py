@@ -5,7 +5,7 @@ from django.utils import timezone, translation
 
 from binomes.models import Pair
 from evaluation.models import Answer, Response
-from evaluation.services import surveys_ensure
+from evaluation.services import results_release_due, surveys_ensure
 from programmes.models import Application, ApplicationDomain, LearningDomain, Programme
 from sessions.models import MentoringSession, SessionRating
 from tests.factories import DepartmentFactory, EmployeeFactory, SiteFactory
@@ -95,6 +95,7 @@ def world(closed_programme):
             if status == "held":
                 SessionRating.objects.create(session=session, role="mentor", score=4)
                 SessionRating.objects.create(session=session, role="mentee", score=5)
+    results_release_due()  # each survey's six answers join the figures in one step
     return {"programme": programme, "pairs": pairs, "surveys": surveys, "domain": domain}
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evaluation import selectors
-from evaluation.services import surveys_ensure
+from evaluation.services import results_release_due, surveys_ensure
 from mentorat.core.models import Department, Employee, JobLevelChange
 from programmes.models import Objective, ProgrammeSponsor
 from tests.evaluation.conftest import answer, client_en, make_pairs
@@ -63,21 +63,27 @@ def split_world(closed_programme):
         answer(surveys[("baseline", "mentee")], pair, "mentee", {}, domain_values={domain: 2})
         answer(surveys[("final", "mentee")], pair, "mentee", {"satisfaction": 5, "recommend": 10}, domain_values={domain: 4})
         answer(surveys[("final", "mentor")], pair, "mentor", {"satisfaction": 3, "recommend": 8})
+    results_release_due()
     return pairs
 
 
-def test_a_department_filter_shows_only_the_count_of_a_small_group_page_and_export(split_world, executive):
+def test_a_department_filter_hides_a_small_group_and_its_count_page_and_export(split_world, executive):
+    # Three seniors and three mentors in Marketing: the figure would be the whole minus Opérations'
+    # three of each role, so neither the value nor the count is given.
     marketing = Department.objects.get(name="Marketing")
     client = client_en(executive)
     page = client.get(reverse("evaluation:dashboard"), {"department": marketing.pk}).content.decode()
-    assert "3 respondents: too few to show" in page  # skill gain: three seniors in Marketing
+    assert "not enough answers to show" in page and "3 respondents" not in page
     data = selectors.dashboard(user=executive, filters=selectors.Filters(department=marketing.pk), now=NOW)
-    assert data["total"]["satisfaction"] == {"value": 4.0, "respondents": 6, "shown": True}  # 3 mentees + 3 mentors
-    assert data["total"]["skill_gain_rate"] == {"value": None, "respondents": 3, "shown": False}
+    assert data["total"]["satisfaction"] == {"value": None, "respondents": None, "shown": False}
+    assert data["total"]["skill_gain_rate"] == {"value": None, "respondents": None, "shown": False}
     export = client.get(reverse("evaluation:export"), {"department": marketing.pk})
     rows = {row[1]: row for row in csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";") if row[0] != "programme"}
-    assert rows["Seniors reporting a skill gain"][2:4] == ["", "3"]
-    assert rows["Satisfaction"][2:4] == ["4.0", "6"]
+    assert rows["Seniors reporting a skill gain"][2:4] == ["", ""]
+    assert rows["Satisfaction"][2:4] == ["", ""]
+    everyone = client.get(reverse("evaluation:export"))
+    rows = {row[1]: row for row in csv.reader(io.StringIO(everyone.content.decode("utf-8-sig")), delimiter=";") if row[0] != "programme"}
+    assert rows["Satisfaction"][2:4] == ["4.0", "12"]
 
 
 def test_no_figure_when_two_filters_differ_by_fewer_than_the_threshold(split_world, executive, settings):
@@ -102,7 +108,7 @@ def test_sponsors_see_their_programme_only(world, programme, sponsor, executive)
     assert client.get(reverse("evaluation:dashboard"), {"programme": world["programme"].pk}).status_code == 404
     assert client.get(reverse("evaluation:export"), {"programme": world["programme"].pk}).status_code == 404
     # The pilot's answers are outside the sponsor's scope: nothing of them reaches the page.
-    assert page.context["data"]["total"]["satisfaction"]["respondents"] == 0
+    assert page.context["data"]["total"]["satisfaction"]["respondents"] is None
     everyone = client_en(executive).get(reverse("evaluation:dashboard"))
     assert {p.pk for p in everyone.context["data"]["programmes"]} == {programme.pk, world["programme"].pk}
 
@@ -135,19 +141,25 @@ def test_results_page_shows_aggregates_and_comments_only_for_enough_people(world
     assert world["pairs"][0].mentee.employee.full_name not in page
     settings.MENTORAT_ANONYMITY_THRESHOLD = 7
     page = client.get(reverse("evaluation:results", args=[survey.pk])).content.decode()
-    assert "Comment 0" not in page and "6 respondents: too few to show" in page
+    assert "Comment 0" not in page and "not enough answers to show" in page and "6 respondents" not in page
 
 
-def test_a_kpi_question_on_the_results_page_hides_when_the_dashboard_group_differs_by_few(world, coordinator):
-    # Only two mentors answer the final review: the dashboard's final satisfaction of everyone (8)
-    # minus the mentees' on this page (6) would reveal those two mentors' answers.
+def test_a_release_step_that_shrank_below_the_threshold_leaves_every_figure(world, coordinator, executive):
+    # Only two mentors' final answers remain in their step: the dashboard's final satisfaction of
+    # everyone minus the mentees' on the results page would reveal those two. They are left out of
+    # every figure instead, and the mentees' results still show.
     from evaluation.models import Response
 
     for response in list(Response.objects.filter(survey=world["surveys"][("final", "mentor")]).order_by("pk"))[:4]:
         response.delete()
     data = selectors.survey_results(user=coordinator, survey=world["surveys"][("final", "mentee")])
     satisfaction = next(e for e in data["results"] if e["question"].measures == "satisfaction")["rows"][0]
-    assert satisfaction["respondents"] == 6 and not satisfaction["shown"]
+    assert satisfaction["respondents"] == 6 and satisfaction["shown"]
+    total = selectors.dashboard(user=executive, filters=selectors.Filters(), now=NOW)["total"]["satisfaction"]
+    assert total["respondents"] == 6 and total["value"] == 4.0  # the mentees' 5,5,4,4,3,3
+    mentors = selectors.survey_results(user=coordinator, survey=world["surveys"][("final", "mentor")])
+    assert mentors["respondents"] is None
+    assert all(not row["shown"] and row["respondents"] is None for entry in mentors["results"] for row in entry["rows"])
 
 
 def _dashboard_queries(user, **params):
@@ -186,12 +198,14 @@ def test_sponsor_of_another_programme_cannot_read_its_survey_results(world, prog
     assert client_en(other).get(url).status_code == 403
 
 
-def test_cached_figures_follow_new_answers_and_question_changes(world, executive, coordinator):
+def test_cached_figures_follow_releases_and_question_changes(world, executive, coordinator):
     first = selectors.dashboard(user=executive, filters=selectors.Filters(), now=NOW)["total"]["satisfaction"]
-    more = make_pairs(world["programme"], 1, prefix="C")
-    answer(world["surveys"][("final", "mentor")], more[0], "mentor", {"satisfaction": 1})
+    more = make_pairs(world["programme"], 5, prefix="C")
+    for pair in more:
+        answer(world["surveys"][("final", "mentor")], pair, "mentor", {"satisfaction": 1})
+    results_release_due()
     second = selectors.dashboard(user=executive, filters=selectors.Filters(), now=NOW)["total"]["satisfaction"]
-    assert second["respondents"] == first["respondents"] + 1 and second["value"] < first["value"]
+    assert second["respondents"] == first["respondents"] + 5 and second["value"] < first["value"]
     from evaluation.services import question_save
 
     survey = world["surveys"][("final", "mentor")]
