@@ -208,7 +208,7 @@ def directory_import(
     _check_domains(rows_by_id, final_email, error)
     users = {u.pk: u for u in User.objects.only("pk", "email", "password")}
     pair_members = employees_in_pairs()
-    _plan_login_changes(rows_by_id, existing, users, pair_members, report, error)
+    _plan_login_changes(rows_by_id, existing, final_email, users, pair_members, report, error)
     owners = Counter(final_email.values())
     for eid, row in rows_by_id.items():
         if row.email and owners[row.email] > 1 and first_line_of_email.get(row.email) == row.line:
@@ -337,7 +337,7 @@ def _check_domains(rows_by_id, final_email, error) -> None:
                               "apart, or characters that look alike); check the address.") % {"email": row.email, "main": main})
 
 
-def _plan_login_changes(rows_by_id, existing, users, pair_members, report, error) -> None:
+def _plan_login_changes(rows_by_id, existing, final_email, users, pair_members, report, error) -> None:
     """Name each login that the file would move (old → new) and whether it is held for the
     person's confirmation; refuse an address that is the login of another employee's account."""
     login_of = {}
@@ -350,7 +350,8 @@ def _plan_login_changes(rows_by_id, existing, users, pair_members, report, error
         if not row.email:
             continue
         owner = login_of.get(row.email)
-        if owner is not None and owner != eid:
+        # (When the owner's record keeps that address too, the duplicate e-mail is reported already.)
+        if owner is not None and owner != eid and final_email.get(owner) != row.email:
             error(row.line, _("e-mail %(email)s is the login of the account of employee %(other)s; it cannot be given "
                               "to another employee.") % {"email": row.email, "other": owner})
             continue
