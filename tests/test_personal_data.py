@@ -312,7 +312,8 @@ def test_retention_empties_old_uploads_and_forgets_old_logins(db, coordinator, s
     now = timezone.now()
     old, recent = now - datetime.timedelta(days=30 * 25), now - datetime.timedelta(days=30)
     content = f"employee_id;first_name;last_name;email\n{EID};{FIRST};{LAST};{EMAIL}\n".encode()
-    summary = {"created": [[EID, f"{FIRST} {LAST}"]], "created_count": 1, "errors": [], "applied": True}
+    summary = {"created": [[EID, f"{FIRST} {LAST}"]], "created_count": 1, "errors": [], "applied": True,
+               "left_named": [[EID, f"{FIRST} {LAST}", ["missing"]]]}
     kept, purged = (DirectoryImport.objects.create(filename="x.csv", content=content, uploaded_by=coordinator,
                                                    summary=summary) for _ in range(2))
     DirectoryImport.objects.filter(pk=purged.pk).update(created_at=old)
@@ -324,7 +325,8 @@ def test_retention_empties_old_uploads_and_forgets_old_logins(db, coordinator, s
     assert privacy.retention_purge(now=now) >= 2
     purged.refresh_from_db()
     kept.refresh_from_db()
-    assert bytes(purged.content) == b"" and purged.summary["created"] == [] and purged.summary["created_count"] == 1
+    assert bytes(purged.content) == b"" and purged.summary["created_count"] == 1
+    assert purged.summary["created"] == purged.summary["left_named"] == []
     assert bytes(kept.content) == content and kept.summary == summary
     assert list(AccessLog.objects.values_list("attempt_time", flat=True)) == [recent]
 

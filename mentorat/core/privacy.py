@@ -601,11 +601,9 @@ def retention_purge(*, now: datetime.datetime | None = None) -> int:
     return sum(purge(cutoff) for purge in [_core_purge, *RETENTION])
 
 
-UPLOAD_LISTS = ("created", "updated", "left", "errors", "warnings")
-
-
 def _core_purge(cutoff: datetime.date) -> int:
-    """HRIS uploads made before ``cutoff`` keep their counts, not the file nor the lists of names;
+    """HRIS uploads made before ``cutoff`` keep their counts, not the file nor any list (ids, names,
+    errors naming lines);
     login attempts before ``cutoff`` are forgotten."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
@@ -613,7 +611,7 @@ def _core_purge(cutoff: datetime.date) -> int:
     old = DirectoryImport.objects.filter(created_at__lt=since)
     count = old.exclude(content=b"").update(content=b"")
     for pk, summary in old.values_list("pk", "summary").iterator():
-        kept = {key: ([] if key in UPLOAD_LISTS else value) for key, value in (summary or {}).items()}
+        kept = {key: ([] if isinstance(value, list) else value) for key, value in (summary or {}).items()}
         if kept != summary:
             DirectoryImport.objects.filter(pk=pk).update(summary=kept)
             count += 1
