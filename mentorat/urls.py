@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from mentorat.core import views as core_views
 from mentorat.core.auth import ThrottledPasswordResetView, UnlockingPasswordResetConfirmView
-from mentorat.core.forms import AnyAccountPasswordResetForm, EmailAuthenticationForm
+from mentorat.core.forms import AnyAccountPasswordResetForm, EmailAuthenticationForm, ThrottledPasswordChangeForm
 
 accounts = [
     path("login/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True), name="login"),
@@ -18,7 +18,8 @@ accounts = [
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("reset/<uidb64>/<token>/", UnlockingPasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path("password-change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password-change/", auth_views.PasswordChangeView.as_view(form_class=ThrottledPasswordChangeForm),
+         name="password_change"),
     path("password-change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
 ]
 

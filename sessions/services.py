@@ -424,7 +424,9 @@ def delegate_set(*, user: User, email: str) -> Delegate | None:
     if not email.strip():
         Delegate.objects.filter(senior=employee).delete()
         return None
-    delegate = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    from mentorat.core.auth import present_users
+
+    delegate = present_users().filter(email__iexact=email.strip()).first()  # not someone who has left
     if delegate is None:
         raise SessionError(_("Nobody who can log in has this e-mail address."), "email")
     if delegate == user:

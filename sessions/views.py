@@ -171,7 +171,8 @@ def invitation(request, pk):
 @login_not_required
 def feed(request, token):
     """The personal subscription feed: the secret token is the only key (calendar apps send no login)."""
-    owner = CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    owner = (CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True)
+             .exclude(user__employee__leave_date__lte=timezone.localdate()).first())  # not once they have left
     if owner is None:
         raise Http404
     body = ics.feed(selectors.feed_sessions(user=owner.user), name=_("Reverse mentoring"))

@@ -1,6 +1,6 @@
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from mentorat.core.models import Department, Site, User
@@ -8,6 +8,29 @@ from mentorat.core.models import Department, Site, User
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """The old password is checked at most ``AXES_FAILURE_LIMIT`` times an hour per account: a
+    session left open on a shared computer must not let anyone guess the password behind it."""
+
+    WINDOW_SECONDS = 60 * 60
+
+    def clean_old_password(self):
+        from django.core.cache import cache
+
+        key = f"mentorat:password-change-failures:{self.user.pk}"
+        if (cache.get(key) or 0) >= settings.AXES_FAILURE_LIMIT:
+            raise forms.ValidationError(_("Too many wrong passwords: try again in an hour."), code="throttled")
+        try:
+            return super().clean_old_password()
+        except forms.ValidationError:
+            if not cache.add(key, 1, self.WINDOW_SECONDS):
+                try:
+                    cache.incr(key)
+                except ValueError:  # expired in between
+                    cache.add(key, 1, self.WINDOW_SECONDS)
+            raise
 
 
 class AnyAccountPasswordResetForm(PasswordResetForm):

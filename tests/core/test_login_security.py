@@ -75,6 +75,21 @@ class TestLoginThrottlingBySpelling:
         assert attempt("nadia.simon@test.example", new).status_code == 302
 
 
+    def test_the_old_password_cannot_be_guessed_on_the_password_change_page(self, mentor, settings):
+        """A session left open on a shared computer must not become a password oracle."""
+        User.objects.filter(pk=mentor.pk).update(language="en")
+        client = client_for(mentor)
+        new = "a-brand-new-passphrase"
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            response = client.post(reverse("password_change"),
+                                   {"old_password": "guess", "new_password1": new, "new_password2": new})
+            assert response.status_code == 200
+        response = client.post(reverse("password_change"),
+                               {"old_password": PASSWORD, "new_password1": new, "new_password2": new})
+        assert response.status_code == 200 and "Too many wrong passwords" in response.content.decode()
+        assert User.objects.get(pk=mentor.pk).check_password(PASSWORD)
+
+
 @pytest.mark.django_db
 class TestPasswordResetLimits:
     def reset(self, email, ip="10.0.0.1"):
@@ -146,6 +161,22 @@ class TestPeopleWhoHaveLeft:
         with pytest.raises(services.SessionError):
             services.session_reschedule(user=assistant, session=first, starts_at=first.starts_at + datetime.timedelta(days=1),
                                         reason="Agenda", now=first.starts_at - datetime.timedelta(days=5))
+
+    def test_a_senior_cannot_name_someone_who_has_left_as_delegate(self, mentee):
+        from sessions import services
+
+        assistant = EmployeeFactory(employee_id="ASSIST", job_level=1, leave_date=timezone.localdate()).user
+        with pytest.raises(services.SessionError):
+            services.delegate_set(user=mentee, email=assistant.email)
+
+    def test_the_calendar_feed_of_someone_who_has_left_is_gone(self, active_pair, org, client):
+        from sessions import services
+
+        user = org["junior_b"].user
+        token = services.feed_get(user=user).token
+        assert client.get(reverse("sessions:feed", args=[token])).status_code == 200
+        Employee.objects.filter(user=user).update(leave_date=timezone.localdate())
+        assert client.get(reverse("sessions:feed", args=[token])).status_code == 404
 
     def test_the_nightly_task_deactivates_leavers_except_superusers_and_audits(self, mentor, mentee, outsider, settings):
         from mentorat.core.tasks import deactivate_leavers
