@@ -229,8 +229,8 @@ def programme_close(*, actor: User, programme: Programme, now: datetime.datetime
 @transaction.atomic
 def programme_copy(*, actor: User, programme: Programme, name: str, slug: str, start_date: datetime.date) -> Programme:
     """A new draft cohort with the same design — domains, rules, objectives, sponsors and their
-    messages, charter text, training, milestones moved to the new dates — and none of the people's
-    applications."""
+    messages, the HR contacts for concerns, charter text, training, milestones moved to the new
+    dates — and none of the people's applications."""
     copy = programme_create(
         actor=actor, name=name, slug=slug, start_date=start_date, duration_months=programme.duration_months,
         cadence_weeks=programme.cadence_weeks, session_minutes=programme.session_minutes,
@@ -247,6 +247,7 @@ def programme_copy(*, actor: User, programme: Programme, name: str, slug: str, s
     ProgrammeSponsor.objects.bulk_create(
         ProgrammeSponsor(programme=copy, user_id=s.user_id, message=s.message) for s in programme.sponsors.all()
     )
+    copy.concern_contacts.set(programme.concern_contacts.filter(is_active=True))
     TrainingModule.objects.bulk_create(
         TrainingModule(programme=copy, audience=m.audience, title=m.title, content=m.content, link=m.link,
                        duration_minutes=m.duration_minutes, order=m.order)

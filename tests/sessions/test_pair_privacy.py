@@ -105,7 +105,7 @@ class TestConcernsGoToTheNamedContacts:
 
     def test_the_contacts_get_an_e_mail_without_the_text(self, concern, named, coordinator, mailoutbox):
         drain_outbox()
-        sent = [m for m in mailoutbox if "concern" in m.subject.lower() or "inquiétude" in m.subject.lower()]
+        sent = [m for m in mailoutbox if reverse("sessions:concerns") in m.body]
         assert [m.to for m in sent] == [[named.email]]
         assert WORRY not in sent[0].body and all(WORRY not in str(a) for a in sent[0].attachments)
 
@@ -238,3 +238,35 @@ class TestOnlyTheAuthorChangesANote:
         assert client.post(url, {"body": "Corrigé"}).status_code == 302
         assert PrivateNote.objects.get(pk=note.pk).body == "Corrigé"
         assert client_for(outsider).get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_concern_and_delegate_lists_do_not_grow_in_queries(active_pair, other_pair, org, hr,
+                                                                django_assert_max_num_queries):
+    programme = active_pair.programme
+    programme.concern_contacts.add(hr)
+    assistant = UserFactory(email="assistant@test.example")
+    Delegate.objects.create(senior=org["director_a"], user=assistant)
+    Delegate.objects.create(senior=org["director_b"], user=assistant)
+    counts = []
+    for round_ in range(2):
+        for pair, junior in ((active_pair, "junior_b"), (other_pair, "junior_a")):
+            services.concern_raise(user=org[junior].user, pair=pair, body=f"{WORRY} {round_}")
+        for url, user in ((reverse("sessions:concerns"), hr), (reverse("sessions:delegated"), assistant)):
+            client = client_for(user)
+            # session, user, the list (one query, related rows joined), the navigation: a handful.
+            with django_assert_max_num_queries(12) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries.captured_queries))
+    assert counts[:2] == counts[2:]
+
+
+@pytest.mark.django_db
+def test_a_copied_programme_keeps_its_hr_contacts_for_concerns(named, active_pair, coordinator):
+    import datetime
+
+    from programmes.services import programme_copy
+
+    copy = programme_copy(actor=coordinator, programme=active_pair.programme, name="Suite", slug="suite",
+                          start_date=datetime.date(2028, 1, 10))
+    assert list(copy.concern_contacts.all()) == [named]
