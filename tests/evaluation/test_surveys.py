@@ -184,3 +184,82 @@ def test_surveys_ensure_is_idempotent(programme):
     assert [s.pk for s in first] == [s.pk for s in second]
     assert Question.objects.filter(survey__programme=programme).count() == sum(s.questions.count() for s in first)
     assert not Answer.objects.exists()
+
+
+# --- Results released in steps ----------------------------------------------------------------------------
+
+def _open_baseline_for_mentors(programme, count):
+    from tests.evaluation.conftest import make_pairs
+
+    surveys_ensure(programme=programme)
+    pairs = make_pairs(programme, count, status=Pair.Status.ACTIVE, prefix="R")
+    survey = Survey.objects.get(programme=programme, moment="baseline", audience="mentor")
+    when = pairs[0].activated_at + datetime.timedelta(days=1)
+    questions = {q.kind: q for q in survey.questions.all()}
+
+    def answer(pair, value, text=""):
+        answers = {(questions["scale"].pk, None): value}
+        if text:
+            answers[(questions["text"].pk, None)] = text
+        return services.response_submit(user=pair.mentor.employee.user, survey=survey, pair=pair, answers=answers, now=when)
+
+    return pairs, survey, answer
+
+
+def _readiness(coordinator, survey):
+    from evaluation.selectors import survey_results
+
+    data = survey_results(user=coordinator, survey=survey)
+    rows = {entry["question"].kind: entry["rows"][0] for entry in data["results"]}
+    return data["respondents"], rows["scale"], rows["text"]
+
+
+def test_one_new_answer_after_a_release_changes_nothing_shown_and_a_threshold_of_new_ones_does(closed_programme, coordinator):
+    pairs, survey, answer = _open_baseline_for_mentors(closed_programme, 10)
+    for pair in pairs[:5]:
+        answer(pair, 4)
+    shown = _readiness(coordinator, survey)
+    assert shown[0] == 5 and shown[1]["respondents"] == 5 and shown[1]["mean"] == 4.0
+    answer(pairs[5], 1)  # before − after would give this one person's answer
+    assert _readiness(coordinator, survey) == shown
+    for pair in pairs[6:9]:
+        answer(pair, 1)
+    assert _readiness(coordinator, survey) == shown  # four new people: still fewer than five
+    answer(pairs[9], 1)
+    respondents, readiness, _text = _readiness(coordinator, survey)
+    assert respondents == 10 and readiness["respondents"] == 10 and readiness["mean"] == 2.5
+    assert survey.releases.count() == 2
+
+
+def test_a_released_answer_can_no_longer_change(closed_programme, coordinator):
+    pairs, survey, answer = _open_baseline_for_mentors(closed_programme, 5)
+    answer(pairs[0], 4)
+    answer(pairs[0], 5)  # not released yet: the person may still change it
+    for pair in pairs[1:5]:
+        answer(pair, 4)
+    with pytest.raises(EvaluationError, match="already counted"):
+        answer(pairs[0], 1)
+    assert _readiness(coordinator, survey)[1]["mean"] == 4.2
+
+
+def test_comments_show_only_for_enough_authors_in_alphabetical_order_without_dates(closed_programme, coordinator):
+    pairs, survey, answer = _open_baseline_for_mentors(closed_programme, 10)
+    for pair, text in zip(pairs[:5], ["Zèbre", "avion", "Maison", "bateau", "Lune"], strict=True):
+        answer(pair, 3, text)
+    _n, readiness, comments = _readiness(coordinator, survey)
+    assert readiness["shown"] and comments["respondents"] == 5
+    assert comments["comments"] == ["avion", "bateau", "Lune", "Maison", "Zèbre"]  # not the order they came in
+    answer(pairs[5], 3, "Seul commentaire du soir")
+    assert "Seul commentaire du soir" not in _readiness(coordinator, survey)[2]["comments"]
+    # The next step holds five people, of whom only that one wrote: it counts for the scale
+    # question, never for the comments (before − after would be that one comment).
+    for pair in pairs[6:10]:
+        answer(pair, 2)
+    _n, readiness, comments = _readiness(coordinator, survey)
+    assert readiness["respondents"] == 10 and comments["respondents"] == 5
+    assert "Seul commentaire du soir" not in comments["comments"]
+    page = client_for(coordinator).get(reverse("evaluation:results", args=[survey.pk])).content.decode()
+    assert "avion" in page and "Seul commentaire du soir" not in page
+    for pair in pairs:
+        assert pair.mentor.employee.full_name not in page
+    assert str(timezone.localdate(pairs[0].activated_at).year) not in page.split("question-result", 1)[1]
