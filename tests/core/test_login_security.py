@@ -302,3 +302,14 @@ class TestEveryBackend:
         Employee.objects.filter(user=mentor).update(leave_date=None)
         User.objects.filter(pk=mentor.pk).update(is_active=False)
         assert backend.get_user(mentor.pk) is None
+
+
+def test_static_files_keep_their_own_caching(settings, db):
+    """WhiteNoise answers static files before the no-store middleware sees them."""
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    response = Client().get("/static/vendor/bootstrap/bootstrap.bundle.min.js")
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
+    names = settings.MIDDLEWARE
+    assert names.index("whitenoise.middleware.WhiteNoiseMiddleware") < names.index("mentorat.core.middleware.NoStoreMiddleware")
