@@ -55,6 +55,7 @@ LANGUAGE_ALIASES = {
 }
 
 MAX_JOB_LEVEL = 99
+MAX_COLUMNS = 1000
 
 # Characters that change how a text is displayed without being seen: direction controls (a
 # right-to-left override turns "gro.evil@anne" into "anne@live.org" on screen) and zero-width
@@ -306,6 +307,8 @@ def parse_directory_file(
 
 def _parse_rows(result: ParsedFile, first, raw_rows, *, max_rows, started, max_seconds) -> ParsedFile:
     _header_line, header = first
+    if sum(1 for title in header if _cell_text(title)) > MAX_COLUMNS:
+        raise FileTooLarge(_("line 1: the header has more than %(max)s columns; it is not an HRIS export.") % {"max": MAX_COLUMNS})
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
         key = normalise_header(_cell_text(title))
@@ -329,18 +332,19 @@ def _parse_rows(result: ParsedFile, first, raw_rows, *, max_rows, started, max_s
         return result
     result.columns = frozenset(positions)
 
-    count = 0
+    count = employees = 0
     for line, values in raw_rows:
         if max_seconds is not None and count % 500 == 0 and time.monotonic() - started >= max_seconds:
             raise FileTooLarge(_("line %(line)s: reading the file took too long (more than %(seconds)s seconds, "
                                  "MENTORAT_IMPORT_MAX_SECONDS); nothing was written.") % {"line": line, "seconds": max_seconds})
         count += 1
-        if max_rows is not None and count > max_rows:
-            raise FileTooLarge(_("line %(line)s: the file has more than %(max)s employee lines (the limit is "
-                                 "MENTORAT_IMPORT_MAX_ROWS).") % {"line": line, "max": max_rows})
         cells = {name: (_cell_text(values[index]) if index < len(values) else "") for name, index in positions.items()}
         if not any(cells.values()):
-            continue
+            continue  # blank lines (a sheet formatted far down) are not employees; the time limit bounds them
+        employees += 1
+        if max_rows is not None and employees > max_rows:
+            raise FileTooLarge(_("line %(line)s: the file has more than %(max)s employee lines (the limit is "
+                                 "MENTORAT_IMPORT_MAX_ROWS).") % {"line": line, "max": max_rows})
         errors_before = len(result.errors)
 
         def error(message, line=line):

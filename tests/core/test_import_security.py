@@ -260,6 +260,12 @@ class TestOversizedFiles:
         assert report.errors == ["line 52: the file has more than 50 employee lines (the limit is MENTORAT_IMPORT_MAX_ROWS)."]
         assert Employee.objects.count() == 0
 
+    def test_blank_lines_do_not_count_as_employees(self, settings):
+        settings.MENTORAT_IMPORT_MAX_ROWS = 3
+        report = run(csv_bytes("A1,Anne,Roy,anne@acme.example", *[",,,"] * 50, "A2,Marc,Petit,marc@acme.example",
+                               header=SHORT))
+        assert report.applied, report.errors
+
     def test_the_default_row_limit_is_a_hundred_thousand(self, settings):
         assert settings.MENTORAT_IMPORT_MAX_ROWS == 100_000
 
@@ -457,3 +463,10 @@ class TestOtherDoors:
         summary = report.as_dict()
         assert len(summary["email_changes"]) == 500 and summary["email_changes_count"] == 700
         assert len(summary["left_named"]) == 500 and summary["left_named_count"] == 700
+
+
+@pytest.mark.django_db
+def test_a_header_of_thousands_of_columns_is_one_error():
+    header = SHORT + "".join(f",x{n}" for n in range(20_000))
+    report = run(csv_bytes("A1,Anne,Roy,anne@acme.example", header=header))
+    assert len(report.errors) == 1 and "columns" in report.errors[0] and len(report.warnings) <= 1
