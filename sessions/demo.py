@@ -1,5 +1,6 @@
 """Demo sessions: the 2026 programme, several months in, with held, missed, cancelled and
-upcoming sessions, goals, commitments and a private note. Idempotent."""
+upcoming sessions, goals, commitments and a private note; the demo coordinator is the HR contact
+for concerns. Idempotent."""
 
 import datetime
 
@@ -17,6 +18,11 @@ SLUG = "mentorat-inverse-2026"
 def seed(stdout):
     pairs = list(Pair.objects.filter(programme__slug=SLUG, status=Pair.Status.ACTIVE)
                  .select_related("mentor__employee__user", "mentee__employee__user").order_by("pk"))
+    if pairs and not pairs[0].programme.concern_contacts.exists():
+        # The demo coordinator reads the juniors' concerns (a programme names its HR contacts).
+        from mentorat.core.models import User
+
+        pairs[0].programme.concern_contacts.set(User.objects.filter(is_coordinator=True, is_active=True).order_by("pk")[:1])
     if not pairs or SessionLog.objects.filter(session__pair__in=pairs).exists():
         stdout.write("Demo sessions: already there." if pairs else "Demo sessions: no active pair.")
         return
