@@ -84,20 +84,22 @@ class DirectoryModelBackend(ModelBackend):
 
 def accounts_deactivate_leavers(*, today: datetime.date | None = None) -> list[str]:
     """Deactivate the accounts whose employee's leave date is on or before ``today``; superusers
-    are kept (a superuser locked out of the only admin is worse than one who stays: the admin
-    shows them). Audited one entry per account; running it again changes nothing."""
+    are kept (the login and every request already refuse them once they have left, but turning
+    off an administrator is left to a person). One audit entry per account, written by whoever
+    flips it: a second run, or two workers at once, change and record nothing more."""
     from mentorat.core.services import audit_log
 
     today = today or timezone.localdate()
-    with transaction.atomic():
-        leavers = list(User.objects.select_for_update()
-                       .filter(is_active=True, is_superuser=False, employee__leave_date__lte=today)
-                       .values_list("pk", "email", "employee__leave_date"))
-        User.objects.filter(pk__in=[pk for pk, _email, _date in leavers]).update(is_active=False)
-        for _pk, email, leave_date in leavers:
-            audit_log(actor=None, action="account.deactivate_leaver", target=email,
-                      details={"leave_date": leave_date.isoformat()})
-    return [email for _pk, email, _date in leavers]
+    candidates = (User.objects.filter(is_active=True, is_superuser=False, employee__leave_date__lte=today)
+                  .values_list("pk", "email", "employee__leave_date"))
+    done = []
+    for pk, email, leave_date in candidates:
+        with transaction.atomic():
+            if User.objects.filter(pk=pk, is_active=True).update(is_active=False):
+                audit_log(actor=None, action="account.deactivate_leaver", target=email,
+                          details={"leave_date": leave_date.isoformat()})
+                done.append(email)
+    return done
 
 
 def _count(key: str) -> int:

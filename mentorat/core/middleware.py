@@ -54,10 +54,11 @@ class SessionGuardMiddleware:
         if user.is_authenticated:
             reason = self.reason_to_end(request)
         elif SESSION_KEY in request.session:
-            # The backend refused the session's user (left, deactivated, deleted): end it for good.
+            # The backend refused the session's user (left, deactivated, deleted, or a backend that is
+            # no longer configured): end the session for good.
             from django.utils.translation import gettext as _
 
-            reason = _("Your session has ended: your account is no longer open.")
+            reason = _("Your session has ended. Please log in again.")
         else:
             reason = None
         if reason:
