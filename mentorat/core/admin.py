@@ -14,12 +14,36 @@ from django.utils.translation import ngettext
 from mentorat.core.models import AuditEntry, Department, DirectoryImport, Employee, PendingEmailChange, Site, User
 
 
+def _refuse_unsafe_text(form, data, names) -> None:
+    """The import's rules in the admin too: no invisible or direction characters, no non-ASCII
+    or punycode login address."""
+    from mentorat.core.directory_file import email_domain_problem, unsafe_character
+
+    for name in names:
+        value = data.get(name)
+        if not isinstance(value, str) or not value:
+            continue
+        char = unsafe_character(value)
+        if char:
+            form.add_error(name, _("This contains an invisible, direction or control character (%(char)s); remove it.")
+                           % {"char": char})
+        elif name == "email":
+            problem = email_domain_problem(value.strip().lower())
+            if problem:
+                form.add_error(name, problem)
+
+
 class AccountCreationForm(forms.ModelForm):
     """A new account has no password: its owner chooses one through the reset link."""
 
     class Meta:
         model = User
         fields = ["email", "first_name", "last_name"]
+
+    def clean(self):
+        data = super().clean()
+        _refuse_unsafe_text(self, data, ["email", "first_name", "last_name"])
+        return data
 
     def save(self, commit=True):
         user = super().save(commit=False)
@@ -142,6 +166,7 @@ class EmployeeAdmin(admin.ModelAdmin):
 
         def clean(form_self):
             data = original_clean(form_self)
+            _refuse_unsafe_text(form_self, data, ["employee_id", "first_name", "last_name", "email", "job_title", "language"])
             manager = data.get("manager")
             if obj is not None and manager is not None and (manager.pk == obj.pk or manager.path.startswith(obj.path)):
                 from django.core.exceptions import ValidationError

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from mentorat.core import outbox
-from mentorat.core.directory_file import FIELDS, company_domain, is_lookalike_domain, parse_directory_file
+from mentorat.core.directory_file import FIELDS, company_domain, is_lookalike_domain, normalise_header, parse_directory_file
 from mentorat.core.hierarchy import compute_paths, find_cycles
 from mentorat.core.models import (
     AuditEntry,
@@ -690,7 +690,7 @@ def directory_import_confirm(*, batch: DirectoryImport, actor: User, typed_word:
     if batch.status != DirectoryImport.Status.PREVIEWED:
         raise ValueError("Only a previewed import can be confirmed.")
     previewed = batch.summary or {}
-    if previewed.get("mass_leave") and typed_word.strip().casefold() != mass_leave_word().casefold():
+    if previewed.get("mass_leave") and normalise_header(typed_word) != normalise_header(mass_leave_word()):
         raise ImportConfirmationNeeded(_("Type %(word)s to confirm that %(count)s people leave: nothing was written.")
                                        % {"word": mass_leave_word(), "count": previewed["mass_leave"]["count"]})
     if previewed.get("left_named") and not confirm_named:

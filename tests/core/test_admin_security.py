@@ -114,3 +114,20 @@ class TestNoPrivateContentInTheAdmin:
         entry = AuditEntry.objects.create(action="x")
         client_for(superuser).post(reverse("admin:core_auditentry_delete", args=[entry.pk]), {"post": "yes"})
         assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.django_db
+class TestAdminRefusesInvisibleCharacters:
+    def test_an_employee_name_with_a_direction_control_is_refused(self, superuser, org):
+        employee = org["junior_a"]
+        client = client_for(superuser)
+        data = {"employee_id": employee.employee_id, "first_name": "Anne\u202e", "last_name": employee.last_name,
+                "email": employee.email, "job_level": 1, "language": "fr", "job_title": ""}
+        response = client.post(reverse("admin:core_employee_change", args=[employee.pk]), data)
+        assert response.status_code == 200 and "U+202E" in response.content.decode()
+        employee.refresh_from_db()
+        assert "\u202e" not in employee.first_name
+
+    def test_a_new_account_with_a_punycode_address_is_refused(self, superuser):
+        client_for(superuser).post(reverse("admin:core_user_add"), {"email": "root@xn--acm-bma.example"})
+        assert not User.objects.filter(email="root@xn--acm-bma.example").exists()
