@@ -76,11 +76,12 @@ def render_reminder(notification):
     return _render(notification, reminder=True)
 
 
+# Discreet: whether a survey message went or was skipped says whether the person answered.
 KINDS = [
     outbox.Kind("survey_invitation", gettext_lazy("Survey invitations (start, after sessions, reviews)"), False,
-                render_invitation, per_recipient=True),
+                render_invitation, per_recipient=True, discreet=True),
     outbox.Kind("survey_reminder", gettext_lazy("Reminders of surveys about to close"), False, render_reminder,
-                per_recipient=True),
+                per_recipient=True, discreet=True),
 ]
 
 

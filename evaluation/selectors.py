@@ -25,7 +25,7 @@ from binomes.selectors import pair_counts
 from evaluation import kpis
 from evaluation.anonymity import Cell, Groups
 from evaluation.models import Answer, Question, Response, Survey, Testimonial
-from mentorat.core import datacache
+from mentorat.core import datacache, outbox
 from mentorat.core.models import Department, JobLevelChange, Notification, Site, User
 from mentorat.core.permissions import is_coordinator, is_executive
 from mentorat.core.selectors import employee_of
@@ -635,8 +635,10 @@ def _family_of(question: Question) -> str | None:
 
 def survey_response_rates(*, programme: Programme, now: datetime.datetime | None = None) -> list[dict]:
     """Per survey of the programme: responses over the people it went to (members of activated
-    pairs for baseline and reviews once open; held sessions for a pulse). Four queries."""
+    pairs for baseline and reviews once open; held sessions for a pulse). Four queries. When
+    fewer than the anonymity threshold were invited, the responses are not counted."""
     now = now or timezone.now()
+    limit = threshold()
     answered = dict(Response.objects.filter(survey__programme=programme).values("survey_id")
                     .annotate(n=Count("pk")).values_list("survey_id", "n"))
     members = programme.pairs.filter(status__in=MEMBER_STATES).count()  # one mentor and one mentee each
@@ -651,6 +653,10 @@ def survey_response_rates(*, programme: Programme, now: datetime.datetime | None
         else:
             invited = members if _start_of(review_opening(survey, milestones)) <= now else 0
         responses = answered.get(survey.pk, 0)
+        if invited < limit:
+            # Among so few, "1 / 1" says who answered: no count and no rate.
+            rates.append({"survey": survey, "invited": invited, "responses": None, "rate": None})
+            continue
         rates.append({"survey": survey, "invited": invited, "responses": responses,
                       "rate": kpis.rate(min(responses, invited), invited) if invited else None})
     return rates
@@ -670,7 +676,8 @@ def operations(*, user: User, programme: Programme, now: datetime.datetime | Non
         "programme": programme, "applications": application_counts(programme=programme),
         "pairs": pair_counts(programme=programme), "at_risk": at_risk, "unconfirmed": unconfirmed,
         "overdue": [row for row in rows if row["unlogged"]], "survey_rates": rates,
-        "outbox_failed": Notification.objects.filter(status=Notification.Status.FAILED).count(),
+        "outbox_failed": Notification.objects.filter(status=Notification.Status.FAILED)
+        .exclude(kind__in=[name for name, kind in outbox.KINDS.items() if kind.discreet]).count(),
         "testimonials": list(programme.testimonials.select_related("author").order_by("status", "-created_at")[:50]),
     }
 

@@ -58,6 +58,9 @@ class Kind:
     # The address to write to, when it is not the recipient's login (e.g. the old address after a
     # login change); None from it: not needed any more.
     address: Callable[[Notification], str | None] | None = None
+    # True when a message's status tells something about the recipient (a survey reminder not
+    # needed any more: they answered). The outbox page then shows only whether it is due yet.
+    discreet: bool = False
 
 
 KINDS: dict[str, Kind] = {}

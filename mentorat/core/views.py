@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Count
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -238,19 +238,26 @@ def unsubscribe(request, token):
 
 @coordinator_required
 def outbox_view(request):
-    """What was sent, what waits, what failed: kind, recipient, due, status. Never a message body."""
+    """What was sent, what waits, what failed: kind, recipient, due, status. Never a message body.
+
+    Discreet kinds (a survey invitation is skipped because the person answered) show no status,
+    sent date or error: only whether they are due yet; no status tab lists or counts them."""
 
     qs = Notification.objects.select_related("recipient").order_by("-due_at")
+    discreet = [name for name, kind in outbox.KINDS.items() if kind.discreet]
     status = request.GET.get("status", "")
     if status in Notification.Status.values:
-        qs = qs.filter(status=status)
+        qs = qs.filter(status=status).exclude(kind__in=discreet)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    counts = dict(Notification.objects.values_list("status").annotate(n=Count("pk")))
+    counts = dict(Notification.objects.exclude(kind__in=discreet).values_list("status").annotate(n=Count("pk")))
     query = request.GET.copy()
     query.pop("page", None)
 
+    now = timezone.now()
     for row in page:
         row.kind_label = outbox.KINDS[row.kind].label if row.kind in outbox.KINDS else row.kind
+        if row.kind in discreet:
+            row.discreet_label = _("planned") if row.due_at > now else _("due date passed")
     statuses = [(value, label, counts.get(value, 0)) for value, label in Notification.Status.choices]
     return render(request, "core/outbox.html", {"page": page, "status": status, "statuses": statuses,
                                                 "query": query.urlencode()})

@@ -263,3 +263,42 @@ def test_comments_show_only_for_enough_authors_in_alphabetical_order_without_dat
     for pair in pairs:
         assert pair.mentor.employee.full_name not in page
     assert str(timezone.localdate(pairs[0].activated_at).year) not in page.split("question-result", 1)[1]
+
+
+def test_the_outbox_does_not_tell_who_answered_a_survey(live_pair, mentor, mentee, coordinator):
+    import re
+
+    Notification.objects.exclude(kind="survey_invitation").delete()
+    Notification.objects.update(due_at=timezone.now() - datetime.timedelta(hours=1))
+    survey = baseline(live_pair, "mentee")
+    skill = survey.questions.get(kind="skill_self")
+    services.response_submit(user=mentee, survey=survey, pair=live_pair,
+                             answers={(skill.pk, live_pair.mentee.domain_items.first().domain_id): 3})
+    assert sorted(drain_outbox()) == ["sent", "skipped"]  # the mentee's invitation is no longer needed
+    client = client_for(coordinator)
+    page = client.get(reverse("core:outbox")).content.decode()
+    rows = {user.email: re.search(r"<tr[^>]*>(?:(?!</tr>).)*" + re.escape(user.email) + r".*?</tr>", page, re.S).group(0)
+            for user in (mentor, mentee)}
+    assert rows[mentor.email].replace(mentor.email, "@") == rows[mentee.email].replace(mentee.email, "@")
+    assert "not needed any more" not in rows[mentee.email]
+    for status in Notification.Status.values:
+        listed = client.get(reverse("core:outbox"), {"status": status}).content.decode()
+        assert mentor.email not in listed and mentee.email not in listed, status
+    counts = re.findall(r"\((\d+)\)</a>", page)
+    assert set(counts) == {"0"}  # no status tab counts the survey messages
+
+
+def test_response_rates_among_fewer_than_the_threshold_do_not_say_who_answered(live_pair, mentee, coordinator):
+    from evaluation.selectors import survey_response_rates
+
+    survey = baseline(live_pair, "mentee")
+    skill = survey.questions.get(kind="skill_self")
+    services.response_submit(user=mentee, survey=survey, pair=live_pair,
+                             answers={(skill.pk, live_pair.mentee.domain_items.first().domain_id): 3})
+    rates = {r["survey"].pk: r for r in survey_response_rates(programme=live_pair.programme)}
+    assert rates[survey.pk]["responses"] is None and rates[survey.pk]["rate"] is None
+    client = client_for(coordinator)
+    for page in (client.get(reverse("evaluation:programme_surveys", args=[live_pair.programme.slug])),
+                 client.get(reverse("evaluation:operations"), {"programme": live_pair.programme.slug})):
+        text = page.content.decode()
+        assert "1 / 1" not in text and "too few people to count" in text
