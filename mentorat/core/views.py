@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -257,7 +258,7 @@ def outbox_view(request):
     for row in page:
         row.kind_label = outbox.KINDS[row.kind].label if row.kind in outbox.KINDS else row.kind
         if row.kind in discreet:
-            row.discreet_label = _("planned") if row.due_at > now else _("due date passed")
+            row.discreet_label = pgettext("outbox", "planned") if row.due_at > now else pgettext("outbox", "due date passed")
     statuses = [(value, label, counts.get(value, 0)) for value, label in Notification.Status.choices]
     return render(request, "core/outbox.html", {"page": page, "status": status, "statuses": statuses,
                                                 "query": query.urlencode()})
