@@ -108,7 +108,10 @@ class TestNoPrivateContentInTheAdmin:
             for url in pages:
                 text = client.get(url).content.decode()
                 assert "SECRET-NOTE-BODY" not in text and "SECRET-CONCERN-BODY" not in text, url
-        assert PrivateNote not in admin.site._registry and Concern not in admin.site._registry
+        from evaluation.models import Answer, Response
+
+        for private in (PrivateNote, Concern, Response, Answer):
+            assert private not in admin.site._registry, private
 
     def test_the_audit_trail_cannot_be_deleted_from_the_admin(self, superuser):
         entry = AuditEntry.objects.create(action="x")
