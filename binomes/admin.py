@@ -31,6 +31,11 @@ class PairAdmin(admin.ModelAdmin):
     raw_id_fields = ["mentor", "mentee"]
     list_select_related = ["programme", "mentor__employee", "mentee__employee"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An existing pair keeps its members and status here: another member would read its private
+        # notes, and a status set by hand would skip what ending a pair does (the product's pages do it).
+        return ["programme", "mentor", "mentee", "status"] if obj is not None else []
+
 
 admin.site.register(ForbiddenPair, list_display=["programme", "mentor", "mentee", "created_at"], raw_id_fields=["mentor", "mentee"])
 admin.site.register(PairingSettings)

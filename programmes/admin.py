@@ -39,6 +39,9 @@ class ProgrammeAdmin(admin.ModelAdmin):
     filter_horizontal = ["domains"]
     # Who reads the juniors' concerns is named by the programme's coordinators, on its page, not by an administrator.
     exclude = ["concern_contacts"]
+    # The status moves through the product's pages: closing asks for a confirmation and ends the pairs,
+    # cancels the sessions and closes the surveys; a status set here would do none of it.
+    readonly_fields = ["status"]
 
 
 class ApplicationDomainInline(admin.TabularInline):

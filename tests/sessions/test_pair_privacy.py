@@ -270,3 +270,26 @@ def test_a_copied_programme_keeps_its_hr_contacts_for_concerns(named, active_pai
     copy = programme_copy(actor=coordinator, programme=active_pair.programme, name="Suite", slug="suite",
                           start_date=datetime.date(2028, 1, 10))
     assert list(copy.concern_contacts.all()) == [named]
+
+
+@pytest.mark.django_db
+def test_an_administrator_cannot_hand_a_pair_s_space_to_someone_else(active_pair, cohort, superuser, org):
+    """Changing an existing pair's members (or status) in the admin would open its notes to another
+    person (or end it without its effects): those fields are read-only there."""
+    note = services.note_add(user=org["junior_b"].user, pair=active_pair, body=NOTE)
+    client = client_for(superuser)
+    client.post(f"/admin/binomes/pair/{active_pair.pk}/change/", {
+        "programme": active_pair.programme_id, "mentor": cohort["junior_a"].pk, "mentee": cohort["director_a"].pk,
+        "status": "active", "locked": "on"})
+    active_pair.refresh_from_db()
+    assert active_pair.mentor == cohort["junior_b"] and active_pair.status == "active"
+    assert client_for(org["junior_a"].user).get(reverse("sessions:workspace", args=[active_pair.pk])).status_code == 404
+    assert PrivateNote.objects.get(pk=note.pk).pair == active_pair
+
+
+@pytest.mark.django_db
+def test_an_administrator_cannot_close_a_programme_behind_its_confirmation(active_pair, superuser):
+    programme = active_pair.programme
+    client = client_for(superuser)
+    page = client.get(f"/admin/programmes/programme/{programme.pk}/change/")
+    assert page.status_code == 200 and 'name="status"' not in page.content.decode()
