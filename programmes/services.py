@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from mentorat.core import outbox
 from mentorat.core.errors import ServiceError
 from mentorat.core.models import Employee, User
+from mentorat.core.permissions import is_coordinator
 from mentorat.core.services import audit_log
 from programmes.domains import DEFAULT_DOMAINS
 from programmes.models import (
@@ -211,6 +212,8 @@ def programme_close(*, actor: User, programme: Programme, now: datetime.datetime
     runs (active pairs end as completed, future sessions are cancelled with a cancelling invitation,
     surveys close, certificates are issued), then the status becomes closed, audited with the
     counts. Any failure leaves everything as it was; a second close is refused."""
+    if not is_coordinator(actor):
+        raise ProgrammeError(_("Only coordinators close a programme."))
     now = now or timezone.now()
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     refusal = programme_close_refusal(programme=programme, now=now)

@@ -72,6 +72,13 @@ class TestRefusals:
         with pytest.raises(ProgrammeError):
             programme_transition(actor=coordinator, programme=running, to="closed")
 
+    def test_the_service_refuses_anyone_but_a_coordinator(self, running, superuser, org):
+        for user in (superuser, org["junior_b"].user):
+            with pytest.raises(ProgrammeError, match="coordinators"):
+                programme_close(actor=user, programme=running, now=AFTER_START)
+        running.refresh_from_db()
+        assert running.status == "running"
+
     def test_only_a_running_programme_closes(self, programme, coordinator):
         with pytest.raises(ProgrammeError, match="running"):
             programme_close(actor=coordinator, programme=programme, now=AFTER_START)
