@@ -338,70 +338,97 @@ def _pair_q(filters: Filters, prefix: str = "") -> Q:
     return _people_q(f"{prefix}mentor__employee__", filters) | _people_q(f"{prefix}mentee__employee__", filters)
 
 
-def operational(*, programme_ids: list[int], filters: Filters, now: datetime.datetime) -> dict[int, dict]:
-    """Per programme: applications, approvals, paired people, pairs, sessions, goals, commitments,
-    engagement, retention and promotions. Ten queries."""
+OPERATIONAL_DIMS = ("programme", "cohort", "department", "site")
+OPERATIONAL_HIERARCHY = ("cohort", "programme", "department", "site")
+
+
+def _pair_key(row: dict, cohorts: dict, prefix: str = "") -> tuple:
+    """A pair is in a department (site) when either member is: the key holds both."""
+    programme = row[f"{prefix}programme_id"]
+    return (programme, cohorts.get(programme),
+            frozenset([row[f"{prefix}mentor__employee__department_id"], row[f"{prefix}mentee__employee__department_id"]]),
+            frozenset([row[f"{prefix}mentor__employee__site_id"], row[f"{prefix}mentee__employee__site_id"]]))
+
+
+def _pair_dims(prefix: str = "") -> list[str]:
+    return [f"{prefix}programme_id", f"{prefix}mentor__employee__department_id", f"{prefix}mentee__employee__department_id",
+            f"{prefix}mentor__employee__site_id", f"{prefix}mentee__employee__site_id"]
+
+
+def _person_key(row: dict, cohorts: dict, prefix: str) -> tuple:
+    programme = row["programme_id"]
+    return (programme, cohorts.get(programme), row[f"{prefix}department_id"], row[f"{prefix}site_id"])
+
+
+def _operational_cells(*, programme_ids: list[int], now: datetime.datetime) -> dict[str, list[Cell]]:
+    """Per measure, its own population in cells over every programme of the scope, whatever the
+    filter: applicants (and the people of pairs), pairs, pairs with sessions, goals or
+    commitments due, active and completed mentors. Eight queries."""
     today = timezone.localdate(now)
-    data = {pk: defaultdict(int) for pk in programme_ids}
-    for row in (Application.objects.filter(_people_q("employee__", filters), programme_id__in=programme_ids)
-                .values("programme_id", "role", "status").annotate(n=Count("pk"))):
-        d = data[row["programme_id"]]
-        d[f"applications_{row['role']}"] += row["n"]
-        d["applications"] += row["n"]
-        if row["status"] == Application.Status.APPROVED:
-            d[f"approved_{row['role']}"] += row["n"]
-            d["approved"] += row["n"]
-    mentor_q, mentee_q = _people_q("mentor__employee__", filters), _people_q("mentee__employee__", filters)
-    for row in (Pair.objects.filter(programme_id__in=programme_ids).values("programme_id", "status")
-                .annotate(mentors=Count("mentor", distinct=True, filter=mentor_q),
-                          mentees=Count("mentee", distinct=True, filter=mentee_q),
-                          pairs=Count("pk", filter=_pair_q(filters)))):
-        d = data[row["programme_id"]]
-        people = row["mentors"] + row["mentees"]
-        if row["status"] in PAIRED_STATES:
-            d["paired"] += people
-        if row["status"] == Pair.Status.ACTIVE:
-            d["active_people"] += people
-            d["active_pairs"] += row["pairs"]
-        if row["status"] == Pair.Status.COMPLETED:
-            d["completed_people"] += people
-            d["completed_pairs"] += row["pairs"]
+    cohorts = _cohorts()
+    cells: dict[str, dict[tuple, list]] = defaultdict(dict)
+
+    def add(measure: str, key: tuple, n: int, sums: dict) -> None:
+        entry = cells[measure].setdefault(key, [0, defaultdict(int)])
+        entry[0] += n
+        for name, value in sums.items():
+            entry[1][name] += value or 0
+
+    for row in (Application.objects.filter(programme_id__in=programme_ids)
+                .values("programme_id", "role", "status", "employee__department_id", "employee__site_id")
+                .annotate(n=Count("pk"))):
+        approved = row["n"] if row["status"] == Application.Status.APPROVED else 0
+        add("applications", _person_key(row, cohorts, "employee__"), row["n"],
+            {f"applications_{row['role']}": row["n"], "applications": row["n"], f"approved_{row['role']}": approved,
+             "approved": approved})
+    for row in (Pair.objects.filter(programme_id__in=programme_ids).values("status", *_pair_dims())
+                .annotate(n=Count("pk"))):
+        status = row["status"]
+        add("pairs", _pair_key(row, cohorts), row["n"], {"active_pairs": row["n"] if status == Pair.Status.ACTIVE else 0,
+                                                         "completed_pairs": row["n"] if status == Pair.Status.COMPLETED else 0})
+        # The people of pairs count with the applicants (each with their own department and site).
+        for side in ("mentor", "mentee"):
+            add("applications", _person_key(row, cohorts, f"{side}__employee__"), 0,
+                {"paired": row["n"] if status in PAIRED_STATES else 0,
+                 "active_people": row["n"] if status == Pair.Status.ACTIVE else 0,
+                 "completed_people": row["n"] if status == Pair.Status.COMPLETED else 0})
     held, cancelled = MentoringSession.Status.HELD, MentoringSession.Status.CANCELLED
-    for row in (MentoringSession.objects.filter(_pair_q(filters, "pair__"), pair__programme_id__in=programme_ids,
-                                                pair__status__in=MEMBER_STATES)
-                .values("pair__programme_id")
-                .annotate(due=Count("pk", filter=Q(starts_at__lt=now)), held=Count("pk", filter=Q(status=held)),
+    for row in (MentoringSession.objects.filter(pair__programme_id__in=programme_ids, pair__status__in=MEMBER_STATES)
+                .values(*_pair_dims("pair__"))
+                .annotate(n=Count("pair", distinct=True), due=Count("pk", filter=Q(starts_at__lt=now)),
+                          held=Count("pk", filter=Q(status=held)),
                           by_mentor=Count("pk", filter=Q(status=cancelled, cancelled_by="mentor")),
                           by_mentee=Count("pk", filter=Q(status=cancelled, cancelled_by="mentee")),
                           by_coordinator=Count("pk", filter=Q(status=cancelled, cancelled_by="coordinator")))):
-        d = data[row["pair__programme_id"]]
-        for key in ("due", "held", "by_mentor", "by_mentee", "by_coordinator"):
-            d[f"sessions_{key}"] += row[key]
-    for row in (LearningGoal.objects.filter(_pair_q(filters, "pair__"), pair__programme_id__in=programme_ids)
-                .exclude(status=LearningGoal.Status.DROPPED).values("pair__programme_id")
-                .annotate(total=Count("pk"), achieved=Count("pk", filter=Q(status=LearningGoal.Status.ACHIEVED)))):
-        data[row["pair__programme_id"]]["goals"] += row["total"]
-        data[row["pair__programme_id"]]["goals_achieved"] += row["achieved"]
-    for row in (Commitment.objects.filter(_pair_q(filters, "pair__"), pair__programme_id__in=programme_ids)
-                .values("pair__programme_id")
-                .annotate(kept=Count("pk", filter=Q(status=Commitment.Status.KEPT)),
-                          due=Count("pk", filter=~Q(status=Commitment.Status.OPEN) | Q(due_date__lt=today)))):
-        data[row["pair__programme_id"]]["commitments_due"] += row["due"]
-        data[row["pair__programme_id"]]["commitments_kept"] += row["kept"]
+        add("sessions", _pair_key(row, cohorts, "pair__"), row["n"],
+            {f"sessions_{key}": row[key] for key in ("due", "held", "by_mentor", "by_mentee", "by_coordinator")})
+    for row in (LearningGoal.objects.filter(pair__programme_id__in=programme_ids).exclude(status=LearningGoal.Status.DROPPED)
+                .values(*_pair_dims("pair__"))
+                .annotate(n=Count("pair", distinct=True), total=Count("pk"),
+                          achieved=Count("pk", filter=Q(status=LearningGoal.Status.ACHIEVED)))):
+        add("goals", _pair_key(row, cohorts, "pair__"), row["n"], {"goals": row["total"], "goals_achieved": row["achieved"]})
+    for row in (Commitment.objects.filter(~Q(status=Commitment.Status.OPEN) | Q(due_date__lt=today),
+                                          pair__programme_id__in=programme_ids)
+                .values(*_pair_dims("pair__"))
+                .annotate(n=Count("pair", distinct=True), due=Count("pk"),
+                          kept=Count("pk", filter=Q(status=Commitment.Status.KEPT)))):
+        add("commitments", _pair_key(row, cohorts, "pair__"), row["n"],
+            {"commitments_due": row["due"], "commitments_kept": row["kept"]})
     recent = MentoringSession.objects.filter(pair=OuterRef("pk"), status=held, starts_at__gte=now - datetime.timedelta(days=60))
-    for row in (Pair.objects.filter(mentor_q, programme_id__in=programme_ids, status=Pair.Status.ACTIVE)
-                .annotate(recent=Exists(recent)).values("programme_id")
+    for row in (Pair.objects.filter(programme_id__in=programme_ids, status=Pair.Status.ACTIVE)
+                .annotate(recent=Exists(recent)).values("programme_id", "mentor__employee__department_id",
+                                                        "mentor__employee__site_id")
                 .annotate(n=Count("pk"), engaged=Count("pk", filter=Q(recent=True)))):
-        data[row["programme_id"]]["mentors_active"] += row["n"]
-        data[row["programme_id"]]["mentors_engaged"] += row["engaged"]
+        add("engagement", _person_key(row, cohorts, "mentor__employee__"), row["n"],
+            {"mentors_active": row["n"], "mentors_engaged": row["engaged"]})
     promoted = JobLevelChange.objects.filter(employee=OuterRef("mentor__employee"), to_level__gt=F("from_level"),
                                              changed_on__gte=OuterRef("activated_at__date"))
-    for row in (Pair.objects.filter(mentor_q, programme_id__in=programme_ids, status=Pair.Status.COMPLETED)
+    for row in (Pair.objects.filter(programme_id__in=programme_ids, status=Pair.Status.COMPLETED)
                 .annotate(promoted=Exists(promoted))
-                .values("programme_id", "ended_at", "mentor__employee__leave_date", "promoted")):
-        d = data[row["programme_id"]]
-        d["mentors_completed"] += 1
-        d["mentors_promoted"] += 1 if row["promoted"] else 0
+                .values("programme_id", "ended_at", "mentor__employee__leave_date", "promoted",
+                        "mentor__employee__department_id", "mentor__employee__site_id")):
+        key = _person_key(row, cohorts, "mentor__employee__")
+        add("promotions", key, 1, {"mentors_completed": 1, "mentors_promoted": 1 if row["promoted"] else 0})
         ended = timezone.localdate(row["ended_at"]) if row["ended_at"] else None
         if ended is None:
             continue
@@ -409,40 +436,71 @@ def operational(*, programme_ids: list[int], filters: Filters, now: datetime.dat
         for months in (6, 12):
             mark = add_months(ended, months)
             if mark <= today:
-                d[f"retention_{months}_base"] += 1
-                d[f"retention_{months}_kept"] += 1 if left is None or left > mark else 0
-    return data
+                add(f"retention_{months}", key, 1, {f"retention_{months}_base": 1,
+                                                    f"retention_{months}_kept": 1 if left is None or left > mark else 0})
+    return {measure: [Cell(key, n, tuple(sorted(sums.items()))) for key, (n, sums) in rows.items()]
+            for measure, rows in cells.items()}
 
 
-def _sum(rows: list[dict]) -> dict:
-    total = defaultdict(int)
-    for row in rows:
-        for key, value in row.items():
-            total[key] += value
-    return total
+OPERATIONAL_MEASURES = ("applications", "pairs", "sessions", "goals", "commitments", "engagement", "promotions",
+                        "retention_6", "retention_12")
+
+
+def operational_groups(*, programme_ids: list[int], now: datetime.datetime) -> dict[str, tuple[tuple, Groups]]:
+    """The operational measures as (count names, ``Groups``) over the user's whole scope
+    (``programme_ids``), each over its own people: a filter's figure of a measure is shown only
+    when those people are a union of blocks of at least the threshold, as for answers, so a
+    department with one pair shows nothing of it, nor does the rest of its programme."""
+    cells = _operational_cells(programme_ids=programme_ids, now=now)
+    groups = {}
+    for measure in OPERATIONAL_MEASURES:
+        rows = cells.get(measure, [])
+        names = tuple(sorted({name for cell in rows for name, _v in cell.sums}))
+        normal = [Cell(cell.key, cell.n, tuple(dict(cell.sums).get(name, 0) for name in names)) for cell in rows]
+        groups[measure] = (names, Groups(OPERATIONAL_DIMS, normal, threshold(), hierarchy=OPERATIONAL_HIERARCHY))
+    return groups
+
+
+def _counts(groups: dict[str, tuple[tuple, Groups]], constraints: dict) -> dict:
+    """{count name: value} of every measure shown for this filter, and "<measure>_shown"."""
+    counts = {}
+    for measure, (names, group) in groups.items():
+        figure = group.figure(constraints)
+        if figure["shown"]:
+            counts.update(zip(names, figure["sums"], strict=True))
+            counts[f"{measure}_shown"] = True
+    return counts
 
 
 def figures_of(counts: dict) -> dict:
-    """The operational KPIs of one group of counts (one programme, or all added up)."""
-    c = counts
+    """The operational KPIs of one filter's counts (``_counts``): None where the measure is hidden."""
+    c = defaultdict(int, counts)
+
+    def when(measure: str, value):
+        return value if counts.get(f"{measure}_shown") else None
+
     paired = min(c["paired"], c["approved"])
     return {
-        "applications": c["applications"], "applications_mentor": c["applications_mentor"],
-        "applications_mentee": c["applications_mentee"], "approved": c["approved"],
-        "approved_mentor": c["approved_mentor"], "approved_mentee": c["approved_mentee"],
-        "pairing_rate": kpis.rate(paired, c["approved"]),
-        "active_pairs": c["active_pairs"], "completed_pairs": c["completed_pairs"],
-        "sessions_held": c["sessions_held"], "sessions_due": c["sessions_due"],
-        "session_completion": kpis.completion(min(c["sessions_held"], c["sessions_due"]), c["sessions_due"]),
-        "cancellations": {"mentor": c["sessions_by_mentor"], "mentee": c["sessions_by_mentee"],
-                          "coordinator": c["sessions_by_coordinator"]},
-        "goals_achieved": kpis.rate(c["goals_achieved"], c["goals"]),
-        "commitments_kept": kpis.rate(c["commitments_kept"], c["commitments_due"]),
-        "mentor_engagement": kpis.rate(c["mentors_engaged"], c["mentors_active"]),
-        "mentor_retention_6m": kpis.retention(c["retention_6_kept"], c["retention_6_base"]),
-        "mentor_retention_12m": kpis.retention(c["retention_12_kept"], c["retention_12_base"]),
-        "mentor_promotions": kpis.rate(c["mentors_promoted"], c["mentors_completed"]),
-        "funnel": [c["applications"], c["approved"], paired, c["active_people"] + c["completed_people"], c["completed_people"]],
+        "applications": when("applications", c["applications"]),
+        "applications_mentor": when("applications", c["applications_mentor"]),
+        "applications_mentee": when("applications", c["applications_mentee"]), "approved": when("applications", c["approved"]),
+        "approved_mentor": when("applications", c["approved_mentor"]),
+        "approved_mentee": when("applications", c["approved_mentee"]),
+        "pairing_rate": when("applications", kpis.rate(paired, c["approved"])),
+        "active_pairs": when("pairs", c["active_pairs"]), "completed_pairs": when("pairs", c["completed_pairs"]),
+        "sessions_held": when("sessions", c["sessions_held"]), "sessions_due": when("sessions", c["sessions_due"]),
+        "session_completion": when("sessions", kpis.completion(min(c["sessions_held"], c["sessions_due"]), c["sessions_due"])),
+        "cancellations": {"mentor": when("sessions", c["sessions_by_mentor"]),
+                          "mentee": when("sessions", c["sessions_by_mentee"]),
+                          "coordinator": when("sessions", c["sessions_by_coordinator"])},
+        "goals_achieved": when("goals", kpis.rate(c["goals_achieved"], c["goals"])),
+        "commitments_kept": when("commitments", kpis.rate(c["commitments_kept"], c["commitments_due"])),
+        "mentor_engagement": when("engagement", kpis.rate(c["mentors_engaged"], c["mentors_active"])),
+        "mentor_retention_6m": when("retention_6", kpis.retention(c["retention_6_kept"], c["retention_6_base"])),
+        "mentor_retention_12m": when("retention_12", kpis.retention(c["retention_12_kept"], c["retention_12_base"])),
+        "mentor_promotions": when("promotions", kpis.rate(c["mentors_promoted"], c["mentors_completed"])),
+        "funnel": [when("applications", v) for v in (c["applications"], c["approved"], paired,
+                                                       c["active_people"] + c["completed_people"], c["completed_people"])],
     }
 
 
@@ -482,16 +540,17 @@ def dashboard(*, user: User, filters: Filters, now: datetime.datetime | None = N
     ids = [p.pk for p in shown]
     scope = {} if (is_executive(user) or is_coordinator(user)) else {"programme": frozenset(allowed)}
     constraints = filters.constraints()
-    counts = operational(programme_ids=ids, filters=filters, now=now)
+    groups = operational_groups(programme_ids=sorted(allowed), now=now)
     families = answer_families(scope=scope)
-    total = figures_of(_sum(list(counts.values())))
+    total = figures_of(_counts(groups, constraints))
     total.update(answer_figures(families, constraints))
     columns = []
     for programme in shown:
-        figures = figures_of(counts[programme.pk])
+        figures = figures_of(_counts(groups, dict(constraints, programme=programme.pk)))
         figures.update(answer_figures(families, dict(constraints, programme=programme.pk)))
         columns.append({"programme": programme, "figures": figures})
     limit = threshold()
+    months = sessions_by_month(programme_ids=ids, filters=filters, now=now)  # read even when hidden: flat query count
     objectives = []
     by_programme = {c["programme"].pk: c["figures"] for c in columns}
     for objective in Objective.objects.filter(programme_id__in=ids).select_related("programme"):
@@ -501,7 +560,7 @@ def dashboard(*, user: User, filters: Filters, now: datetime.datetime | None = N
     return {
         "programmes": shown, "total": total, "columns": columns, "objectives": objectives, "threshold": limit,
         "charts": {
-            "sessions": sessions_by_month(programme_ids=ids, filters=filters, now=now),
+            "sessions": months if groups["sessions"][1].visible(constraints) else [],
             "trend": _trend(families, constraints, shown),
             "skills": _skills(families, constraints),
             "funnel": total["funnel"],

@@ -42,7 +42,7 @@ def _cards(figures: dict) -> list[dict]:
         figure = figures[key]
         about_answers = isinstance(figure, dict)
         detail = ""
-        if key in ("applications", "approved"):
+        if key in ("applications", "approved") and figures[f"{key}_mentor"] is not None:
             detail = _("mentors %(mentors)s · mentees %(mentees)s") % {
                 "mentors": figures[f"{key}_mentor"], "mentees": figures[f"{key}_mentee"]}
         cards.append({"key": key, "label": definitions.label(key), "definition": definitions.definition(key), "detail": detail,

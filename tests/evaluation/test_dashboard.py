@@ -225,3 +225,40 @@ def test_survey_response_rates_count_who_each_survey_went_to(world, coordinator)
     assert rates[("midpoint", "mentor")]["rate"] == 0.0
     page = client_en(coordinator).get(reverse("evaluation:programme_surveys", args=[world["programme"].slug]))
     assert "6 / 6" in page.content.decode()
+
+
+def test_operational_figures_of_a_department_with_one_pair_are_not_shown(world, executive):
+    # The pilot's six pairs are in Opérations; one more pair, alone in Direction, kept none of
+    # its commitments and met its goal. Neither Direction's figures nor Opérations' (the whole
+    # minus Opérations would be Direction) may be shown; the whole programme's may.
+    from sessions.models import Commitment, LearningGoal
+
+    pair = make_pairs(world["programme"], 1, departments=("Direction",), prefix="D")[0]
+    for i, pair_ in enumerate(world["pairs"]):
+        Commitment.objects.create(pair=pair_, text="x", due_date=datetime.date(2025, 3, 1), status="kept")
+        LearningGoal.objects.create(pair=pair_, title="g", status="achieved" if i % 2 else "open")
+    Commitment.objects.create(pair=pair, text="x", due_date=datetime.date(2025, 3, 1), status="not_kept")
+    from sessions.models import MentoringSession
+
+    MentoringSession.objects.create(pair=pair, starts_at=timezone.make_aware(datetime.datetime(2025, 2, 3, 10)), status="held")
+    LearningGoal.objects.create(pair=pair, title="g", status="achieved")
+    direction = Department.objects.get(name="Direction")
+    operations = Department.objects.get(name="Opérations")
+    everyone = selectors.dashboard(user=executive, filters=selectors.Filters(), now=NOW)["total"]
+    assert everyone["commitments_kept"] == 85.7 and everyone["goals_achieved"] == 57.1
+    keys = ("commitments_kept", "goals_achieved", "mentor_retention_6m", "mentor_retention_12m", "mentor_promotions",
+            "session_completion", "applications", "approved", "pairing_rate", "completed_pairs")
+    for department in (direction, operations):
+        total = selectors.dashboard(user=executive, filters=selectors.Filters(department=department.pk), now=NOW)["total"]
+        assert {key: total[key] for key in keys} == dict.fromkeys(keys), department.name
+        assert set(total["funnel"]) == {None} and set(total["cancellations"].values()) == {None}
+    page = client_en(executive).get(reverse("evaluation:dashboard"), {"department": direction.pk}).content.decode()
+    assert "85.7" not in page and "0.0 %" not in page and "100.0 %" not in page
+
+
+def test_the_demo_answers_are_released_and_its_dashboard_shows_them(db, executive):
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+    total = selectors.dashboard(user=executive, filters=selectors.Filters())["total"]
+    assert total["satisfaction"]["shown"] and total["nps"]["shown"]
