@@ -136,6 +136,23 @@ class ResultRelease(models.Model):
         verbose_name_plural = _("releases of survey results")
 
 
+class RatingRelease(models.Model):
+    """A step in which a programme's new session ratings join the figures, as ``ResultRelease``
+    does for survey answers: the ratings with an id above the previous step's ``up_to`` and up to
+    this one, once they come from at least the anonymity threshold of people."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    released_at = models.DateTimeField()
+    up_to = models.PositiveBigIntegerField()
+    people = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["programme", "up_to"]
+        verbose_name = _("release of session ratings")
+        verbose_name_plural = _("releases of session ratings")
+        constraints = [models.UniqueConstraint(fields=["programme", "up_to"], name="rating_release_once")]
+
+
 class Response(models.Model):
     """One person's answers to one survey (per session for a pulse), editable until it closes or
     its answers join the published results (``released_in``)."""

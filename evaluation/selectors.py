@@ -24,7 +24,7 @@ from binomes.models import Pair
 from binomes.selectors import pair_counts
 from evaluation import kpis
 from evaluation.anonymity import Cell, Groups
-from evaluation.models import Answer, Question, Response, Survey, Testimonial
+from evaluation.models import Answer, Question, RatingRelease, Response, Survey, Testimonial
 from mentorat.core import datacache, outbox
 from mentorat.core.models import Department, JobLevelChange, Notification, Site, User
 from mentorat.core.permissions import is_coordinator, is_executive
@@ -260,8 +260,11 @@ def _family_cells(cohorts: dict[int, int]) -> dict[str, tuple]:
                                 default=F("session__pair__mentee__employee__department_id")),
              "site": Case(When(role="mentor", then=F("session__pair__mentor__employee__site_id")),
                           default=F("session__pair__mentee__employee__site_id"))}
-    rows = SessionRating.objects.values("role", **rater).annotate(n=Count("session__pair", distinct=True), total=Sum("score"),
-                                                                  count=Count("id"))
+    # A rating counts once released (``RatingRelease``): its step is the first release covering its id.
+    step = (RatingRelease.objects.filter(programme=OuterRef("session__pair__programme"), up_to__gte=OuterRef("pk"))
+            .order_by("up_to").values("pk")[:1])
+    rows = (SessionRating.objects.annotate(step=Subquery(step)).filter(step__isnull=False).values("role", "step", **rater)
+            .annotate(n=Count("session__pair", distinct=True), total=Sum("score"), count=Count("id")))
     families["rating"] = (DIMS, _cells(rows, cohorts, ("total", "count")))
     return families
 

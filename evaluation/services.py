@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from binomes.models import Pair
 from evaluation import defaults
-from evaluation.models import Answer, Question, Response, ResultRelease, Survey, Testimonial
+from evaluation.models import Answer, Question, RatingRelease, Response, ResultRelease, Survey, Testimonial
 from mentorat.core.errors import ServiceError
 from mentorat.core.models import User
 from mentorat.core.permissions import is_coordinator
@@ -177,10 +177,35 @@ def results_release(*, survey: Survey, now: datetime.datetime | None = None) -> 
     return release
 
 
+@transaction.atomic
+def ratings_release(*, programme: Programme, now: datetime.datetime | None = None) -> RatingRelease | None:
+    """Release the programme's session ratings given since its last step when they come from at
+    least the threshold of people (pair and side); otherwise nothing changes (None)."""
+    from django.db.models import Max
+
+    from evaluation.selectors import threshold
+    from sessions.models import SessionRating
+
+    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    last = RatingRelease.objects.filter(programme=programme).aggregate(m=Max("up_to"))["m"] or 0
+    waiting = SessionRating.objects.filter(session__pair__programme=programme, pk__gt=last)
+    people = waiting.values("session__pair_id", "role").distinct().count()
+    if people < threshold():
+        return None
+    return RatingRelease.objects.create(programme=programme, released_at=now or timezone.now(),
+                                        up_to=waiting.aggregate(m=Max("pk"))["m"], people=people)
+
+
 def results_release_due(*, now: datetime.datetime | None = None) -> int:
-    """Every survey with waiting responses: release those that reached the threshold. Idempotent."""
+    """Every survey with waiting responses and every programme with new session ratings: release
+    those that reached the threshold. Idempotent."""
+    from sessions.models import SessionRating
+
     ids = Response.objects.filter(released_in__isnull=True).values_list("survey_id", flat=True).distinct()
-    return sum(1 for survey in Survey.objects.filter(pk__in=list(ids)) if results_release(survey=survey, now=now))
+    count = sum(1 for survey in Survey.objects.filter(pk__in=list(ids)) if results_release(survey=survey, now=now))
+    rated = SessionRating.objects.values_list("session__pair__programme_id", flat=True).distinct()
+    return count + sum(1 for programme in Programme.objects.filter(pk__in=list(rated))
+                       if ratings_release(programme=programme, now=now))
 
 
 @transaction.atomic

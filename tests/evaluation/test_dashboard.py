@@ -262,3 +262,22 @@ def test_the_demo_answers_are_released_and_its_dashboard_shows_them(db, executiv
     call_command("seed_demo", stdout=io.StringIO())
     total = selectors.dashboard(user=executive, filters=selectors.Filters())["total"]
     assert total["satisfaction"]["shown"] and total["nps"]["shown"]
+
+
+def test_a_new_session_rating_joins_the_figures_only_with_a_threshold_of_others(world, executive):
+    from sessions.models import MentoringSession, SessionRating
+
+    def rate(pair):
+        session = MentoringSession.objects.create(pair=pair, starts_at=timezone.make_aware(datetime.datetime(2025, 6, 2, 10)),
+                                                  status="held")
+        SessionRating.objects.create(session=session, role="mentee", score=1)
+
+    before = selectors.dashboard(user=executive, filters=selectors.Filters(), now=NOW)["total"]["session_rating"]
+    rate(world["pairs"][0])  # before − after would give this senior's rating
+    results_release_due()
+    assert selectors.dashboard(user=executive, filters=selectors.Filters(), now=NOW)["total"]["session_rating"] == before
+    for pair in world["pairs"][1:5]:
+        rate(pair)
+    results_release_due()
+    after = selectors.dashboard(user=executive, filters=selectors.Filters(), now=NOW)["total"]["session_rating"]
+    assert after["shown"] and after["value"] < before["value"]
