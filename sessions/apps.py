@@ -47,7 +47,7 @@ def nav_items(request):
     if delegations_in_force(user=request.user).exists():
         items.append(NavItem(_("Sessions I book"), reverse("sessions:delegated"), 21))
     if request.user.concern_programmes.exists():
-        items.append(NavItem(_("Concerns sent to me"), reverse("sessions:concerns"), 22))
+        items.append(NavItem(_("Concerns"), reverse("sessions:concerns"), 32))
     return items
 
 

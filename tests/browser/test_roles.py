@@ -8,15 +8,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Demo login → what its navigation shows (French labels, the default language).
 ROLES = {
-    "coordinator": (f"claire.dubois@{DOMAIN}", ["Accueil", "Programmes", "Tableau de bord", "Suivi opérationnel", "Annuaire",
-                                                "Import", "Envois", "Journal"]),
+    # Claire is also the demo programme's HR contact for concerns.
+    "coordinator": (f"claire.dubois@{DOMAIN}", ["Accueil", "Programmes", "Tableau de bord", "Suivi opérationnel", "Signalements",
+                                                "Annuaire", "Import", "Envois", "Journal"]),
     # The CEO is also a mentee of the 2027 cohort (approved): his own progress page.
     "executive": (f"philippe.garnier@{DOMAIN}", ["Accueil", "Programmes", "Ma progression", "Tableau de bord", "Organisation"]),
     "sponsor": (f"sophie.laurent@{DOMAIN}", ["Accueil", "Programmes", "Tableau de bord"]),
     "mentee": (f"bernard.lefevre@{DOMAIN}", ["Accueil", "Programmes", "Mon agenda", "Ma progression"]),
     "mentor": (f"lea.moreau@{DOMAIN}", ["Accueil", "Programmes", "Mon agenda", "Ma progression"]),
-    "administrator": (SUPERUSER_EMAIL, ["Accueil", "Programmes", "Tableau de bord", "Suivi opérationnel", "Annuaire", "Import",
-                                       "Organisation", "Envois", "Journal", "Administration"]),
+    # Superuser powers are not a coordinator role: the administrator has the admin, not the HR pages.
+    "administrator": (SUPERUSER_EMAIL, ["Accueil", "Programmes", "Tableau de bord", "Organisation", "Administration"]),
 }
 
 
@@ -70,7 +71,8 @@ def test_switching_language_is_remembered(page, demo):
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Directory"
     assert page.locator("html").get_attribute("lang") == "en"
-    assert nav_labels(page) == ["Home", "Programmes", "Dashboard", "Operations", "Directory", "Import", "Outbox", "Audit"]
+    assert nav_labels(page) == ["Home", "Programmes", "Dashboard", "Operations", "Concerns", "Directory", "Import", "Outbox",
+                                "Audit"]
     assert_accessible(page, "directory in English")
     screenshot(page, "directory-coordinator-en")
     page.goto("/directory/import/")
