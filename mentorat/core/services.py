@@ -686,9 +686,18 @@ def directory_import_confirm(*, batch: DirectoryImport, actor: User, typed_word:
     A preview that marks many people as left needs ``typed_word`` (``mass_leave_word``); one that
     names leavers (the importing user, pair members) needs ``confirm_named``; without them
     ``ImportConfirmationNeeded`` is raised and nothing happens (the preview stays). If the file
-    would now mark more, or other named, people as left than the preview showed, it is refused."""
-    if batch.status != DirectoryImport.Status.PREVIEWED:
-        raise ValueError("Only a previewed import can be confirmed.")
+    would now mark more, or other named, people as left than the preview showed, it is refused.
+    The batch is locked and its state read again first, so two confirmations apply it once."""
+    with transaction.atomic():
+        locked = DirectoryImport.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != DirectoryImport.Status.PREVIEWED:
+            raise ValueError("Only a previewed import can be confirmed.")
+        report = _directory_import_confirm(batch=locked, actor=actor, typed_word=typed_word, confirm_named=confirm_named)
+    batch.status, batch.summary, batch.applied_at = locked.status, locked.summary, locked.applied_at
+    return report
+
+
+def _directory_import_confirm(*, batch, actor, typed_word, confirm_named) -> ImportReport:
     previewed = batch.summary or {}
     if previewed.get("mass_leave") and normalise_header(typed_word) != normalise_header(mass_leave_word()):
         raise ImportConfirmationNeeded(_("Type %(word)s to confirm that %(count)s people leave: nothing was written.")

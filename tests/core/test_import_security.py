@@ -482,3 +482,15 @@ def test_the_typed_word_ignores_case_accents_and_spaces(coordinator):
     # The French word (DÉPARTS) is in locale/pending until the catalogue is merged: check case and spaces here.
     word = services.mass_leave_word()
     assert directory_import_confirm(batch=batch, actor=coordinator, typed_word=f" {word.lower()} ").applied
+
+
+@pytest.mark.django_db
+def test_a_preview_is_applied_once_even_from_two_stale_copies(coordinator, org):
+    member = org["junior_a"]
+    data = csv_bytes(line_for(member, "new.address@x.example"), header=SHORT)
+    batch = directory_import_preview(filename="f.csv", data=data, uploaded_by=coordinator, mark_missing_as_left=False)
+    first, second = DirectoryImport.objects.get(pk=batch.pk), DirectoryImport.objects.get(pk=batch.pk)
+    directory_import_confirm(batch=first, actor=coordinator)
+    with pytest.raises(ValueError):
+        directory_import_confirm(batch=second, actor=coordinator)
+    assert AuditEntry.objects.filter(action="directory.import").count() == 1
