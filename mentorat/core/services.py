@@ -141,7 +141,7 @@ def directory_import(
     it), deactivated when the employee has left (superusers excepted).
 
     A login e-mail never changes silently (``email_changes``, each audited with both addresses
-    and told to the old one): an account with a usable password or in a pair keeps its login
+    and told to the old one): an account with a usable password, that has logged in, or in a pair keeps its login
     until the person confirms from the old address (``PendingEmailChange``); the employee record
     takes the new address at once. Rows of erased people (``ErasedEmployee``) are skipped with a
     warning. The file is bounded (rows, uncompressed size, time: ``MENTORAT_IMPORT_*``); an
@@ -206,7 +206,7 @@ def directory_import(
     final_email = {eid: e.email.lower() for eid, e in existing.items()}
     final_email.update({eid: row.email for eid, row in rows_by_id.items()})
     _check_domains(rows_by_id, final_email, error)
-    users = {u.pk: u for u in User.objects.only("pk", "email", "password")}
+    users = {u.pk: u for u in User.objects.only("pk", "email", "password", "last_login")}
     pair_members = employees_in_pairs()
     _plan_login_changes(rows_by_id, existing, final_email, users, pair_members, report, error)
     owners = Counter(final_email.values())
@@ -362,7 +362,8 @@ def _plan_login_changes(rows_by_id, existing, final_email, users, pair_members, 
         if account_of.get(row.email, user.pk) != user.pk:
             error(row.line, _("e-mail %(email)s is already the login of another account.") % {"email": row.email})
             continue
-        held = is_password_usable(user.password) or current.pk in pair_members
+        # Held: an account its owner uses (a password, or a log-in by single sign-on) or in a pair.
+        held = is_password_usable(user.password) or user.last_login is not None or current.pk in pair_members
         report.email_changes.append((eid, user.email, row.email, held))
         report.names.setdefault(eid, f"{row.first_name} {row.last_name}")
 

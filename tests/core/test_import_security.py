@@ -494,3 +494,15 @@ def test_a_preview_is_applied_once_even_from_two_stale_copies(coordinator, org):
     with pytest.raises(ValueError):
         directory_import_confirm(batch=second, actor=coordinator)
     assert AuditEntry.objects.filter(action="directory.import").count() == 1
+
+
+@pytest.mark.django_db
+def test_an_account_that_has_logged_in_without_a_password_keeps_its_login(coordinator):
+    """Single sign-on users have no password; once they have logged in, their login is theirs."""
+    run(csv_bytes(*BASIC))
+    lea = Employee.objects.get(employee_id="E3")
+    User.objects.filter(pk=lea.user_id).update(last_login=timezone.now())
+    run(csv_bytes("E3,Léa,Moreau,lea.new@x.example", header=SHORT), actor=coordinator)
+    lea.user.refresh_from_db()
+    assert lea.user.email == "lea.moreau@x.example"
+    assert PendingEmailChange.objects.get(user=lea.user).is_open
