@@ -87,6 +87,12 @@ class Groups:
             entry[0] += cell.n
             entry[1] = [a + b for a, b in zip(entry[1], cell.sums, strict=True)]
         self.cells = [Cell(key, n, tuple(sums)) for key, (n, sums) in atoms.items()]
+        # dimension → value → atoms holding it, so a filter reads only its own atoms.
+        self._by: dict[str, dict] = {dim: {} for dim in self.dims}
+        for atom, cell in enumerate(self.cells):
+            for dim, value in zip(self.dims, cell.key, strict=True):
+                for one in (value if isinstance(value, frozenset) else (value,)):
+                    self._by[dim].setdefault(one, set()).add(atom)
         order = tuple(d for d in (self.hierarchy or self.dims) if d not in self.separate)
         self._block_of: dict[int, int] = {}
         self._blocks: list[list[int]] = []
@@ -156,12 +162,15 @@ class Groups:
         exactly a union of blocks holding someone; otherwise neither (``HIDDEN``). An empty group
         is hidden the same way, so the page does not tell "nobody answered" from "too few"."""
         normal = self._normalise(constraints or {})
+        candidates: set[int] | None = None
+        for dim, values in normal.items():
+            holding = set().union(*(self._by[dim].get(value, ()) for value in values))
+            candidates = holding if candidates is None else candidates & holding
         covered: dict[int, int] = {}
-        for atom, cell in enumerate(self.cells):
-            if self._inside(cell.key, normal):
-                block = self._block_of.get(atom)
-                if block is not None:
-                    covered[block] = covered.get(block, 0) + 1
+        for atom in range(len(self.cells)) if candidates is None else candidates:
+            block = self._block_of.get(atom)
+            if block is not None:
+                covered[block] = covered.get(block, 0) + 1
         if not covered or any(count != len(self._blocks[block]) for block, count in covered.items()):
             return dict(HIDDEN)
         n, sums = 0, None

@@ -281,3 +281,21 @@ def test_a_new_session_rating_joins_the_figures_only_with_a_threshold_of_others(
     results_release_due()
     after = selectors.dashboard(user=executive, filters=selectors.Filters(), now=NOW)["total"]["session_rating"]
     assert after["shown"] and after["value"] < before["value"]
+
+
+def test_results_page_queries_do_not_grow_with_the_answers(world, coordinator):
+    survey = world["surveys"][("final", "mentee")]
+    client = client_en(coordinator)
+    url = reverse("evaluation:results", args=[survey.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    small = len(ctx.captured_queries)
+    for pair in make_pairs(world["programme"], 10, departments=("Finance",), prefix="Q"):
+        answer(survey, pair, "mentee", {"satisfaction": 2, "recommend": 5, "text": "Plus"}, domain_values={world["domain"]: 2})
+    results_release_due()
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(url)
+    assert len(ctx.captured_queries) == small
+    assert "16 responses" in page.content.decode()
