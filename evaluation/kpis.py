@@ -1,9 +1,8 @@
 """KPI formulas, pure: counts in, figures out. No ORM here (selectors aggregate in SQL and pass
 the counts). Every function returns None when there is nothing to measure, never a fake 0.
 
-Anonymity: a figure about answers is shown only for a group of at least ``threshold``
-respondents (5 by default, never below 3); ``suppress`` enforces it, including for a difference
-between two groups (each side must be large enough, and so must the difference).
+Anonymity: the threshold (5 by default, never below 3) is ``threshold_of``; which figures may be
+shown, across every filter and over time, is decided in ``anonymity`` (blocks of people).
 """
 
 from __future__ import annotations
@@ -89,20 +88,6 @@ def skill_progression(before: Iterable[tuple[int, int]]) -> dict | None:
 def retention(still_employed: int, mentors: int) -> float | None:
     """Mentors still employed N months after the end, over mentors who completed."""
     return rate(still_employed, mentors)
-
-
-def suppress(value, respondents: int, threshold: int) -> dict:
-    """What may be shown of a figure about answers: the value only for enough respondents,
-    otherwise the count alone."""
-    shown = respondents >= threshold_of(threshold)
-    return {"value": value if shown else None, "respondents": respondents, "suppressed": not shown}
-
-
-def difference_allowed(group: int, subgroup: int, threshold: int) -> bool:
-    """Two filters whose groups differ by fewer than the threshold would reveal the few people
-    in between: both groups and their difference must reach it."""
-    limit = threshold_of(threshold)
-    return group >= limit and subgroup >= limit and (group - subgroup == 0 or group - subgroup >= limit)
 
 
 def objective_status(actual: float | None, target: float) -> str:

@@ -1,4 +1,4 @@
-"""KPI formulas against hand-computed figures, and the anonymity rules as properties."""
+"""KPI formulas against hand-computed figures, and the threshold's floor (the rule itself: test_anonymity)."""
 
 import pytest
 from hypothesis import given
@@ -39,20 +39,8 @@ def test_objective_status():
     assert kpis.objective_status(None, 80) == "unknown"
 
 
-@given(st.integers(0, 200), st.one_of(st.none(), st.integers(-5, 20)))
-def test_no_figure_below_the_threshold_and_the_threshold_never_below_three(respondents, configured):
-    shown = kpis.suppress(4.2, respondents, configured)
+@given(st.one_of(st.none(), st.integers(-5, 20)))
+def test_the_threshold_is_never_below_three(configured):
     limit = kpis.threshold_of(configured)
     assert limit >= 3
-    assert shown["respondents"] == respondents
-    assert (shown["value"] is None) == (respondents < limit)
-
-
-@given(st.integers(0, 100), st.integers(0, 100), st.one_of(st.none(), st.integers(3, 10)))
-def test_two_filters_never_isolate_a_small_group(group, subgroup, configured):
-    if subgroup > group:
-        group, subgroup = subgroup, group
-    limit = kpis.threshold_of(configured)
-    if kpis.difference_allowed(group, subgroup, configured):
-        assert group >= limit and subgroup >= limit
-        assert group == subgroup or group - subgroup >= limit
+    assert limit == (5 if configured is None else max(3, configured))
