@@ -293,3 +293,16 @@ def test_an_administrator_cannot_close_a_programme_behind_its_confirmation(activ
     client = client_for(superuser)
     page = client.get(f"/admin/programmes/programme/{programme.pk}/change/")
     assert page.status_code == 200 and 'name="status"' not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_administrator_cannot_log_in_as_a_member(active_pair, org, superuser):
+    """No "log in as": the admin sets no other user's password (the route a superuser would take to
+    read the pair's notes as one of its members)."""
+    member = org["junior_b"].user
+    client = client_for(superuser)
+    response = client.post(f"/admin/core/user/{member.pk}/password/",
+                           {"password1": "Pris-la-main-123", "password2": "Pris-la-main-123", "usable_password": "true"})
+    assert response.status_code == 403
+    member.refresh_from_db()
+    assert not member.check_password("Pris-la-main-123")
