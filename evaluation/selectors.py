@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, CharField, Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -249,8 +249,9 @@ def _family_cells(cohorts: dict[int, int]) -> dict[str, tuple]:
                                        survey__moment=Survey.Moment.BASELINE, released_in__isnull=False).values("pk")[:1]
     before = Answer.objects.filter(response_id=Subquery(baseline), domain=OuterRef("domain"),
                                    question__kind=Question.Kind.SKILL_SELF, value__isnull=False).values("value")[:1]
-    rows = (Answer.objects.filter(_RELEASED, question__kind=Question.Kind.SKILL_SELF, response__survey__moment=Survey.Moment.FINAL,
-                                  domain__isnull=False, value__isnull=False, response__pair__isnull=False)
+    rows = (Answer.objects.filter(_RELEASED, question__kind=Question.Kind.SKILL_SELF,
+                                  response__survey__moment=Survey.Moment.FINAL, domain__isnull=False, value__isnull=False,
+                                  response__pair__isnull=False)
             .annotate(before=Subquery(before)).filter(before__isnull=False).values(**_RESPONSE_DIMS)
             .annotate(n=Count("response", distinct=True),
                       gained=Count("response", distinct=True, filter=Q(value__gt=F("before")))))

@@ -154,7 +154,8 @@ def answer(request, pk):
             except services.EvaluationError as error:
                 add_to_form(form, error)
             else:
-                messages.success(request, _("Thank you: your answers are saved. You can change them until the survey closes or they join the published results (once enough people have answered)."))
+                messages.success(request, _("Thank you: your answers are saved. You can change them until the survey closes "
+                                            "or they join the published results (once enough people have answered)."))
                 return redirect("evaluation:my_surveys")
     return render(request, "evaluation/answer.html", dict(entry, form=form, is_open=is_open))
 

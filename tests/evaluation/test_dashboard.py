@@ -78,11 +78,13 @@ def test_a_department_filter_hides_a_small_group_and_its_count_page_and_export(s
     assert data["total"]["satisfaction"] == {"value": None, "respondents": None, "shown": False}
     assert data["total"]["skill_gain_rate"] == {"value": None, "respondents": None, "shown": False}
     export = client.get(reverse("evaluation:export"), {"department": marketing.pk})
-    rows = {row[1]: row for row in csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";") if row[0] != "programme"}
+    rows = {row[1]: row for row in csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";")
+            if row[0] != "programme"}
     assert rows["Seniors reporting a skill gain"][2:4] == ["", ""]
     assert rows["Satisfaction"][2:4] == ["", ""]
     everyone = client.get(reverse("evaluation:export"))
-    rows = {row[1]: row for row in csv.reader(io.StringIO(everyone.content.decode("utf-8-sig")), delimiter=";") if row[0] != "programme"}
+    rows = {row[1]: row for row in csv.reader(io.StringIO(everyone.content.decode("utf-8-sig")), delimiter=";")
+            if row[0] != "programme"}
     assert rows["Satisfaction"][2:4] == ["4.0", "12"]
 
 
