@@ -698,8 +698,9 @@ def _family_of(question: Question) -> str | None:
 
 def survey_response_rates(*, programme: Programme, now: datetime.datetime | None = None) -> list[dict]:
     """Per survey of the programme: responses over the people it went to (members of activated
-    pairs for baseline and reviews once open; held sessions for a pulse). Four queries. When
-    fewer than the anonymity threshold were invited, the responses are not counted."""
+    pairs for baseline and reviews once open; held sessions for a pulse). Four queries. The
+    responses are not counted when fewer than the anonymity threshold were invited, or when those
+    who answered, or those who did not, are between one and the threshold."""
     now = now or timezone.now()
     limit = threshold()
     answered = dict(Response.objects.filter(survey__programme=programme).values("survey_id")
@@ -715,9 +716,9 @@ def survey_response_rates(*, programme: Programme, now: datetime.datetime | None
             invited = members
         else:
             invited = members if _start_of(review_opening(survey, milestones)) <= now else 0
-        responses = answered.get(survey.pk, 0)
-        if invited < limit:
-            # Among so few, "1 / 1" says who answered: no count and no rate.
+        responses = min(answered.get(survey.pk, 0), invited)
+        if invited < limit or any(0 < part < limit for part in (responses, invited - responses)):
+            # "1 / 1" says who answered, "1 / 6" or "5 / 6" counts a group of one: no count, no rate.
             rates.append({"survey": survey, "invited": invited, "responses": None, "rate": None})
             continue
         rates.append({"survey": survey, "invited": invited, "responses": responses,

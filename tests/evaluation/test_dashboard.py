@@ -301,3 +301,13 @@ def test_results_page_queries_do_not_grow_with_the_answers(world, coordinator):
         page = client.get(url)
     assert len(ctx.captured_queries) == small
     assert "16 responses" in page.content.decode()
+
+
+def test_a_response_rate_that_counts_fewer_than_the_threshold_on_either_side_is_not_given(world):
+    from evaluation.models import Response
+
+    Response.objects.filter(survey=world["surveys"][("final", "mentee")]).order_by("pk").first().delete()
+    rates = {(r["survey"].moment, r["survey"].audience): r for r in
+             selectors.survey_response_rates(programme=world["programme"], now=NOW)}
+    assert rates[("final", "mentee")]["responses"] is None  # 5 / 6: the one who did not answer
+    assert rates[("final", "mentor")]["responses"] == 6
