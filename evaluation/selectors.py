@@ -101,7 +101,8 @@ def surveys_for_user(*, user: User, now: datetime.datetime | None = None) -> lis
     milestones = defaultdict(dict)
     for m in Milestone.objects.filter(programme_id__in=programme_ids, kind__in=["midpoint", "final"]):
         milestones[m.programme_id][m.kind] = m.date
-    answered = set(Response.objects.filter(respondent=employee).values_list("survey_id", "session_id"))
+    answered = {(survey, session): released is not None for survey, session, released in
+                Response.objects.filter(respondent=employee).values_list("survey_id", "session_id", "released_in_id")}
     held = defaultdict(list)
     for session in MentoringSession.objects.filter(pair__in=pairs, status=MentoringSession.Status.HELD,
                                                    starts_at__gte=now - datetime.timedelta(days=120)):
@@ -117,8 +118,9 @@ def surveys_for_user(*, user: User, now: datetime.datetime | None = None) -> lis
                 opens, closes = survey_window(survey=survey, pair=pair, session=session, milestones=milestones[pair.programme_id])
                 if opens is None or not opens <= now < closes:
                     continue
+                key = (survey.pk, session.pk if session else None)
                 items.append({"survey": survey, "pair": pair, "session": session, "closes": closes,
-                              "answered": (survey.pk, session.pk if session else None) in answered})
+                              "answered": key in answered, "released": answered.get(key, False)})
     return sorted(items, key=lambda item: (item["answered"], item["closes"]))
 
 

@@ -141,7 +141,8 @@ def answer(request, pk):
     entry = selectors.survey_entry_for_user(user=request.user, survey_pk=pk,
                                             session_pk=int(session_pk) if session_pk and session_pk.isdigit() else None)
     now = timezone.now()
-    is_open = entry["opens"] is not None and entry["opens"] <= now < entry["closes"]
+    released = entry["response"] is not None and entry["response"].released_in_id is not None
+    is_open = entry["opens"] is not None and entry["opens"] <= now < entry["closes"] and not released
     form = ResponseForm(request.POST if request.method == "POST" else None, questions=entry["questions"], domains=entry["domains"],
                         response=entry["response"])
     if request.method == "POST":
@@ -157,7 +158,7 @@ def answer(request, pk):
                 messages.success(request, _("Thank you: your answers are saved. You can change them until the survey closes "
                                             "or they join the published results (once enough people have answered)."))
                 return redirect("evaluation:my_surveys")
-    return render(request, "evaluation/answer.html", dict(entry, form=form, is_open=is_open))
+    return render(request, "evaluation/answer.html", dict(entry, form=form, is_open=is_open, released=released))
 
 
 def _programme_for_results(request, survey):

@@ -302,3 +302,18 @@ def test_response_rates_among_fewer_than_the_threshold_do_not_say_who_answered(l
                  client.get(reverse("evaluation:operations"), {"programme": live_pair.programme.slug})):
         text = page.content.decode()
         assert "1 / 1" not in text and "too few people to count" in text
+
+
+def test_the_answer_page_says_a_released_answer_can_no_longer_change(closed_programme, coordinator):
+    pairs, survey, answer = _open_baseline_for_mentors(closed_programme, 5)
+    for pair in pairs:
+        answer(pair, 4)
+    user = pairs[0].mentor.employee.user
+    url = reverse("evaluation:answer", args=[survey.pk])
+    from unittest import mock
+
+    with mock.patch("django.utils.timezone.now", return_value=pairs[0].activated_at + datetime.timedelta(days=2)):
+        client = client_for(user)
+        page = client.get(url).content.decode()
+        assert "already counted in the published results" in page and "Save my changes" not in page
+        assert client.post(url, {}).status_code == 403
