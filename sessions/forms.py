@@ -52,6 +52,21 @@ class GoalForm(forms.ModelForm):
             self.fields["domain"].queryset = LearningDomain.objects.filter(programmes=pair.programme)
 
 
+class GoalMoveForm(forms.Form):
+    """Move an existing goal: one per goal on the pair space, each with ids of its own (``auto_id``)."""
+
+    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100,
+                                  widget=forms.NumberInput(attrs={"step": 5}))
+    status = forms.ChoiceField(label=_("Status"), choices=LearningGoal.Status.choices)
+    note = forms.CharField(label=_("What moved it (optional)"), max_length=200, required=False)
+
+    def __init__(self, *args, goal: LearningGoal, **kwargs):
+        kwargs.setdefault("auto_id", f"goal{goal.pk}-%s")
+        kwargs.setdefault("initial", {"progress": goal.progress, "status": goal.status})
+        super().__init__(*args, **kwargs)
+        self.goal_pk = goal.pk
+
+
 class CommitmentForm(forms.ModelForm):
     class Meta:
         model = Commitment

@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from binomes.models import Pair
@@ -40,6 +41,8 @@ class MentoringSession(models.Model):
     cancelled_by = models.CharField(_("cancelled by"), max_length=12, blank=True)  # mentor | mentee | coordinator
     cancel_reason = models.TextField(_("reason"), blank=True)
     reschedule_reason = models.TextField(blank=True)
+    rescheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="+", verbose_name=_("moved by"))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -58,6 +61,49 @@ class MentoringSession(models.Model):
         import datetime
 
         return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def join_url(self) -> str | None:
+        """The video link, only if it is an http(s) address with a host (never ``javascript:``,
+        ``data:`` or a relative path): the one form of ``place`` that may become a link."""
+        from urllib.parse import urlsplit
+
+        if self.place_kind != self.Place.VIDEO or not self.place:
+            return None
+        parts = urlsplit(self.place.strip())
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in self.place.strip()):
+            return None
+        return self.place.strip()
+
+    @property
+    def room(self) -> str:
+        """The meeting room, shown as a place (text), never as a link."""
+        return self.place if self.place_kind == self.Place.ROOM else ""
+
+
+class SessionChange(models.Model):
+    """What happened to a session after it was planned: moved, cancelled, offered again, its place
+    changed; who did it (and on which side) and why. Shown on the session's page and in the e-mails."""
+
+    class Kind(models.TextChoices):
+        MOVED = "moved", _("moved")
+        CANCELLED = "cancelled", _("cancelled")
+        REOFFERED = "reoffered", _("offered again")
+        PLACE = "place", _("place changed")
+
+    session = models.ForeignKey(MentoringSession, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sequence = models.PositiveIntegerField()  # the session's SEQUENCE after this change
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_role = models.CharField(max_length=12, blank=True)  # mentor | mentee | delegate | coordinator
+    previous_starts_at = models.DateTimeField(null=True, blank=True)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "mentoring_sessions"
+        ordering = ["session", "sequence", "pk"]
 
 
 class SessionLog(models.Model):
@@ -129,6 +175,24 @@ class LearningGoal(models.Model):
         app_label = "mentoring_sessions"
         ordering = ["pk"]
         constraints = [models.CheckConstraint(condition=models.Q(progress__lte=100), name="goal_progress_0_100")]
+
+
+class GoalChange(models.Model):
+    """One move of a goal (its progress, its status) by a member: the story the bars tell."""
+
+    goal = models.ForeignKey(LearningGoal, on_delete=models.CASCADE, related_name="changes")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    role = models.CharField(max_length=8)  # mentor | mentee: who moved it, once the account is gone
+    changed_at = models.DateTimeField(default=timezone.now)
+    from_progress = models.PositiveSmallIntegerField()
+    to_progress = models.PositiveSmallIntegerField()
+    from_status = models.CharField(max_length=12, choices=LearningGoal.Status.choices)
+    to_status = models.CharField(max_length=12, choices=LearningGoal.Status.choices)
+    note = models.CharField(_("what moved it (optional)"), max_length=200, blank=True)
+
+    class Meta:
+        app_label = "mentoring_sessions"
+        ordering = ["-changed_at", "-pk"]
 
 
 class Commitment(models.Model):

@@ -15,6 +15,7 @@ from sessions.models import (
     Commitment,
     Concern,
     Delegate,
+    GoalChange,
     LearningGoal,
     MentoringSession,
     PrivateNote,
@@ -43,6 +44,11 @@ FIELDS = {
                                                     retention="deleted", scrub=False),
     "mentoring_sessions.LearningGoal.title": Personal("replaced by — where the person wrote it", retention=PURGED),
     "mentoring_sessions.LearningGoal.status": NotPersonal("a state (kept for the counts)"),
+    "mentoring_sessions.GoalChange.role": NotPersonal("mentor | mentee: the side that moved the goal"),
+    "mentoring_sessions.GoalChange.from_status": NotPersonal("a goal's state"),
+    "mentoring_sessions.GoalChange.to_status": NotPersonal("a goal's state"),
+    "mentoring_sessions.GoalChange.note": Personal("emptied where the person moved the goal; scrubbed of their name "
+                                                   "in the other member's", retention=PURGED),
     "mentoring_sessions.Commitment.text": Personal("replaced by — (commitments are the senior's)", retention=PURGED),
     "mentoring_sessions.Commitment.status": NotPersonal("a state (kept for the counts)"),
     "mentoring_sessions.Concern.body": Personal("the person's concerns are deleted; " + ENCRYPTED,
@@ -68,8 +74,12 @@ def export(employee, user) -> dict:
         })
     data = {
         "sessions": sessions,
-        "learning_goals": [{"title": g.title, "status": g.status, "progress": g.progress}
-                           for g in LearningGoal.objects.filter(mine)],
+        "learning_goals": [{"title": g.title, "status": g.status, "progress": g.progress,
+                            "moves": [{"when": c.changed_at.isoformat(),
+                                       "by": "me" if c.role == _role(g.pair, employee) else "my pair",
+                                       "progress": [c.from_progress, c.to_progress], "status": [c.from_status, c.to_status],
+                                       "note": c.note} for c in g.changes.all()]}
+                           for g in LearningGoal.objects.filter(mine).select_related("pair__mentor").prefetch_related("changes")],
         "commitments": [{"text": c.text, "due": c.due_date.isoformat(), "status": c.status}
                         for c in Commitment.objects.filter(pair__mentee__employee=employee)],
         "my_delegate": [{"name": d.user.get_full_name() or d.user.email, "email": d.user.email,
@@ -86,6 +96,10 @@ def export(employee, user) -> dict:
     return data
 
 
+def _role(pair, employee) -> str:
+    return "mentor" if pair.mentor.employee_id == employee.pk else "mentee"
+
+
 def erase(employee, user) -> None:
     ids = identifiers_of(employee, user)
     as_mentor, as_mentee = Q(pair__mentor__employee=employee), Q(pair__mentee__employee=employee)
@@ -97,6 +111,8 @@ def erase(employee, user) -> None:
         Delegate.objects.filter(user=user).delete()
         SessionLog.objects.filter(logged_by=user).update(topics="", learned="", exercise="", next_step="")
         LearningGoal.objects.filter(created_by=user).update(title=ERASED_NAME)
+    GoalChange.objects.filter(goal__pair__mentor__employee=employee, role="mentor").update(note="")
+    GoalChange.objects.filter(goal__pair__mentee__employee=employee, role="mentee").update(note="")
     Delegate.objects.filter(senior=employee).delete()
     SessionRating.objects.filter(session__pair__mentor__employee=employee, role="mentor").update(comment="")
     SessionRating.objects.filter(session__pair__mentee__employee=employee, role="mentee").update(comment="")
@@ -104,6 +120,11 @@ def erase(employee, user) -> None:
     MentoringSession.objects.filter(theirs).update(place="", reschedule_reason="")
     MentoringSession.objects.filter(as_mentor, cancelled_by="mentor").update(cancel_reason="")
     MentoringSession.objects.filter(as_mentee, cancelled_by="mentee").update(cancel_reason="")
+    in_their_pairs = Q(goal__pair__mentor__employee=employee) | Q(goal__pair__mentee__employee=employee)
+    for change in GoalChange.objects.filter(in_their_pairs).exclude(note=""):
+        if ids.mentions(change.note):
+            change.note = ids.scrub(change.note)[:200]
+            change.save(update_fields=["note"])
     # The other member's notes and concerns about the person: encrypted, so read and rewritten here.
     for model in (PrivateNote, Concern):
         for item in model.objects.filter(theirs):
@@ -125,5 +146,6 @@ def purge(cutoff) -> int:
               .exclude(place="", theme="", cancel_reason="", reschedule_reason="")
               .update(place="", theme="", cancel_reason="", reschedule_reason=""))
     count += LearningGoal.objects.filter(pair__programme_id__in=ended).exclude(title=ERASED_NAME).update(title=ERASED_NAME)
+    count += GoalChange.objects.filter(goal__pair__programme_id__in=ended).exclude(note="").update(note="")
     count += Commitment.objects.filter(pair__programme_id__in=ended).exclude(text=ERASED_NAME).update(text=ERASED_NAME)
     return count

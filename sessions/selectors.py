@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import NamedTuple
 
-from django.db.models import Avg, Count, Max, Q, QuerySet
+from django.db.models import Avg, Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from mentorat.core.models import User
 from mentorat.core.permissions import is_coordinator
 from mentorat.core.selectors import employee_of
 from programmes.models import Application, Milestone, Programme
-from sessions.models import Commitment, Concern, Delegate, LearningGoal, MentoringSession, PrivateNote
+from sessions.models import Commitment, Concern, Delegate, GoalChange, LearningGoal, MentoringSession, PrivateNote
 
 
 class SessionRow(NamedTuple):
@@ -87,7 +87,8 @@ def workspace(*, user: User, pair: Pair, now: datetime.datetime | None = None) -
         "sessions": sessions,
         "upcoming": [s for s in sessions if s.starts_at >= now and s.status == MentoringSession.Status.PLANNED],
         "to_log": [s for s in sessions if s.starts_at < now and s.status == MentoringSession.Status.PLANNED],
-        "goals": list(pair.goals.select_related("domain")),
+        "goals": list(pair.goals.select_related("domain").prefetch_related(
+            Prefetch("changes", queryset=GoalChange.objects.select_related("changed_by")))),
         "commitments": list(pair.commitments.all()),
         "notes": list(pair.private_notes.select_related("author")) if role else [],
         "concerns": list(pair.concerns.filter(raised_by=user)) if role == "mentor" else [],

@@ -26,6 +26,7 @@ from sessions.models import (
     Commitment,
     Concern,
     Delegate,
+    GoalChange,
     LearningGoal,
     MentoringSession,
     PrivateNote,
@@ -345,20 +346,66 @@ def note_delete(*, user: User, note: PrivateNote) -> None:
     note.delete()
 
 
+@transaction.atomic
 def goal_save(*, user: User, pair: Pair, title: str, domain=None, status: str = LearningGoal.Status.OPEN,
               progress: int = 0, goal: LearningGoal | None = None) -> LearningGoal:
-    """Goals are co-written: either member creates or updates them."""
-    _member_only(user, pair)
+    """Goals are co-written: either member creates or updates them. A change of an existing goal's
+    progress or status is kept in its history, as ``goal_move`` keeps it."""
+    role = _member_only(user, pair)
+    if goal is not None and goal.pair_id != pair.pk:
+        raise SessionError(_("This goal belongs to another pair."))
     if not title.strip():
         raise SessionError(_("Name the goal."), "title")
-    if not 0 <= progress <= 100:
-        raise SessionError(_("Progress goes from 0 to 100 %."), "progress")
-    if status == LearningGoal.Status.ACHIEVED:
-        progress = 100
-    goal = goal or LearningGoal(pair=pair, created_by=user)
+    status, progress = _goal_values(status=status, progress=progress)
+    if goal is None:
+        goal = LearningGoal(pair=pair, created_by=user)
+    else:
+        goal = LearningGoal.objects.select_for_update().get(pk=goal.pk)
+        _goal_record(goal=goal, user=user, role=role, status=status, progress=progress)
     goal.title, goal.domain, goal.status, goal.progress = title.strip(), domain, status, progress
     goal.save()
     return goal
+
+
+def _goal_values(*, status: str, progress) -> tuple[str, int]:
+    if status not in LearningGoal.Status.values:
+        raise SessionError(_("Choose a status from the list."), "status")
+    if not isinstance(progress, int) or not 0 <= progress <= 100:
+        raise SessionError(_("Progress goes from 0 to 100 %."), "progress")
+    if status == LearningGoal.Status.ACHIEVED:
+        progress = 100
+    elif status == LearningGoal.Status.OPEN and progress > 0:
+        status = LearningGoal.Status.IN_PROGRESS  # some progress: the goal has started
+    return status, progress
+
+
+def _goal_record(*, goal: LearningGoal, user: User, role: str, status: str, progress: int, note: str = "",
+                 now: datetime.datetime | None = None) -> GoalChange | None:
+    if (goal.status, goal.progress) == (status, progress):
+        return None
+    return GoalChange.objects.create(goal=goal, changed_by=user, role=role, changed_at=now or timezone.now(),
+                                     from_progress=goal.progress, to_progress=progress,
+                                     from_status=goal.status, to_status=status, note=note.strip())
+
+
+@transaction.atomic
+def goal_move(*, user: User, goal: LearningGoal, progress: int, status: str, note: str = "",
+              now: datetime.datetime | None = None) -> GoalChange:
+    """Either member moves an existing goal (progress 0–100 %, status), with an optional word on
+    what moved it; the move is kept (who, from what to what, when). Not the senior's delegate, not
+    coordinators. Some progress starts a goal still "to start"; "achieved" fills the bar. A move
+    that changes nothing is refused, so the history holds only real moves."""
+    goal = LearningGoal.objects.select_for_update().select_related("pair__mentor", "pair__mentee").get(pk=goal.pk)
+    role = _member_only(user, goal.pair)
+    if len(note.strip()) > 200:
+        raise SessionError(_("Keep the note under 200 characters."), "note")
+    status, progress = _goal_values(status=status, progress=progress)
+    change = _goal_record(goal=goal, user=user, role=role, status=status, progress=progress, note=note, now=now)
+    if change is None:
+        raise SessionError(_("Nothing changed: move the progress or the status."), "progress")
+    goal.status, goal.progress = status, progress
+    goal.save(update_fields=["status", "progress", "updated_at"])
+    return change
 
 
 def commitment_add(*, user: User, pair: Pair, text: str, due_date: datetime.date, session=None) -> Commitment:

@@ -24,6 +24,7 @@ from sessions.forms import (
     DelegateForm,
     DelegatePlaceForm,
     GoalForm,
+    GoalMoveForm,
     LogForm,
     NoteDeleteForm,
     NoteForm,
@@ -60,6 +61,14 @@ def workspace(request, pk):
                     data = forms["goal"].cleaned_data
                     services.goal_save(user=request.user, pair=pair, goal=goal, **data)
                     messages.success(request, _("Goal saved."))
+            elif action == "goal_move":
+                goal = pair.goals.filter(pk=request.POST.get("goal") or None).first()
+                if goal is None:
+                    raise Http404
+                forms["goal_move"] = GoalMoveForm(request.POST, goal=goal)
+                if forms["goal_move"].is_valid():
+                    services.goal_move(user=request.user, goal=goal, **forms["goal_move"].cleaned_data)
+                    messages.success(request, _("Goal moved: your pair sees it in the history."))
             elif action == "commitment":
                 forms["commitment"] = CommitmentForm(request.POST)
                 if forms["commitment"].is_valid():
@@ -81,8 +90,11 @@ def workspace(request, pk):
             _error(request, forms.get(action), exc)
         if not any(f.errors for f in forms.values()):
             return redirect("sessions:workspace", pk=pk)
-    return render(request, "sessions/workspace.html", {"pair": pair, **selectors.workspace(user=request.user, pair=pair),
-                                                       "forms": forms, "now": timezone.now()})
+    data = selectors.workspace(user=request.user, pair=pair)
+    moved = forms.get("goal_move")
+    data["goal_forms"] = [(goal, moved if moved is not None and moved.goal_pk == goal.pk else GoalMoveForm(goal=goal))
+                          for goal in data["goals"]]
+    return render(request, "sessions/workspace.html", {"pair": pair, **data, "forms": forms, "now": timezone.now()})
 
 
 def _session_access(request, pk):
