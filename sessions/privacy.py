@@ -19,6 +19,7 @@ from sessions.models import (
     LearningGoal,
     MentoringSession,
     PrivateNote,
+    SessionChange,
     SessionLog,
     SessionRating,
 )
@@ -44,6 +45,10 @@ FIELDS = {
                                                     retention="deleted", scrub=False),
     "mentoring_sessions.LearningGoal.title": Personal("replaced by — where the person wrote it", retention=PURGED),
     "mentoring_sessions.LearningGoal.status": NotPersonal("a state (kept for the counts)"),
+    "mentoring_sessions.SessionChange.kind": NotPersonal("moved | cancelled | reoffered | place"),
+    "mentoring_sessions.SessionChange.actor_role": NotPersonal("mentor | mentee | delegate | coordinator"),
+    "mentoring_sessions.SessionChange.reason": Personal("emptied for the person's pairs (like the sessions' reasons)",
+                                                        retention=PURGED),
     "mentoring_sessions.GoalChange.role": NotPersonal("mentor | mentee: the side that moved the goal"),
     "mentoring_sessions.GoalChange.from_status": NotPersonal("a goal's state"),
     "mentoring_sessions.GoalChange.to_status": NotPersonal("a goal's state"),
@@ -91,6 +96,9 @@ def export(employee, user) -> dict:
                                     for n in PrivateNote.objects.filter(mine, author=user)]
         data["my_concerns_to_hr"] = [{"raised": c.created_at.isoformat(), "text": c.body}
                                      for c in Concern.objects.filter(raised_by=user)]
+        data["my_session_changes"] = [{"session": c.session.starts_at.isoformat(), "what": c.kind, "reason": c.reason,
+                                       "when": c.created_at.isoformat()}
+                                      for c in SessionChange.objects.filter(actor=user).select_related("session")]
         data["calendar_feed"] = CalendarFeed.objects.filter(user=user).exists()
         data["delegate_for"] = [d.senior.full_name for d in Delegate.objects.filter(user=user).select_related("senior")]
     return data
@@ -118,6 +126,7 @@ def erase(employee, user) -> None:
     SessionRating.objects.filter(session__pair__mentee__employee=employee, role="mentee").update(comment="")
     Commitment.objects.filter(as_mentee).update(text=ERASED_NAME)
     MentoringSession.objects.filter(theirs).update(place="", reschedule_reason="")
+    SessionChange.objects.filter(session__in=MentoringSession.objects.filter(theirs)).update(reason="")
     MentoringSession.objects.filter(as_mentor, cancelled_by="mentor").update(cancel_reason="")
     MentoringSession.objects.filter(as_mentee, cancelled_by="mentee").update(cancel_reason="")
     in_their_pairs = Q(goal__pair__mentor__employee=employee) | Q(goal__pair__mentee__employee=employee)
@@ -145,6 +154,8 @@ def purge(cutoff) -> int:
     count += (MentoringSession.objects.filter(pair__programme_id__in=ended)
               .exclude(place="", theme="", cancel_reason="", reschedule_reason="")
               .update(place="", theme="", cancel_reason="", reschedule_reason=""))
+    count += (SessionChange.objects.filter(session__pair__programme_id__in=ended).exclude(reason="")
+              .update(reason=""))
     count += LearningGoal.objects.filter(pair__programme_id__in=ended).exclude(title=ERASED_NAME).update(title=ERASED_NAME)
     count += GoalChange.objects.filter(goal__pair__programme_id__in=ended).exclude(note="").update(note="")
     count += Commitment.objects.filter(pair__programme_id__in=ended).exclude(text=ERASED_NAME).update(text=ERASED_NAME)
