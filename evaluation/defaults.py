@@ -29,17 +29,22 @@ TEMPLATES = {
             (TEXT, "Autre chose à nous dire ?", "Anything else to tell us?", "", False, ""),
         ],
     ),
+    # The session's page already rates the session (1–5, each way): the pulse asks something else.
     ("pulse", "mentee"): (
         "Une minute sur la séance", "One minute on the session", "", "",
         [
-            (S, "Cette séance vous a-t-elle été utile ?", "How useful was this session?", "", True, "pulse"),
+            (SINGLE, "Allez-vous essayer quelque chose de cette séance d'ici la prochaine ?",
+             "Will you try something from this session before the next one?",
+             "Oui, c'est prévu | Yes, planned\nPeut-être | Maybe\nPas cette fois | Not this time", True, ""),
             (TEXT, "Une chose que vous retenez", "One thing you take away", "", False, ""),
         ],
     ),
     ("pulse", "mentor"): (
         "Une minute sur la séance", "One minute on the session", "", "",
         [
-            (S, "Cette séance vous a-t-elle été utile ?", "How useful was this session?", "", True, "pulse"),
+            (SINGLE, "Vous êtes-vous senti·e libre de dire ce que vous pensiez ?",
+             "Did you feel free to say what you think?",
+             "Oui, tout à fait | Yes, fully\nEn partie | Partly\nPas vraiment | Not really", True, ""),
             (TEXT, "Une chose que vous retenez", "One thing you take away", "", False, ""),
         ],
     ),

@@ -21,7 +21,8 @@ class LogForm(forms.Form):
 class RatingForm(forms.Form):
     score = forms.TypedChoiceField(label=_("Your rating of this session"), coerce=int, widget=forms.RadioSelect,
                                    choices=[(i, str(i)) for i in range(1, 6)])
-    comment = forms.CharField(label=_("A word for your pair (optional)"), required=False, max_length=500)
+    comment = forms.CharField(label=_("A word for your partner (optional)"), required=False, max_length=500,
+                              help_text=_("Your partner reads it in your pair space; your rating stays yours."))
 
 
 class RescheduleForm(forms.Form):

@@ -87,6 +87,9 @@ def workspace(*, user: User, pair: Pair, now: datetime.datetime | None = None) -
         "sessions": sessions,
         "upcoming": [s for s in sessions if s.starts_at >= now and s.status == MentoringSession.Status.PLANNED],
         "to_log": [s for s in sessions if s.starts_at < now and s.status == MentoringSession.Status.PLANNED],
+        # The "word for your partner" of each rating, for the other member (the word, not the score).
+        "partner_words": [(s, r) for s in reversed(sessions) for r in s.ratings.all()
+                          if role and r.role != role and r.comment],
         "goals": list(pair.goals.select_related("domain").prefetch_related(
             Prefetch("changes", queryset=GoalChange.objects.select_related("changed_by")))),
         "commitments": list(pair.commitments.all()),

@@ -84,9 +84,9 @@ def test_pulse_after_a_held_session_is_planned_answered_and_not_sent_twice(live_
     pulses = Notification.objects.filter(kind="survey_invitation", object_key__contains=f":session:{session.pk}")
     assert {n.recipient for n in pulses} == {mentor, mentee}
     survey = Survey.objects.get(programme=live_pair.programme, moment="pulse", audience="mentor")
-    useful = survey.questions.get(measures="pulse")
+    first = survey.questions.order_by("order").first()  # a single choice (not the session's 1–5 rating again)
     url = reverse("evaluation:answer", args=[survey.pk]) + f"?session={session.pk}"
-    assert client_for(mentor).post(url, {f"q{useful.pk}": "4"}).status_code == 302
+    assert client_for(mentor).post(url, {f"q{first.pk}": "1"}).status_code == 302
     assert Response.objects.get(survey=survey).session == session
     # The mentor answered: their invitation is skipped at send time; the mentee's goes.
     Notification.objects.filter(kind="survey_invitation").exclude(pk__in=pulses).delete()

@@ -113,3 +113,43 @@ class TestGoalsMove:
         assert purge(datetime.date(2030, 1, 1)) >= 1
         assert set(GoalChange.objects.values_list("note", flat=True)) == {""}
         assert LearningGoal.objects.count() == 1
+
+
+@pytest.mark.django_db
+class TestTwoWayFeedback:
+    WORD = "Merci pour la démo de Copilot, très claire"
+
+    @pytest.fixture
+    def rated(self, active_pair, org):
+        session = active_pair.sessions.order_by("starts_at").first()
+        after = session.starts_at + datetime.timedelta(hours=2)
+        services.session_log(user=org["junior_b"].user, session=session, now=after,
+                             data=services.LogData(held=True, actual_minutes=60))
+        session.refresh_from_db()
+        services.session_rate(user=org["junior_b"].user, session=session, score=2, comment=self.WORD)
+        return session
+
+    def test_the_word_for_the_partner_reaches_the_partner(self, rated, active_pair, org):
+        page = client_for(org["director_a"].user).get(reverse("sessions:workspace", args=[active_pair.pk])).content.decode()
+        words = page[page.index('data-testid="partner-words"'):]
+        assert self.WORD in words and org["junior_b"].full_name in words[:1500]
+        assert "2/5" not in words[:1500]  # the word, not the score
+
+    def test_the_author_does_not_see_it_as_a_word_from_the_partner(self, rated, active_pair, org):
+        page = client_for(org["junior_b"].user).get(reverse("sessions:workspace", args=[active_pair.pk])).content.decode()
+        assert 'data-testid="partner-words"' not in page
+
+    def test_the_form_says_who_reads_the_word(self, rated, org):
+        from sessions.forms import RatingForm
+
+        assert "partner" in str(RatingForm().fields["comment"].label)
+
+
+def test_the_pulse_survey_does_not_ask_the_rating_again():
+    """The session page rates the session 1–5; the pulse asks something else in its minute."""
+    from evaluation.defaults import S, TEMPLATES
+
+    for audience in ("mentor", "mentee"):
+        questions = TEMPLATES[("pulse", audience)][4]
+        assert questions and not [q for q in questions if q[0] == S], audience
+        assert not [q for q in questions if "useful" in q[2].lower() or "utile" in q[1].lower()], audience
