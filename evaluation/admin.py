@@ -2,6 +2,7 @@
 nobody reads an individual answer, the superuser included."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import Question, Survey, Testimonial
 
@@ -22,7 +23,29 @@ class SurveyAdmin(admin.ModelAdmin):
 
 @admin.register(Testimonial)
 class TestimonialAdmin(admin.ModelAdmin):
-    list_display = ["title", "programme", "role", "status", "consent", "created_at"]
+    """Stories are read here only when their author agreed to publication, and never rewritten or
+    published from here (a story goes out under the author's name, from the coordinators' page,
+    audited). Without consent, only that a story exists is shown."""
+
+    list_display = ["shown_title", "programme", "role", "status", "consent", "created_at"]
+    list_display_links = ["shown_title"]
     list_filter = ["status", "consent"]
     list_select_related = ["programme"]
-    readonly_fields = ["author", "consent", "created_at", "published_at", "published_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_fields(self, request, obj=None):
+        return ["programme", "role", "shown_title", "shown_body", "consent", "status", "created_at", "published_at",
+                "published_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("title"))
+    def shown_title(self, obj):
+        return obj.title if obj.consent else _("(not shown: the author did not agree to publication)")
+
+    @admin.display(description=_("your story"))
+    def shown_body(self, obj):
+        return obj.body if obj.consent else _("(not shown: the author did not agree to publication)")

@@ -51,16 +51,47 @@ class ApplicationDomainInline(admin.TabularInline):
 
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
+    """Applications for support: an existing one keeps its person, programme, role and decision (a
+    pair's member is whoever its application names, so re-pointing it would hand another person
+    the pair's notes; a decision goes through the review page, which tells the applicant and asks
+    the manager). The applicant's own words (motivation, what they want to learn, the message
+    they received) are not needed to administer it and are not shown."""
+
     list_display = ["employee", "programme", "role", "status", "submitted_at"]
     list_filter = ["programme", "role", "status"]
     list_select_related = ["employee", "programme"]
     raw_id_fields = ["employee", "charter", "reviewed_by"]
     search_fields = ["employee__last_name", "employee__employee_id"]
+    exclude = ["motivation", "desired_outcome", "review_message"]
     inlines = [ApplicationDomainInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["programme", "employee", "role", "status", "charter", "charter_accepted_at", "source", "submitted_at",
+                "reviewed_at", "reviewed_by", "withdrawn_at"]
+
+
+@admin.register(Charter)
+class CharterAdmin(admin.ModelAdmin):
+    list_display = ["programme", "version", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # People accepted this text: a new version goes through the programme's page.
+        return ["programme", "version", "text"] if obj is not None else []
+
+
+@admin.register(ManagerAcknowledgement)
+class ManagerAcknowledgementAdmin(admin.ModelAdmin):
+    list_display = ["application", "manager", "requested_at", "acknowledged_at"]
+    list_select_related = ["application__employee", "application__programme", "manager"]
+    raw_id_fields = ["application", "manager"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only the manager acknowledges, from the link they were sent: the admin neither redirects
+        # the request to someone else nor records an acknowledgement in their place.
+        return ["application", "manager", "requested_at", "acknowledged_at"] if obj is not None else []
 
 
 admin.site.register(LearningDomain, list_display=["slug", "name_fr", "name_en", "is_default"])
-admin.site.register(Charter, list_display=["programme", "version", "created_at"])
 admin.site.register(TrainingModule, list_display=["title", "programme", "audience"])
-admin.site.register(ManagerAcknowledgement, list_display=["application", "manager", "requested_at", "acknowledged_at"],
-                    raw_id_fields=["application", "manager"])

@@ -213,10 +213,40 @@ def identifiers_of(employee: Employee | None, user: User | None) -> Identifiers:
     if user is not None:
         names.append((user.first_name, user.last_name))
         emails.add(user.email.strip().lower())
+    if user is not None:
+        emails |= _former_logins(user)
     emails = {address for address in emails if address and not address.endswith("@invalid.example")}
     employee_id = employee.employee_id if employee is not None and not employee.employee_id.startswith("ERASED-") else ""
     replacement = f"employee:{employee.pk}" if employee is not None else f"user:{user.pk}"
     return Identifiers(replacement=replacement, names=names, emails=emails, employee_id=employee_id)
+
+
+LOGIN_CHANGE_ACTIONS = ("account.email_changed", "account.email_change_requested", "account.email_change_cancelled")
+
+
+def _former_logins(user: User) -> set[str]:
+    """The addresses an account was known by besides its current login: both sides of its login
+    changes (pending, confirmed or cancelled) and of the audit entries that recorded them. An
+    address that is now another account's login or another person's directory address is theirs,
+    not this person's, and is left out (erasing would otherwise wipe their login history)."""
+    found = set()
+    for old, new in PendingEmailChange.objects.filter(user=user).values_list("old_email", "new_email"):
+        found |= {old, new}
+    for details in AuditEntry.objects.filter(action__in=LOGIN_CHANGE_ACTIONS, target=f"user:{user.pk}").values_list(
+            "details", flat=True):
+        if isinstance(details, dict):
+            found |= {value for key, value in details.items() if key in ("old", "new") and isinstance(value, str)}
+    found = {address.strip().lower() for address in found if address and "@" in address}
+    if not found:
+        return found
+    by_address = Q()
+    for address in found:
+        by_address |= Q(email__iexact=address)
+    others = {address.lower() for address in User.objects.filter(by_address).exclude(pk=user.pk)
+              .values_list("email", flat=True)}
+    others |= {address.lower() for address in Employee.objects.filter(by_address).exclude(user=user)
+               .values_list("email", flat=True)}
+    return found - others
 
 
 # --- The export ------------------------------------------------------------------------------

@@ -1,0 +1,242 @@
+"""The trust work reviewed as a hostile insider would: an administrator who hands a pair's space
+to someone else through an application, who reads what applicants or storytellers did not agree
+to show, and an erasure that forgets an address the person used to log in with."""
+
+import datetime
+
+import pytest
+from django import forms
+from django.contrib import admin
+from django.core import mail
+from django.urls import reverse
+
+from mentorat.core import privacy
+from mentorat.core.models import PendingEmailChange
+from tests.conftest import client_for, drain_outbox
+from tests.factories import EmployeeFactory
+from tests.test_personal_data import everything_naming
+
+
+def admin_form_data(response) -> dict:
+    """What the admin change page would post back unchanged: the main form and its inlines."""
+    data = {}
+
+    def add(form):
+        for name, field in form.fields.items():
+            value = form[name].value()
+            if value is None or name in getattr(field.widget, "_readonly", ()):
+                continue
+            if isinstance(value, bool):
+                if value:
+                    data[form.add_prefix(name)] = "on"
+                continue
+            if isinstance(field.widget, forms.MultiWidget):
+                for index, part in enumerate(field.widget.decompress(value)):
+                    data[f"{form.add_prefix(name)}_{index}"] = part
+                continue
+            if isinstance(value, list | tuple):
+                data[form.add_prefix(name)] = [getattr(item, "pk", item) for item in value]
+                continue
+            data[form.add_prefix(name)] = getattr(value, "pk", value)
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name, value in formset.management_form.initial.items():
+            data[f"{formset.prefix}-{name}"] = value
+        for form in formset.forms:
+            add(form)
+    return data
+
+
+# --- 1. Applications in the admin --------------------------------------------------------------
+
+@pytest.mark.django_db
+class TestApplicationAdmin:
+    def test_an_administrator_cannot_point_a_pair_member_s_application_at_another_person(
+            self, active_pair, superuser, org):
+        """The pair's member is whoever its application names: re-pointing the application at the
+        administrator's own directory record would make them the member, with the pair's notes."""
+        from sessions import services
+
+        own = EmployeeFactory(employee_id="ROOTE", job_level=1, user=superuser, email=superuser.email)
+        services.note_add(user=org["junior_b"].user, pair=active_pair, body="Note secrète du binôme")
+        application = active_pair.mentor
+        client = client_for(superuser)
+        url = reverse("admin:programmes_application_change", args=[application.pk])
+        page = client.get(url)
+        assert page.status_code == 200
+        data = admin_form_data(page)
+        other = active_pair.programme.__class__.objects.create(name="Autre", slug="autre", start_date=datetime.date(2027, 3, 1))
+        data.update(employee=own.pk, programme=other.pk, role="mentee")
+        response = client.post(url, data)
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        application.refresh_from_db()
+        assert (application.employee, application.programme, application.role) == (
+            org["junior_b"], active_pair.programme, "mentor")
+        assert client_for(superuser).get(reverse("sessions:workspace", args=[active_pair.pk])).status_code == 404
+
+    def test_the_change_page_has_no_field_for_the_person_the_programme_or_the_role(self, cohort, superuser):
+        page = client_for(superuser).get(reverse("admin:programmes_application_change", args=[cohort["junior_b"].pk]))
+        text = page.content.decode()
+        for name in ("employee", "programme", "role", "status"):
+            assert f'name="{name}"' not in text, name
+
+    def test_applicants_free_texts_are_not_shown(self, programme, cohort, superuser, coordinator):
+        from programmes.services import application_review
+
+        application = cohort["director_a"]
+        application.motivation, application.desired_outcome = "MOTIVATION-PRIVEE", "OBJECTIF-PRIVE"
+        application.review_message = "MESSAGE-AU-CANDIDAT"
+        application.save()
+        client = client_for(superuser)
+        for url in (reverse("admin:programmes_application_changelist"),
+                    reverse("admin:programmes_application_change", args=[application.pk])):
+            text = client.get(url).content.decode()
+            for secret in ("MOTIVATION-PRIVEE", "OBJECTIF-PRIVE", "MESSAGE-AU-CANDIDAT"):
+                assert secret not in text, (url, secret)
+        assert application_review  # the product's review page stays the way to decide
+
+    def test_a_manager_acknowledgement_cannot_be_redirected_or_faked(self, cohort, superuser, org):
+        from programmes.models import ManagerAcknowledgement
+
+        ack = ManagerAcknowledgement.objects.filter(application__role="mentor").first()
+        if ack is None:
+            ack = ManagerAcknowledgement.objects.create(application=cohort["junior_a"], manager=org["manager_a"])
+        text = client_for(superuser).get(reverse("admin:programmes_manageracknowledgement_change", args=[ack.pk])).content.decode()
+        for name in ("application", "manager", "acknowledged_at_0"):
+            assert f'name="{name}"' not in text, name
+
+
+# --- 2. Testimonials and answers in the admin ------------------------------------------------
+
+@pytest.mark.django_db
+class TestTestimonialAdmin:
+    @pytest.fixture
+    def stories(self, cohort, programme, org):
+        from evaluation.models import Testimonial
+
+        private = Testimonial.objects.create(programme=programme, author=org["director_a"], role="mentee",
+                                             title="TITRE-NON-CONSENTI", body="RECIT-NON-CONSENTI", consent=False)
+        public = Testimonial.objects.create(programme=programme, author=org["junior_b"], role="mentor",
+                                            title="TITRE-CONSENTI", body="RECIT-CONSENTI", consent=True)
+        return private, public
+
+    def test_the_text_of_a_story_without_consent_is_not_shown(self, stories, superuser):
+        private, _public = stories
+        client = client_for(superuser)
+        for url in (reverse("admin:evaluation_testimonial_changelist"),
+                    reverse("admin:evaluation_testimonial_change", args=[private.pk])):
+            text = client.get(url).content.decode()
+            assert "TITRE-NON-CONSENTI" not in text and "RECIT-NON-CONSENTI" not in text, url
+
+    def test_no_story_is_rewritten_or_published_from_the_admin(self, stories, superuser):
+        _private, public = stories
+        client = client_for(superuser)
+        url = reverse("admin:evaluation_testimonial_change", args=[public.pk])
+        page = client.get(url)
+        text = page.content.decode()
+        assert "RECIT-CONSENTI" in text  # an agreed story may be read
+        for name in ("title", "body", "status", "author"):
+            assert f'name="{name}"' not in text, name
+        client.post(url, {**admin_form_data(page), "title": "Réécrit", "body": "Réécrit", "status": "published"})
+        public.refresh_from_db()
+        assert (public.title, public.body, public.status) == ("TITRE-CONSENTI", "RECIT-CONSENTI", "submitted")
+
+    def test_no_admin_page_shows_an_individual_answer_or_rating_comment(self, active_pair, superuser, org):
+        from evaluation.models import Answer, Response
+        from evaluation.services import surveys_ensure
+        from sessions.models import SessionLog, SessionRating
+        from tests.evaluation.conftest import answer
+
+        surveys = {(s.moment, s.audience): s for s in surveys_ensure(programme=active_pair.programme)}
+        answer(surveys[("midpoint", "mentee")], active_pair, "mentee", {"satisfaction": 4, "text": "REPONSE-INDIVIDUELLE"})
+        session = active_pair.sessions.first()
+        SessionRating.objects.create(session=session, role="mentee", score=2, comment="NOTE-DE-SEANCE")
+        for private in (Response, Answer, SessionRating, SessionLog):
+            assert private not in admin.site._registry, private
+        client = client_for(superuser)
+        for model in admin.site._registry:
+            meta = model._meta
+            pages = [reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")]
+            pages += [reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[pk])
+                      for pk in model._default_manager.values_list("pk", flat=True)[:20]]
+            for url in pages:
+                text = client.get(url).content.decode()
+                assert "REPONSE-INDIVIDUELLE" not in text and "NOTE-DE-SEANCE" not in text, url
+
+
+# --- 3. Erasure after a login change ---------------------------------------------------------
+
+OLD, NEW = "ancienne.adresse@corp.example", "nouvelle.adresse@corp.example"
+
+
+@pytest.fixture
+def file_mail(settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    return tmp_path / "mail"
+
+
+@pytest.mark.django_db
+def test_an_erased_person_whose_login_changed_leaves_neither_address_anywhere(
+        coordinator, superuser, file_mail, django_capture_on_commit_callbacks):
+    from axes.models import AccessLog
+
+    from mentorat.core.services import login_email_change_apply
+
+    person = EmployeeFactory(employee_id="ZX4471", first_name="Oriane", last_name="Vasseur-Klee", email=NEW,
+                             user__email=OLD)
+    user = person.user
+    AccessLog.objects.create(username=OLD, ip_address="10.9.9.9", user_agent="x", http_accept="*/*", path_info="/")
+    change = PendingEmailChange.objects.create(user=user, old_email=OLD, new_email=NEW, token="t-ov", source="admin")
+    login_email_change_apply(change=change, actor=superuser, how="applied by an administrator")
+    drain_outbox()  # the old address is told, by mail
+    # A later request that was cancelled names a third address.
+    user.refresh_from_db()
+    assert user.email == NEW
+    PendingEmailChange.objects.create(user=user, old_email=NEW, new_email="troisieme@corp.example", token="t-ov2",
+                                      source="import", cancelled_at=datetime.datetime(2027, 1, 1, tzinfo=datetime.UTC))
+    terms = [OLD, NEW, "troisieme@corp.example"]
+    before = everything_naming(terms, file_mail)
+    assert any(hit.startswith("core.AuditEntry") for hit in before) and any(hit.startswith("mail") for hit in before)
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy.person_erase(actor=coordinator, employee=person)
+    assert everything_naming(terms, file_mail) == []
+    mail.outbox.clear()
+
+
+@pytest.mark.django_db
+def test_identifiers_include_every_address_the_account_was_known_by(superuser):
+    from mentorat.core.services import audit_log
+
+    person = EmployeeFactory(employee_id="ZX4472", email=NEW, user__email=NEW)
+    user = person.user
+    PendingEmailChange.objects.create(user=user, old_email=OLD, new_email=NEW, token="t-1", source="import")
+    audit_log(actor=superuser, action="account.email_change_requested", target=f"user:{user.pk}",
+              details={"old": "avant@corp.example", "new": "pendant@corp.example", "source": "import"})
+    audit_log(actor=superuser, action="account.email_changed", target=f"user:{user.pk}",
+              details={"old": "Jadis@Corp.example", "new": NEW, "how": "directory import"})
+    audit_log(actor=superuser, action="account.email_changed", target=f"user:{user.pk + 1000}",
+              details={"old": "quelquun.dautre@corp.example", "new": "x@corp.example", "how": "directory import"})
+    emails = privacy.identifiers_of(person, user).emails
+    assert emails >= {OLD, NEW, "avant@corp.example", "pendant@corp.example", "jadis@corp.example"}
+    assert "quelquun.dautre@corp.example" not in emails and "x@corp.example" not in emails
+
+
+@pytest.mark.django_db
+def test_an_old_address_now_someone_else_s_login_is_left_to_them(coordinator, superuser):
+    from axes.models import AccessLog
+
+    from mentorat.core.services import audit_log
+
+    person = EmployeeFactory(employee_id="ZX4473", email=NEW, user__email=NEW)
+    successor = EmployeeFactory(employee_id="ZX4474", email=OLD, user__email=OLD)  # the address was given again
+    audit_log(actor=superuser, action="account.email_changed", target=f"user:{person.user.pk}",
+              details={"old": OLD, "new": NEW, "how": "directory import"})
+    AccessLog.objects.create(username=OLD, ip_address="10.9.9.8", user_agent="x", http_accept="*/*", path_info="/")
+    assert OLD not in privacy.identifiers_of(person, person.user).emails
+    privacy.person_erase(actor=coordinator, employee=person)
+    assert AccessLog.objects.filter(username=OLD).exists()
+    successor.user.refresh_from_db()
+    assert successor.user.email == OLD
