@@ -27,6 +27,9 @@ class EvaluationConfig(AppConfig):
         enlist_privacy(privacy)
         home.register(home_section)
         navigation.register(nav_items)
+        from sessions.selectors import DUE_HOOKS
+
+        enlist((DUE_HOOKS, surveys_due))
 
 
 def nav_items(request):
@@ -44,14 +47,33 @@ def nav_items(request):
     if is_coordinator(request.user):
         items.append(NavItem(_("Operations"), reverse("evaluation:operations"), 31))
     if employee_of(request.user) is not None and request.user.employee.applications.filter(status="approved").exists():
+        items.append(NavItem(_("My surveys"), reverse("evaluation:my_surveys"), 24))
         items.append(NavItem(_("My progress"), reverse("evaluation:progress"), 25))
     return items
 
 
-def home_section(request):
+def pending_surveys(request) -> list[dict]:
+    """The user's open surveys not answered yet, read once per request (the home's two sections)."""
     from evaluation.selectors import surveys_for_user
 
-    items = [item for item in surveys_for_user(user=request.user) if not item["answered"]]
+    if not hasattr(request, "_pending_surveys"):
+        request._pending_surveys = [item for item in surveys_for_user(user=request.user) if not item["answered"]]
+    return request._pending_surveys
+
+
+def surveys_due(request) -> list[dict]:
+    from django.urls import reverse
+    from django.utils.translation import ngettext
+
+    count = len(pending_surveys(request))
+    if not count:
+        return []
+    return [{"label": ngettext("%(n)s survey to answer", "%(n)s surveys to answer", count) % {"n": count},
+             "url": reverse("evaluation:my_surveys")}]
+
+
+def home_section(request):
+    items = pending_surveys(request)
     if not items:
         return []
     return [{"template": "evaluation/_home.html", "items": items}]

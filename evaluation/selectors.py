@@ -772,6 +772,9 @@ def progress_for_user(*, user: User) -> dict:
         "skills": [{"domain": name, "before": moments.get("baseline"), "after": moments.get("final")}
                    for name, moments in sorted(skills.items())],
         "certificates": [pair for pair in pairs if pair.status == Pair.Status.COMPLETED],
+        # Skills before/after are the mentees' self-ratings; a mentor's baseline asks other questions.
+        "is_mentee": "mentee" in roles.values(),
+        "baseline_answered": Response.objects.filter(respondent=employee, survey__moment=Survey.Moment.BASELINE).exists(),
     }
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from mentorat.core.models import User
 from mentorat.core.permissions import is_coordinator, is_executive
@@ -71,6 +74,25 @@ def programme_roles(*, user: User, programme: Programme) -> set[str]:
         if role:
             roles.add(role)
     return roles
+
+
+def programmes_open_to(*, user: User, today: datetime.date | None = None) -> list[dict]:
+    """Programmes whose enrolment is open that this employee may apply to and has not applied to:
+    ``[{"programme", "roles"}]``, the roles by the rules of ``eligibility_errors`` (job levels; not a
+    sponsor; not someone who has left). Two queries, whatever the number of programmes."""
+    employee = employee_of(user)
+    if employee is None or employee.has_left(today or timezone.localdate()):
+        return []
+    programmes = (Programme.objects.filter(status=Programme.Status.ENROLMENT)
+                  .exclude(applications__employee=employee).exclude(sponsors__user=user).distinct().order_by("start_date", "name"))
+    rows = []
+    for programme in programmes:
+        roles = [role for role, allowed in (
+            (Role.MENTOR, programme.mentor_max_level is None or employee.job_level <= programme.mentor_max_level),
+            (Role.MENTEE, programme.mentee_min_level is None or employee.job_level >= programme.mentee_min_level)) if allowed]
+        if roles:
+            rows.append({"programme": programme, "roles": roles})
+    return rows
 
 
 def sponsored_programmes(*, user: User) -> QuerySet[Programme]:

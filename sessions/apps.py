@@ -15,6 +15,7 @@ class SessionsConfig(AppConfig):
 
         for kind in app_notifications.KINDS:
             outbox.register(kind)
+        from binomes import notifications as pairing_notifications
         from binomes import services as pairing
         from mentorat.core import demo as core_demo
         from mentorat.core import home, navigation
@@ -22,7 +23,8 @@ class SessionsConfig(AppConfig):
         from mentorat.core.registries import enlist, enlist_privacy
         from sessions import demo, privacy, services
 
-        enlist((pairing.ACTIVATION_HOOKS, services.sessions_schedule_pair),
+        enlist((pairing_notifications.PAIR_WATCHERS, pair_delegates),
+               (pairing.ACTIVATION_HOOKS, services.sessions_schedule_pair),
                (pairing.END_HOOKS, services.on_pair_end),
                (programme_services.PROGRAMME_PANELS, programme_panel),
                (programme_services.DATE_GUARDS, services.date_guard),
@@ -32,6 +34,16 @@ class SessionsConfig(AppConfig):
         enlist_privacy(privacy)
         home.register(home_section)
         navigation.register(nav_items)
+
+
+def pair_delegates(pair):
+    """The senior's delegate, while in force: told when the pair ends (nothing to book any more)."""
+    from django.utils import timezone
+
+    from sessions.models import Delegate
+
+    return [d.user for d in Delegate.objects.filter(senior_id=pair.mentee.employee_id, user__is_active=True)
+            .exclude(user__employee__leave_date__lte=timezone.localdate()).select_related("user")]
 
 
 def nav_items(request):
@@ -52,12 +64,14 @@ def nav_items(request):
 
 
 def home_section(request):
-    from sessions.selectors import due_for_user
+    from sessions.selectors import DUE_HOOKS, due_for_user
 
     due = due_for_user(user=request.user)
     if not due or not due.get("pairs"):
         return []
-    return [{"template": "sessions/_home.html", **due}]
+    # "All up to date" only when nothing is due anywhere: the other apps' items join the list.
+    elsewhere = [item for hook in DUE_HOOKS for item in hook(request)]
+    return [{"template": "sessions/_home.html", **due, "elsewhere": elsewhere}]
 
 
 def programme_panel(request, programme, roles):

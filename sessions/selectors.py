@@ -215,6 +215,11 @@ def feed_sessions(*, user: User) -> QuerySet[MentoringSession]:
             .select_related(*SESSION_RELATED).order_by("starts_at"))
 
 
+# What else is due, from the apps above (evaluation: surveys to answer), for the home's "What is due":
+# ``hook(request) -> list[dict]``, each ``{"label", "url"}``. Filled in their ``AppConfig.ready``.
+DUE_HOOKS: list = []
+
+
 def due_for_user(*, user: User, now: datetime.datetime | None = None) -> dict:
     """The participant home: next session, sessions to log, sessions to rate, open commitments."""
     now = now or timezone.now()

@@ -12,10 +12,11 @@ ROLES = {
     "coordinator": (f"claire.dubois@{DOMAIN}", ["Accueil", "Programmes", "Tableau de bord", "Suivi opérationnel", "Signalements",
                                                 "Annuaire", "Import", "Envois", "Journal"]),
     # The CEO is also a mentee of the 2027 cohort (approved): his own progress page.
-    "executive": (f"philippe.garnier@{DOMAIN}", ["Accueil", "Programmes", "Ma progression", "Tableau de bord", "Organisation"]),
+    "executive": (f"philippe.garnier@{DOMAIN}", ["Accueil", "Programmes", "Mes questionnaires", "Ma progression", "Tableau de bord",
+                                                   "Organisation"]),
     "sponsor": (f"sophie.laurent@{DOMAIN}", ["Accueil", "Programmes", "Tableau de bord"]),
-    "mentee": (f"bernard.lefevre@{DOMAIN}", ["Accueil", "Programmes", "Mon agenda", "Ma progression"]),
-    "mentor": (f"lea.moreau@{DOMAIN}", ["Accueil", "Programmes", "Mon agenda", "Ma progression"]),
+    "mentee": (f"bernard.lefevre@{DOMAIN}", ["Accueil", "Programmes", "Mon agenda", "Mes questionnaires", "Ma progression"]),
+    "mentor": (f"lea.moreau@{DOMAIN}", ["Accueil", "Programmes", "Mon agenda", "Mes questionnaires", "Ma progression"]),
     # Superuser powers are not a coordinator role: the administrator has the admin, not the HR pages.
     "administrator": (SUPERUSER_EMAIL, ["Accueil", "Programmes", "Tableau de bord", "Organisation", "Administration"]),
 }
