@@ -8,7 +8,7 @@ import datetime
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -52,7 +52,7 @@ def _render(notification, reminder: bool):
     employee = employee_of(notification.recipient)
     if employee is None or Response.objects.filter(survey=survey, respondent=employee, session=session).exists():
         return None
-    closing = formats.date_format(timezone.localtime(closes), "DATE_FORMAT")
+    closing = outbox.day(closes)
     values = {"survey": survey.title, "programme": survey.programme.name, "date": closing, "url": _link(survey, session)}
     if reminder:
         subject = _("Reminder: “%(survey)s” closes on %(date)s") % values

@@ -7,7 +7,7 @@ import datetime
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,6 +20,13 @@ from sessions.models import MentoringSession
 from sessions.selectors import programme_followup
 
 UPCOMING_BEFORE = [datetime.timedelta(days=2), datetime.timedelta(hours=2)]
+# A reminder whose moment passed longer ago than this is not sent (planned nor swept): late, it is noise.
+REMINDER_LATE = datetime.timedelta(hours=1)
+
+
+def start_key(session) -> str:
+    """The session's start in its reminders' key: a reminder is about one session at one time."""
+    return session.starts_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%MZ")
 
 
 def _session(key):
@@ -28,7 +35,8 @@ def _session(key):
 
 
 def _when(session):
-    return formats.date_format(timezone.localtime(session.starts_at), "DATETIME_FORMAT")
+    """The session's start, in the recipient's time zone and language (see ``outbox.when``)."""
+    return outbox.when(session.starts_at)
 
 
 def _link(session):
@@ -40,7 +48,9 @@ def render_upcoming(notification):
     if session is None or session.status != MentoringSession.Status.PLANNED or session.starts_at < notification.due_at:
         return None
     # Rescheduled since this reminder was planned: the reminder of the new time is another row.
-    if notification.object_key.rsplit(":", 1)[-1] != str(session.sequence):
+    # (Keys before the start was in them end with the session's sequence.)
+    planned_for = notification.object_key.rsplit(":", 1)[-1]
+    if planned_for != (str(session.sequence) if planned_for.isdigit() else start_key(session)):
         return None
     pair = session.pair
     text = _("Hello,\n\nYour reverse-mentoring session with %(other)s is on %(when)s (%(minutes)s minutes)%(theme)s.\n"
@@ -48,26 +58,146 @@ def render_upcoming(notification):
         "other": pair.mentee.employee.full_name if notification.recipient.employee == pair.mentor.employee else pair.mentor.employee.full_name,
         "when": _when(session), "minutes": session.duration_minutes,
         "theme": (" — " + session.theme) if session.theme else "", "url": _link(session)}
-    return outbox.Message(_("Reverse mentoring session on %(when)s") % {"when": _when(session)}, text,
-                          [("invitation.ics", ics.session_invitation(session), "text/calendar; method=REQUEST")])
+    return _with_place(outbox.Message(_("Reverse mentoring session on %(when)s") % {"when": _when(session)}, text,
+                                      [("invitation.ics", ics.session_invitation(session), "text/calendar; method=REQUEST")]),
+                       session)
+
+
+def _with_place(message: outbox.Message, session: MentoringSession) -> outbox.Message:
+    """Where to meet, at the end of the text: a "Join" button (and the link in the text) for a video
+    link that is http(s), the room as a place (text) for a meeting room."""
+    from django.utils.html import format_html, linebreaks, urlize
+
+    join = session.join_url
+    if join:
+        message.text += "\n" + _("Join the video call: %(url)s") % {"url": join}
+        message.html = format_html(
+            '{}<p style="margin:24px 0;"><a href="{}" style="background:#1f5fa8;color:#ffffff;padding:10px 22px;'
+            'border-radius:4px;text-decoration:none;font-weight:bold;display:inline-block;">{}</a></p>',
+            linebreaks(urlize(message.text, autoescape=True), autoescape=False), join, _("Join"))
+    elif session.room:
+        message.text += "\n" + _("Place: %(room)s") % {"room": session.room}
+    return message
+
+
+def _audience_role(session: MentoringSession, user: User) -> str | None:
+    """mentor | mentee | delegate for a recipient who still is one at send time, else None."""
+    from sessions.services import acting_role
+
+    return acting_role(user, session.pair) if user.is_active else None
+
+
+def _stale(notification, session: MentoringSession) -> bool:
+    """Sent about an earlier version of the session: a later message carries its current state."""
+    return notification.object_key.rsplit(":", 1)[-1] != f"v{session.sequence}"
+
+
+def _invitation(session: MentoringSession, role: str) -> list[tuple[str, bytes, str]]:
+    return [("invitation.ics", ics.session_invitation(session, with_theme=role != "delegate"),
+             f"text/calendar; method={ics.method_of(session)}")]
+
+
+def _names(session: MentoringSession, role: str) -> dict[str, str]:
+    """The other member's name for a member; both names for the delegate."""
+    pair = session.pair
+    mentor, mentee = pair.mentor.employee.full_name, pair.mentee.employee.full_name
+    return {"other": mentor if role == "mentee" else mentee, "mentor": mentor, "mentee": mentee}
+
+
+def render_planned(notification):
+    """The invitation of one session, sent the day the sessions are planned (one e-mail per
+    session: see ``sessions.ics``)."""
+    session = _session(notification.object_key)
+    if session is None or session.status != MentoringSession.Status.PLANNED or _stale(notification, session):
+        return None  # changed since: the message of the change carries the invitation
+    if session.starts_at <= timezone.now():
+        return None
+    role = _audience_role(session, notification.recipient)
+    if role is None:
+        return None
+    names = _names(session, role)
+    values = {**names, "when": _when(session), "minutes": session.duration_minutes, "url": _link(session)}
+    if role == "delegate":
+        text = _("Hello,\n\nA reverse-mentoring session of %(mentee)s with %(mentor)s is planned on %(when)s "
+                 "(%(minutes)s minutes). The invitation is attached, to put it in %(mentee)s's calendar.\n"
+                 "Move it or set the place: %(url)s") % values
+    else:
+        text = _("Hello,\n\nYour reverse-mentoring session with %(other)s is planned on %(when)s (%(minutes)s minutes)%(theme)s. "
+                 "The invitation is attached: accept it and the session is in your calendar.\n"
+                 "Move it or set the place: %(url)s") % {
+            **values, "theme": (" — " + session.theme) if session.theme else ""}
+    return _with_place(outbox.Message(_("Invitation: reverse mentoring session on %(when)s") % values, text,
+                                      _invitation(session, role)), session)
+
+
+ENDED_REASONS = {"pair ended": gettext_lazy("the pair has ended"), "programme closed": gettext_lazy("the programme is closed")}
+
+
+def who_did(change, session: MentoringSession, viewer: User | None) -> str:
+    """Who made a change, as the viewer reads it: "you", a member's name, "Alix Martin (for the
+    senior)" for the delegate, "the coordinators"."""
+    if change.actor_id and viewer is not None and change.actor_id == viewer.pk:
+        return _("you")
+    pair = session.pair
+    if change.actor_role == "mentor":
+        return pair.mentor.employee.full_name
+    if change.actor_role == "mentee":
+        return pair.mentee.employee.full_name
+    if change.actor_role == "delegate":
+        name = (change.actor.get_full_name() or change.actor.email) if change.actor_id else _("the senior's delegate")
+        return _("%(name)s, for %(senior)s") % {"name": name, "senior": pair.mentee.employee.full_name}
+    return _("the programme's coordinators")
 
 
 def render_changed(notification):
+    """A move, a cancellation, a session offered again, a new place: to both members and the
+    senior's delegate, each with the updated (or cancelling) invitation, saying who did it and
+    why (not why to the delegate: booking data only). Only the latest version is sent."""
     session = _session(notification.object_key)
-    if session is None:
+    if session is None or _stale(notification, session):
         return None
-    cancelled = session.status == MentoringSession.Status.CANCELLED
-    if cancelled:
-        text = _("Hello,\n\nThe reverse-mentoring session of %(when)s is cancelled. The updated invitation is attached "
-                 "so that your calendar removes it.\n%(url)s") % {"when": _when(session), "url": _link(session)}
-        subject = _("Session cancelled: %(when)s") % {"when": _when(session)}
-        method = "CANCEL"
+    recipient = notification.recipient
+    role = _audience_role(session, recipient)
+    if role is None:
+        return None
+    change = (session.changes.select_related("actor").filter(sequence=session.sequence).order_by("-pk").first())
+    kind = change.kind if change else ("cancelled" if session.status == MentoringSession.Status.CANCELLED else "moved")
+    mine = bool(change and change.actor_id == recipient.pk)
+    who = who_did(change, session, recipient) if change else _("the programme's coordinators")
+    values = {"who": who, "when": _when(session), "url": _link(session),
+              "old": outbox.when(change.previous_starts_at) if change and change.previous_starts_at else _when(session),
+              **_names(session, role)}
+    if kind == "cancelled" and change and change.actor_id is None and change.reason in ENDED_REASONS:
+        lead = _("The reverse-mentoring session of %(when)s is cancelled: %(why)s.") % {
+            **values, "why": ENDED_REASONS[change.reason]}
+    elif kind == "cancelled":
+        lead = (_("You cancelled the reverse-mentoring session of %(when)s.") if mine else
+                _("%(who)s cancelled the reverse-mentoring session of %(when)s.")) % values
+    elif kind == "reoffered":
+        lead = (_("You offered the cancelled session of %(old)s again: it is now on %(when)s.") if mine else
+                _("%(who)s offers the cancelled session of %(old)s again: it is now on %(when)s.")) % values
+    elif kind == "place":
+        lead = (_("You changed where the session of %(when)s takes place.") if mine else
+                _("%(who)s changed where the session of %(when)s takes place.")) % values
     else:
-        text = _("Hello,\n\nThe reverse-mentoring session moves to %(when)s. The updated invitation is attached.\n%(url)s") % {
-            "when": _when(session), "url": _link(session)}
-        subject = _("Session moved: %(when)s") % {"when": _when(session)}
-        method = "REQUEST"
-    return outbox.Message(subject, text, [("invitation.ics", ics.session_invitation(session), f"text/calendar; method={method}")])
+        lead = (_("You moved the reverse-mentoring session of %(old)s to %(when)s.") if mine else
+                _("%(who)s moved the reverse-mentoring session of %(old)s to %(when)s.")) % values
+    if role == "delegate":
+        lead = _("Session of %(mentee)s with %(mentor)s: %(lead)s") % {**values, "lead": lead}
+    lines = [_("Hello,"), "", lead]
+    if change and change.reason and role != "delegate" and change.reason not in ENDED_REASONS:
+        lines.append(_("Reason: %(reason)s") % {"reason": change.reason})
+    lines.append("")
+    if session.status == MentoringSession.Status.CANCELLED:
+        lines.append(_("The cancelling invitation is attached so that your calendar removes it."))
+        subject = _("Session cancelled: %(when)s") % values
+    else:
+        lines.append(_("The updated invitation is attached: your calendar follows."))
+        subject = {"reoffered": _("Session offered again: %(when)s"), "place": _("Session updated: %(when)s")}.get(
+            kind, _("Session moved: %(when)s")) % values
+    lines.append(_("Details: %(url)s") % values)
+    message = outbox.Message(subject, "\n".join(lines), _invitation(session, role))
+    return _with_place(message, session) if session.status == MentoringSession.Status.PLANNED else message
 
 
 def render_log(notification):
@@ -140,8 +270,10 @@ KINDS = [
     outbox.Kind("concern_raised", gettext_lazy("A concern raised by a junior mentor (named HR contacts)"), True,
                 render_concern, per_recipient=True),
     outbox.Kind("session_upcoming", gettext_lazy("Reminders before each session, with the invitation"), False, render_upcoming,
-                per_recipient=True),
-    outbox.Kind("session_changed", gettext_lazy("A session moved or cancelled"), True, render_changed),
+                per_recipient=True, late_after=REMINDER_LATE),
+    outbox.Kind("session_planned", gettext_lazy("Invitations to the sessions planned, for your calendar"), True,
+                render_planned, per_recipient=True),
+    outbox.Kind("session_changed", gettext_lazy("A session moved or cancelled"), True, render_changed, per_recipient=True),
     outbox.Kind("session_log", gettext_lazy("Reminder to log a past session"), False, render_log),
     outbox.Kind("pair_alert", gettext_lazy("Pairs needing attention (coordinators, sponsors)"), False, render_pair_alert),
     outbox.Kind("overdue_logs", gettext_lazy("Sessions not logged (coordinators)"), False, render_overdue),
@@ -150,10 +282,34 @@ KINDS = [
 
 
 def notify_change(session: MentoringSession) -> None:
-    """Both members get the updated (or cancelling) invitation at once."""
-    for member in (session.pair.mentor.employee, session.pair.mentee.employee):
-        if member.user_id:
-            outbox.notify(kind="session_changed", object_key=f"session:{session.pk}:v{session.sequence}", recipient=member.user)
+    """Both members get the updated (or cancelling) invitation at once. A change still waiting to
+    be sent for this session becomes this one: two moves before a sweep send one message, of the
+    session as it is then."""
+    for user in audience(session.pair):
+        outbox.notify(kind="session_changed", object_key=f"session:{session.pk}:v{session.sequence}", recipient=user,
+                      supersedes=f"session:{session.pk}:")
+
+
+def audience(pair) -> list[User]:
+    """Who gets a session's invitations: both members and the senior's delegate in force."""
+    from sessions.models import Delegate
+
+    users = [e.user for e in (pair.mentor.employee, pair.mentee.employee) if e.user_id]
+    delegate = (Delegate.objects.filter(senior_id=pair.mentee.employee_id, user__is_active=True)
+                .exclude(user__employee__leave_date__lte=timezone.localdate()).select_related("user").first())
+    if delegate is not None and delegate.user_id not in {u.pk for u in users}:
+        users.append(delegate.user)
+    return users
+
+
+def notify_planned(sessions: list[MentoringSession]) -> None:
+    """One invitation per session to each of the audience (the pair's sessions just planned)."""
+    if not sessions:
+        return
+    users = audience(sessions[0].pair)
+    for session in sessions:
+        for user in users:
+            outbox.notify(kind="session_planned", object_key=f"session:{session.pk}:v{session.sequence}", recipient=user)
 
 
 def notify_concern(concern, contacts) -> None:
@@ -181,7 +337,10 @@ def timings() -> dict[int, tuple[list[datetime.timedelta], datetime.timedelta]]:
 def plan_reminders(*, now: datetime.datetime | None = None) -> int:
     """Queue the reminders due soon: before each session (2 days and 2 hours by default, or as the
     programme set them), and after a session nobody logged (a day by default). Run every few
-    minutes; the outbox's uniqueness makes it idempotent."""
+    minutes, and again after beat was down: each reminder is one row, keyed by the session, its
+    start and the reminder's moment (never the clock), so a run changes nothing the second time.
+    A reminder whose moment passed more than ``REMINDER_LATE`` ago is not queued (nor sent by the
+    sweep); of the reminders of a session already due, only the latest is queued."""
     now = now or timezone.now()
     count = 0
     custom = timings()
@@ -191,13 +350,14 @@ def plan_reminders(*, now: datetime.datetime | None = None) -> int:
                                            starts_at__lte=now + horizon, pair__status=Pair.Status.ACTIVE)
     for session in soon.select_related("pair__mentor__employee__user", "pair__mentee__employee__user"):
         before_list, _after = custom.get(session.pair.programme_id, default)
-        for before in before_list:
-            due = session.starts_at - before
-            if due < now - datetime.timedelta(hours=1):
+        dues = sorted({session.starts_at - before for before in before_list})
+        passed = [due for due in dues if due <= now]
+        for due in dues:
+            if due < now - REMINDER_LATE or (due <= now and due != passed[-1]):
                 continue  # too late for this one (a session booked for tomorrow skips "2 days before")
             for user in _members(session.pair):
-                outbox.notify(kind="session_upcoming", object_key=f"session:{session.pk}:{session.sequence}",
-                              recipient=user, due_at=max(due, now))
+                outbox.notify(kind="session_upcoming", object_key=f"session:{session.pk}:{start_key(session)}",
+                              recipient=user, due_at=due)
                 count += 1
     unlogged = MentoringSession.objects.filter(status=MentoringSession.Status.PLANNED, pair__status=Pair.Status.ACTIVE,
                                                starts_at__lte=now - datetime.timedelta(hours=1),
@@ -215,12 +375,12 @@ def plan_reminders(*, now: datetime.datetime | None = None) -> int:
 
 def plan_alerts(*, now: datetime.datetime | None = None) -> int:
     """Daily: pairs at risk to the coordinators; a senior who keeps cancelling also to the sponsors
-    once it goes on (three cancellations); overdue logs per programme. Once a week per pair and reason."""
+    once it goes on (three cancellations); overdue logs per programme. Once a week per pair and reason:
+    the key and the due moment are the week's, so a second run in the week queues nothing."""
     now = now or timezone.now()
-    week = now.strftime("%G-%V")
+    week, due = _week(now, datetime.time(7, 30))
     coordinators = list(User.objects.filter(is_coordinator=True, is_active=True).order_by("pk"))
     count = 0
-    due = now.replace(minute=0, second=0, microsecond=0)
     for programme in Programme.objects.filter(status__in=[Programme.Status.PAIRING, Programme.Status.RUNNING]):
         rows = programme_followup(user=coordinators[0], programme=programme, now=now) if coordinators else []
         sponsors = [s.user for s in ProgrammeSponsor.objects.filter(programme=programme).select_related("user")]
@@ -239,10 +399,18 @@ def plan_alerts(*, now: datetime.datetime | None = None) -> int:
     return count
 
 
+def _week(now: datetime.datetime, at: datetime.time) -> tuple[str, datetime.datetime]:
+    """The ISO week of ``now`` (site's time) and its Monday at ``at``: a weekly message's key and due moment."""
+    local = timezone.localtime(now)
+    monday = local.date() - datetime.timedelta(days=local.weekday())
+    return local.strftime("%G-%V"), timezone.make_aware(datetime.datetime.combine(monday, at))
+
+
 def plan_digest(*, now: datetime.datetime | None = None) -> int:
+    """Weekly: the digest to each coordinator, once per week (key and due moment are the week's)."""
     now = now or timezone.now()
-    due = now.replace(minute=0, second=0, microsecond=0)
+    week, due = _week(now, datetime.time(8, 0))
     users = User.objects.filter(is_coordinator=True, is_active=True)
     for user in users:
-        outbox.notify(kind="weekly_digest", object_key=f"digest:{now.strftime('%G-%V')}", recipient=user, due_at=due)
+        outbox.notify(kind="weekly_digest", object_key=f"digest:{week}", recipient=user, due_at=due)
     return users.count()
