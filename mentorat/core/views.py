@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorat.core import home as home_sections
@@ -218,10 +219,15 @@ def notifications(request):
     return render(request, "core/notifications.html", {"optional": optional, "essential": essential, "muted": muted})
 
 
+@csrf_exempt
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
-    """One click from an e-mail, no login: stop one kind of non-essential message."""
+    """Stop one kind of non-essential message, without logging in. A GET (a person, or a link
+    scanner) only shows the page and its button; a POST unsubscribes: the page's button, or a
+    mail client's RFC 8058 one-click POST (body ``List-Unsubscribe=One-Click``), which carries no
+    cookie and no CSRF token. The signed token (user and kind) is the only credential, so CSRF
+    protection would add nothing and would break the one-click POST."""
 
     try:
         data = signing.loads(token, salt="mentorat.unsubscribe", max_age=60 * 60 * 24 * 365)
