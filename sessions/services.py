@@ -30,6 +30,7 @@ from sessions.models import (
     LearningGoal,
     MentoringSession,
     PrivateNote,
+    SessionChange,
     SessionLog,
     SessionRating,
 )
@@ -112,13 +113,27 @@ def sessions_schedule_pair(pair: Pair, now: datetime.datetime | None = None) -> 
         for index, when in enumerate(dates)
     ]
     MentoringSession.objects.bulk_create(sessions)
+    planned = list(pair.sessions.filter(starts_at__gt=now).select_related(*_SESSION_PEOPLE))
+    from sessions.notifications import notify_planned
+
+    notify_planned(planned)  # the day the pair starts, each session lands in the calendars
     return sessions
+
+
+_SESSION_PEOPLE = ("pair__programme", "pair__mentor__employee__user", "pair__mentee__employee__user")
 
 
 def notify_change(session: MentoringSession) -> None:
     from sessions.notifications import notify_change as notify
 
     notify(session)
+
+
+def _record(session: MentoringSession, kind: str, *, user: User | None, role: str, reason: str = "",
+            previous: datetime.datetime | None = None) -> None:
+    """A line of the session's history, at its new SEQUENCE (what the e-mails and the page tell)."""
+    SessionChange.objects.create(session=session, kind=kind, sequence=session.sequence, actor=user, actor_role=role,
+                                 previous_starts_at=previous, starts_at=session.starts_at, reason=reason)
 
 
 def date_guard(programme, start: datetime.date, end: datetime.date) -> str | None:
@@ -144,6 +159,7 @@ def _cancel_future(sessions, *, reason: str, now: datetime.datetime) -> int:
         session.cancel_reason = reason
         session.sequence += 1
         session.save(update_fields=["status", "cancelled_by", "cancel_reason", "sequence", "updated_at"])
+        _record(session, SessionChange.Kind.CANCELLED, user=None, role="coordinator", reason=reason)
         notify_change(session)
         count += 1
     return count
@@ -183,12 +199,56 @@ def session_reschedule(*, user: User, session: MentoringSession, starts_at: date
     next one, on a working day, in the future), with a reason. Members or the senior's delegate."""
     now = now or timezone.now()
     session = _lock(session)
-    if acting_role(user, session.pair) is None:
+    role = acting_role(user, session.pair)
+    if role is None:
         raise SessionError(_("Only the two members of the pair, or the senior's delegate, can move a session."))
     if session.status != MentoringSession.Status.PLANNED:
         raise SessionError(_("Only a planned session can be moved."))
     if not reason.strip():
         raise SessionError(_("Give a reason for the change."), "reason")
+    _check_new_time(session, starts_at, now)
+    previous = session.starts_at
+    session.starts_at = starts_at
+    session.reschedule_reason = reason.strip()
+    session.rescheduled_by = user
+    session.sequence += 1
+    session.save(update_fields=["starts_at", "reschedule_reason", "rescheduled_by", "sequence", "updated_at"])
+    _record(session, SessionChange.Kind.MOVED, user=user, role=role, reason=reason.strip(), previous=previous)
+    notify_change(session)
+    return session
+
+
+@transaction.atomic
+def session_reoffer(*, user: User, session: MentoringSession, starts_at: datetime.datetime, reason: str = "",
+                    now: datetime.datetime | None = None) -> MentoringSession:
+    """Offer a cancelled session again at a new time (same rules as a move): it is planned again,
+    with the same UID and a higher SEQUENCE, so calendars put it back; the others are told the new
+    date. Members or the senior's delegate, while the pair is active."""
+    now = now or timezone.now()
+    session = _lock(session)
+    role = acting_role(user, session.pair)
+    if role is None:
+        raise SessionError(_("Only the two members of the pair, or the senior's delegate, can offer a session again."))
+    if session.status != MentoringSession.Status.CANCELLED or session.pair.status != Pair.Status.ACTIVE:
+        raise SessionError(_("Only a cancelled session of an active pair can be offered again."))
+    _check_new_time(session, starts_at, now)
+    previous = session.starts_at
+    session.starts_at = starts_at
+    session.status = MentoringSession.Status.PLANNED
+    session.cancelled_by, session.cancel_reason = "", ""  # the cancellation stays in the history
+    session.rescheduled_by = user
+    session.reschedule_reason = reason.strip()
+    session.sequence += 1
+    session.save(update_fields=["starts_at", "status", "cancelled_by", "cancel_reason", "rescheduled_by",
+                                "reschedule_reason", "sequence", "updated_at"])
+    _record(session, SessionChange.Kind.REOFFERED, user=user, role=role, reason=reason.strip(), previous=previous)
+    notify_change(session)
+    return session
+
+
+def _check_new_time(session: MentoringSession, starts_at: datetime.datetime, now: datetime.datetime) -> None:
+    """A new time for a session: in the future, within its cadence window (after the previous
+    session, before the next one, before the programme's end), on a working day of both sites."""
     if starts_at <= now:
         raise SessionError(_("Choose a moment in the future."), "starts_at")
     siblings = session.pair.sessions.exclude(pk=session.pk).exclude(status=MentoringSession.Status.CANCELLED)
@@ -203,12 +263,6 @@ def session_reschedule(*, user: User, session: MentoringSession, starts_at: date
     countries = {e.site.country for e in (session.pair.mentor.employee, session.pair.mentee.employee) if e.site_id}
     if not scheduling.is_working_day(day, holidays_between(countries, day, day)):
         raise SessionError(_("%(day)s is not a working day.") % {"day": day}, "starts_at")
-    session.starts_at = starts_at
-    session.reschedule_reason = reason.strip()
-    session.sequence += 1
-    session.save(update_fields=["starts_at", "reschedule_reason", "sequence", "updated_at"])
-    notify_change(session)
-    return session
 
 
 @transaction.atomic
@@ -217,7 +271,8 @@ def session_set_place(*, user: User, session: MentoringSession, place_kind: str,
     """Where the pair meets (a neutral meeting room, or a video link) and what the session is about
     (members only: ``theme`` None keeps it, as for the senior's delegate, who never sets it)."""
     session = _lock(session)
-    if acting_role(user, session.pair) is None:
+    role = acting_role(user, session.pair)
+    if role is None:
         raise SessionError(_("Only the two members of the pair, or the senior's delegate, can change a session."))
     if session.status != MentoringSession.Status.PLANNED:
         raise SessionError(_("Only a planned session can be changed."))
@@ -232,6 +287,7 @@ def session_set_place(*, user: User, session: MentoringSession, place_kind: str,
         session.theme = theme.strip()
     session.sequence += 1
     session.save(update_fields=["place_kind", "place", "theme", "sequence", "updated_at"])
+    _record(session, SessionChange.Kind.PLACE, user=user, role=role)
     notify_change(session)
     return session
 
@@ -240,11 +296,11 @@ def session_set_place(*, user: User, session: MentoringSession, place_kind: str,
 def session_cancel(*, user: User, session: MentoringSession, reason: str) -> MentoringSession:
     """Cancel a planned session; who cancelled (which side) and why are kept for follow-through."""
     session = _lock(session)
-    role = acting_role(user, session.pair)
+    role = acting = acting_role(user, session.pair)
     if role == "delegate":
         role = "mentee"  # the delegate acts for the senior: it counts on the senior's side
     if role is None and is_coordinator(user):
-        role = "coordinator"
+        role = acting = "coordinator"
     if role is None:
         raise SessionError(_("Only the members of the pair can cancel a session."))
     if session.status != MentoringSession.Status.PLANNED:
@@ -256,6 +312,7 @@ def session_cancel(*, user: User, session: MentoringSession, reason: str) -> Men
     session.cancel_reason = reason.strip()
     session.sequence += 1
     session.save(update_fields=["status", "cancelled_by", "cancel_reason", "sequence", "updated_at"])
+    _record(session, SessionChange.Kind.CANCELLED, user=user, role=acting, reason=reason.strip())
     notify_change(session)
     return session
 
