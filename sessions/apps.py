@@ -33,6 +33,7 @@ class SessionsConfig(AppConfig):
                (core_demo.SEEDERS, demo.seed))
         enlist_privacy(privacy)
         home.register(home_section)
+        home.register(delegate_section)
         navigation.register(nav_items)
 
 
@@ -72,6 +73,21 @@ def home_section(request):
     # "All up to date" only when nothing is due anywhere: the other apps' items join the list.
     elsewhere = [item for hook in DUE_HOOKS for item in hook(request)]
     return [{"template": "sessions/_home.html", **due, "elsewhere": elsewhere}]
+
+
+def delegate_section(request):
+    """For a senior's delegate: the senior's sessions ahead, to book or move (booking data only)."""
+    from django.utils import timezone
+
+    from sessions.models import MentoringSession
+    from sessions.selectors import delegated_sessions
+
+    rows = delegated_sessions(user=request.user)
+    if rows is None:
+        return []
+    now = timezone.now()
+    ahead = [s for s in rows if s.status == MentoringSession.Status.PLANNED and s.starts_at >= now]
+    return [{"template": "sessions/_home_delegated.html", "sessions": ahead[:5], "more": max(len(ahead) - 5, 0)}]
 
 
 def programme_panel(request, programme, roles):

@@ -52,15 +52,21 @@ def render_upcoming(notification):
     planned_for = notification.object_key.rsplit(":", 1)[-1]
     if planned_for != (str(session.sequence) if planned_for.isdigit() else start_key(session)):
         return None
-    pair = session.pair
-    text = _("Hello,\n\nYour reverse-mentoring session with %(other)s is on %(when)s (%(minutes)s minutes)%(theme)s.\n"
-             "The invitation is attached. Details and changes: %(url)s") % {
-        "other": pair.mentee.employee.full_name if notification.recipient.employee == pair.mentor.employee else pair.mentor.employee.full_name,
-        "when": _when(session), "minutes": session.duration_minutes,
-        "theme": (" — " + session.theme) if session.theme else "", "url": _link(session)}
+    role = _audience_role(session, notification.recipient)
+    if role is None:
+        return None  # no longer a member nor the senior's delegate
+    values = {**_names(session, role), "when": _when(session), "minutes": session.duration_minutes, "url": _link(session)}
+    if role == "delegate":  # booking data only: no theme, in the text or the invitation
+        text = _("Hello,\n\nThe reverse-mentoring session of %(mentee)s with %(mentor)s is on %(when)s (%(minutes)s minutes).\n"
+                 "The invitation is attached. Move it or set the place: %(url)s") % values
+    else:
+        text = _("Hello,\n\nYour reverse-mentoring session with %(other)s is on %(when)s (%(minutes)s minutes)%(theme)s.\n"
+                 "The invitation is attached. Details and changes: %(url)s") % {
+            **values, "theme": (" — " + session.theme) if session.theme else ""}
+    invitation = ("invitation.ics", ics.session_invitation(session, with_theme=role != "delegate"),
+                  "text/calendar; method=REQUEST")
     return _with_place(outbox.Message(_("Reverse mentoring session on %(when)s") % {"when": _when(session)}, text,
-                                      [("invitation.ics", ics.session_invitation(session), "text/calendar; method=REQUEST")]),
-                       session)
+                                      [invitation]), session)
 
 
 def _with_place(message: outbox.Message, session: MentoringSession) -> outbox.Message:
@@ -334,6 +340,18 @@ def timings() -> dict[int, tuple[list[datetime.timedelta], datetime.timedelta]]:
     return result
 
 
+def _delegates_of(seniors: set[int]) -> dict[int, list[User]]:
+    """The delegates in force of these seniors (employee ids), in one query: they get the reminders
+    of the seniors' sessions too (the senior's assistant keeps the agenda)."""
+    from sessions.models import Delegate
+
+    result: dict[int, list[User]] = {}
+    for delegate in (Delegate.objects.filter(senior_id__in=seniors, user__is_active=True)
+                     .exclude(user__employee__leave_date__lte=timezone.localdate()).select_related("user")):
+        result.setdefault(delegate.senior_id, []).append(delegate.user)
+    return result
+
+
 def plan_reminders(*, now: datetime.datetime | None = None) -> int:
     """Queue the reminders due soon: before each session (2 days and 2 hours by default, or as the
     programme set them), and after a session nobody logged (a day by default). Run every few
@@ -348,14 +366,16 @@ def plan_reminders(*, now: datetime.datetime | None = None) -> int:
     horizon = max([d for before, _after in custom.values() for d in before] + UPCOMING_BEFORE) + datetime.timedelta(hours=1)
     soon = MentoringSession.objects.filter(status=MentoringSession.Status.PLANNED, starts_at__gt=now,
                                            starts_at__lte=now + horizon, pair__status=Pair.Status.ACTIVE)
-    for session in soon.select_related("pair__mentor__employee__user", "pair__mentee__employee__user"):
+    soon = list(soon.select_related("pair__mentor__employee__user", "pair__mentee__employee__user"))
+    delegates = _delegates_of({session.pair.mentee.employee_id for session in soon})
+    for session in soon:
         before_list, _after = custom.get(session.pair.programme_id, default)
         dues = sorted({session.starts_at - before for before in before_list})
         passed = [due for due in dues if due <= now]
         for due in dues:
             if due < now - REMINDER_LATE or (due <= now and due != passed[-1]):
                 continue  # too late for this one (a session booked for tomorrow skips "2 days before")
-            for user in _members(session.pair):
+            for user in _members(session.pair) + delegates.get(session.pair.mentee.employee_id, []):
                 outbox.notify(kind="session_upcoming", object_key=f"session:{session.pk}:{start_key(session)}",
                               recipient=user, due_at=due)
                 count += 1
