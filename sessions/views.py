@@ -41,28 +41,36 @@ def _error(request, form, exc):
     messages.error(request, exc.message)
 
 
+def _pk(value) -> int | None:
+    """A posted id, or None for anything that is not one (a junk value is "not found", not an error)."""
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
 @require_http_methods(["GET", "POST"])
 def workspace(request, pk):
     """The pair's space: sessions, goals, commitments, private notes, the junior's concern channel."""
     pair = selectors.pair_for_member(user=request.user, pk=pk)
     action = request.POST.get("action") if request.method == "POST" else None
-    forms = {"note": NoteForm(), "goal": GoalForm(pair=pair), "commitment": CommitmentForm(), "concern": ConcernForm()}
+    # Each form's ids of its own: the note's and the concern's boxes go to different people, a
+    # label must never focus the other one.
+    forms = {"note": NoteForm(auto_id="note-%s"), "goal": GoalForm(pair=pair, auto_id="goal-new-%s"),
+             "commitment": CommitmentForm(auto_id="commitment-%s"), "concern": ConcernForm(auto_id="concern-%s")}
     if action:
         try:
             if action == "note":
-                forms["note"] = NoteForm(request.POST)
+                forms["note"] = NoteForm(request.POST, auto_id="note-%s")
                 if forms["note"].is_valid():
                     services.note_add(user=request.user, pair=pair, body=forms["note"].cleaned_data["body"])
                     messages.success(request, _("Note saved: only the two of you can read it."))
             elif action == "goal":
-                goal = pair.goals.filter(pk=request.POST.get("goal")).first() if request.POST.get("goal") else None
-                forms["goal"] = GoalForm(request.POST, pair=pair, instance=goal)
+                goal = pair.goals.filter(pk=_pk(request.POST.get("goal"))).first() if request.POST.get("goal") else None
+                forms["goal"] = GoalForm(request.POST, pair=pair, instance=goal, auto_id="goal-new-%s")
                 if forms["goal"].is_valid():
                     data = forms["goal"].cleaned_data
                     services.goal_save(user=request.user, pair=pair, goal=goal, **data)
                     messages.success(request, _("Goal saved."))
             elif action == "goal_move":
-                goal = pair.goals.filter(pk=request.POST.get("goal") or None).first()
+                goal = pair.goals.filter(pk=_pk(request.POST.get("goal"))).first()
                 if goal is None:
                     raise Http404
                 forms["goal_move"] = GoalMoveForm(request.POST, goal=goal)
@@ -70,17 +78,17 @@ def workspace(request, pk):
                     services.goal_move(user=request.user, goal=goal, **forms["goal_move"].cleaned_data)
                     messages.success(request, _("Goal moved: your pair sees it in the history."))
             elif action == "commitment":
-                forms["commitment"] = CommitmentForm(request.POST)
+                forms["commitment"] = CommitmentForm(request.POST, auto_id="commitment-%s")
                 if forms["commitment"].is_valid():
                     services.commitment_add(user=request.user, pair=pair, **forms["commitment"].cleaned_data)
                     messages.success(request, _("Commitment recorded."))
             elif action == "commitment_status":
-                commitment = pair.commitments.filter(pk=request.POST.get("commitment")).first()
+                commitment = pair.commitments.filter(pk=_pk(request.POST.get("commitment"))).first()
                 if commitment is None:
                     raise Http404
                 services.commitment_set_status(user=request.user, commitment=commitment, status=request.POST.get("status", ""))
             elif action == "concern":
-                forms["concern"] = ConcernForm(request.POST)
+                forms["concern"] = ConcernForm(request.POST, auto_id="concern-%s")
                 if forms["concern"].is_valid():
                     services.concern_raise(user=request.user, pair=pair, body=forms["concern"].cleaned_data["body"])
                     messages.success(request, _("Sent to the HR team only."))

@@ -56,12 +56,13 @@ def test_session_forms_never_fail(live, mentee, log, rating, move, cancel, place
 
 @FUZZ
 @given(note=from_form(NoteForm), junk=st.dictionaries(st.sampled_from(["title", "domain", "status", "progress", "text",
-                                                                        "due_date", "body", "pk"]), NASTY, max_size=6))
+                                                                        "due_date", "body", "pk", "goal", "commitment",
+                                                                        "note"]), NASTY, max_size=6))
 def test_pair_space_forms_never_fail(live, mentor, note, junk):
     url = reverse("sessions:workspace", args=[live.pk])
     client = member(mentor)
     post_ok(client, url, dict(note.data, action="note"))
-    for action in ("goal", "commitment", "commitment_status", "concern", "note_delete"):
+    for action in ("goal", "goal_move", "commitment", "commitment_status", "concern", "note_delete"):
         post_ok(client, url, dict(junk, action=action))
 
 

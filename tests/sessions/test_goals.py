@@ -89,6 +89,13 @@ class TestGoalsMove:
         theirs.refresh_from_db()
         assert goal.progress == 0 and theirs.progress == 0 and not GoalChange.objects.exists()
 
+    def test_a_junk_goal_id_is_not_found_not_an_error(self, goal, org):
+        for junk in ("abc", "1'", "١", "9" * 30):
+            response = client_for(org["junior_b"].user).post(reverse("sessions:workspace", args=[goal.pair_id]),
+                                                             {"action": "goal_move", "goal": junk, "progress": 5,
+                                                              "status": "open"})
+            assert response.status_code == 404, junk
+
     def test_editing_a_goal_through_the_form_is_kept_in_the_history_too(self, goal, org):
         services.goal_save(user=org["junior_b"].user, pair=goal.pair, goal=goal, title=goal.title,
                            status="in_progress", progress=20)
