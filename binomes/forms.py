@@ -24,6 +24,15 @@ class DeclineForm(forms.Form):
     reason = forms.CharField(label=_("Why (only the programme team reads this)"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class ChemistryForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("Date and time of the chemistry meeting (30 minutes)"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": _("give a date and a time."), "invalid": _("give a date and a time.")},
+    )
+
+
 class EndForm(forms.Form):
     completed = forms.BooleanField(label=_("The pair completed the programme"), required=False)
     reason = forms.CharField(label=_("Reason (required when ending early)"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -80,6 +80,8 @@ class Pair(models.Model):
     # Private to the person who declined and the coordinators: never shown to the other member.
     decline_reason = models.TextField(blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Who ended it (a member or a coordinator): the e-mail that tells the others names a member.
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     end_reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
@@ -101,6 +103,29 @@ class Pair(models.Model):
         if self.mentee.employee_id == employee.pk:
             return "mentee"
         return None
+
+
+class ChemistryMeeting(models.Model):
+    """The first, informal meeting of a published pair: one time at a time, sent to both members as
+    a calendar invitation (stable UID from the pair, SEQUENCE raised on each new time)."""
+
+    pair = models.OneToOneField(Pair, on_delete=models.CASCADE, related_name="chemistry")
+    starts_at = models.DateTimeField(_("chemistry meeting"))
+    duration_minutes = models.PositiveSmallIntegerField(default=30)
+    sequence = models.PositiveIntegerField(default=1)
+    cancelled = models.BooleanField(default=False)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("chemistry meeting")
+        verbose_name_plural = _("chemistry meetings")
+
+    @property
+    def ends_at(self):
+        import datetime
+
+        return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
 
 
 class ForbiddenPair(models.Model):

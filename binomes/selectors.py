@@ -7,9 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from binomes import matching
-from binomes.models import Pair, PairingRunReport, Shortlist
-from binomes.services import forbidden_of, pairing_settings, person_of, reason_text, rules_of
+import datetime
+
+from django.utils import timezone
+
+from binomes import chemistry, matching
+from binomes.models import ChemistryMeeting, Pair, PairingRunReport, Shortlist
+from binomes.services import chemistry_holidays, forbidden_of, pairing_settings, person_of, reason_text, rules_of
 from mentorat.core.models import User
 from mentorat.core.permissions import is_coordinator
 from mentorat.core.selectors import employee_of
@@ -114,3 +118,19 @@ def shortlist_get_for_user(*, user: User, pk: int) -> Shortlist:
 def shortlists_of_user(*, user: User) -> QuerySet[Shortlist]:
     employee = employee_of(user)
     return Shortlist.objects.filter(mentee__employee=employee, closed_at__isnull=True).select_related("programme")
+
+
+def chemistry_help(*, pair: Pair, now: datetime.datetime | None = None) -> dict:
+    """What helps a published pair book its chemistry meeting: the weekly slots both declared
+    (labels, Monday morning first; empty when none), a proposed time (the next working-day
+    occurrence of the first of them, at least two working days ahead; None without one), and the
+    meeting already sent, if any."""
+    from programmes.models import slot_label
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    slots = chemistry.common_slots(pair.mentor.availability, pair.mentee.availability)
+    holidays = chemistry_holidays(pair, today, today + datetime.timedelta(days=60))
+    proposed = chemistry.proposed_time(slots, today=today, holidays=holidays, tz=timezone.get_default_timezone())
+    return {"slots": [slot_label(s) for s in slots], "proposed": proposed,
+            "meeting": ChemistryMeeting.objects.filter(pair=pair).first()}

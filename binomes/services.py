@@ -11,12 +11,12 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from binomes import matching
-from binomes.models import ForbiddenPair, Pair, PairingRunReport, PairingSettings, Shortlist
+from binomes.models import ChemistryMeeting, ForbiddenPair, Pair, PairingRunReport, PairingSettings, Shortlist
 from mentorat.core.errors import ServiceError
 from mentorat.core.models import Employee, User
 from mentorat.core.selectors import employee_of
@@ -274,6 +274,9 @@ def pair_confirm(*, user: User, pair: Pair, now: datetime.datetime | None = None
         pair.status = Pair.Status.ACTIVE
         pair.activated_at = now
     pair.save()
+    from binomes.notifications import notify_answer
+
+    notify_answer(pair, role=role, answer="confirmed")
     if pair.status == Pair.Status.ACTIVE:
         for hook in ACTIVATION_HOOKS:
             hook(pair)
@@ -291,7 +294,12 @@ def pair_decline(*, user: User, pair: Pair, reason: str) -> Pair:
     pair.declined_by = role
     pair.decline_reason = reason.strip()
     pair.ended_at = timezone.now()
+    pair.ended_by = user
     pair.save()
+    from binomes.notifications import notify_answer
+
+    notify_answer(pair, role=role, answer="declined")
+    _chemistry_withdraw(pair)
     return pair
 
 
@@ -311,12 +319,83 @@ def pair_end(*, user: User, pair: Pair, completed: bool, reason: str = "") -> Pa
         raise PairingError(_("Say in a few words why the pair ends early."), "reason")
     pair.status = Pair.Status.COMPLETED if completed else Pair.Status.ENDED
     pair.ended_at = timezone.now()
+    pair.ended_by = user
     pair.end_reason = reason.strip()
     pair.save()
     audit_log(actor=user, action="pairing.end", target=str(pair.pk), details={"completed": completed})
     for hook in END_HOOKS:
         hook(pair)
+    from binomes.notifications import notify_ended
+
+    notify_ended(pair)
     return pair
+
+
+# --- The chemistry meeting -------------------------------------------------------------------
+
+def chemistry_holidays(pair: Pair, start: datetime.date, end: datetime.date) -> set[datetime.date]:
+    """Public holidays of both members' sites (France when none is known)."""
+    import holidays as holidays_lib
+
+    countries = {e.site.country for e in (pair.mentor.employee, pair.mentee.employee) if e.site_id and e.site.country}
+    result: set[datetime.date] = set()
+    for country in countries or {"FR"}:
+        try:
+            result |= set(holidays_lib.country_holidays(country, years=range(start.year, end.year + 1)))
+        except NotImplementedError:
+            continue
+    return result
+
+
+@transaction.atomic
+def chemistry_propose(*, user: User, pair: Pair, starts_at: datetime.datetime, now: datetime.datetime | None = None
+                      ) -> ChemistryMeeting:
+    """A member (or a coordinator) sends the chemistry meeting's invitation, or proposes another
+    time: both members get the invitation (the same event, a higher SEQUENCE), and the other
+    member is told who proposed it. Only while the proposal awaits its answers, in the future,
+    before the proposal expires."""
+    from binomes.notifications import notify_chemistry
+    from mentorat.core.permissions import is_coordinator
+
+    now = now or timezone.now()
+    pair = Pair.objects.select_for_update().select_related("programme", "mentor__employee", "mentee__employee").get(pk=pair.pk)
+    if not is_coordinator(user):
+        _member_role(pair, user)
+    if pair.status != Pair.Status.PUBLISHED:
+        raise PairingError(_("The chemistry meeting is for a proposal awaiting its answers; this pair is “%(status)s”.")
+                           % {"status": pair.get_status_display()})
+    if starts_at <= now:
+        raise PairingError(_("Choose a time in the future."), "starts_at")
+    if pair.expires_at and starts_at > pair.expires_at:
+        raise PairingError(_("Choose a time before the proposal expires (%(date)s).") % {
+            "date": formats.date_format(timezone.localtime(pair.expires_at), "DATETIME_FORMAT")}, "starts_at")
+    meeting = ChemistryMeeting.objects.select_for_update().filter(pair=pair).first()
+    if meeting is not None and meeting.starts_at == starts_at and not meeting.cancelled:
+        return meeting  # the same time again (a double click): nothing to send
+    if meeting is None:
+        meeting = ChemistryMeeting(pair=pair, starts_at=starts_at, sequence=1)
+    else:
+        meeting.starts_at, meeting.sequence, meeting.cancelled = starts_at, meeting.sequence + 1, False
+    meeting.proposed_by, meeting.updated_at = user, now.replace(microsecond=0)
+    meeting.full_clean()
+    meeting.save()
+    audit_log(actor=user, action="pairing.chemistry", target=str(pair.pk), details={"sequence": meeting.sequence})
+    notify_chemistry(meeting)
+    return meeting
+
+
+def _chemistry_withdraw(pair: Pair, now: datetime.datetime | None = None) -> None:
+    """A proposal that no longer awaits answers (declined, expired) withdraws its chemistry
+    meeting still ahead: both members get the cancelling invitation."""
+    from binomes.notifications import notify_chemistry
+
+    now = now or timezone.now()
+    meeting = ChemistryMeeting.objects.select_for_update().filter(pair_id=pair.pk, cancelled=False, starts_at__gt=now).first()
+    if meeting is None:
+        return
+    meeting.cancelled, meeting.sequence, meeting.updated_at = True, meeting.sequence + 1, now.replace(microsecond=0)
+    meeting.save(update_fields=["cancelled", "sequence", "updated_at"])
+    notify_chemistry(meeting)
 
 
 def closing_preview(programme: Programme, now: datetime.datetime) -> list[str]:
@@ -338,6 +417,8 @@ def on_programme_closed(programme: Programme, actor: User, now: datetime.datetim
     for pair in programme.pairs.filter(status=Pair.Status.ACTIVE):
         pair_end(user=actor, pair=pair, completed=True)
         completed += 1
+    for pair in programme.pairs.filter(status=Pair.Status.PUBLISHED, chemistry__isnull=False):
+        _chemistry_withdraw(pair, now)
     expired = programme.pairs.filter(status__in=[Pair.Status.PROPOSED, Pair.Status.PUBLISHED]).update(
         status=Pair.Status.EXPIRED, ended_at=now)
     return {"pairs_completed": completed, "proposals_withdrawn": expired}
@@ -350,21 +431,32 @@ def pairs_expire(*, now: datetime.datetime | None = None) -> int:
         ids = list(Pair.objects.select_for_update().filter(status=Pair.Status.PUBLISHED, expires_at__lt=now).values_list("pk", flat=True))
         Pair.objects.filter(pk__in=ids).update(status=Pair.Status.EXPIRED, ended_at=now)
         _notify_members(ids, "pair_expired")
+        for pair in Pair.objects.filter(pk__in=ids).select_related("mentor__employee__user", "mentee__employee__user"):
+            _chemistry_withdraw(pair, now)
     return len(ids)
 
 
 def on_withdraw(application: Application) -> None:
     """A participant who withdraws ends their pair (draft proposals are simply dropped)."""
+    from binomes.notifications import notify_answer, notify_ended
+
     now = timezone.now()
+    user = application.employee.user
     live = Pair.objects.filter(Q(mentor=application) | Q(mentee=application), status__in=Pair.LIVE)
     live.filter(status=Pair.Status.PROPOSED).delete()
-    live.filter(status=Pair.Status.PUBLISHED).update(status=Pair.Status.DECLINED, declined_by=application.role,
-                                                     decline_reason="withdrawn", ended_at=now)
-    for pair in live.filter(status=Pair.Status.ACTIVE):
-        pair.status, pair.ended_at, pair.end_reason = Pair.Status.ENDED, now, "withdrawn"
-        pair.save(update_fields=["status", "ended_at", "end_reason"])
+    published = list(live.filter(status=Pair.Status.PUBLISHED).select_related("mentor__employee__user", "mentee__employee__user"))
+    Pair.objects.filter(pk__in=[p.pk for p in published]).update(
+        status=Pair.Status.DECLINED, declined_by=application.role, decline_reason="withdrawn", ended_at=now, ended_by=user)
+    for pair in published:
+        pair.status, pair.declined_by = Pair.Status.DECLINED, application.role
+        notify_answer(pair, role=application.role, answer="declined")
+        _chemistry_withdraw(pair)
+    for pair in live.filter(status=Pair.Status.ACTIVE).select_related("mentor__employee__user", "mentee__employee__user"):
+        pair.status, pair.ended_at, pair.end_reason, pair.ended_by = Pair.Status.ENDED, now, "withdrawn", user
+        pair.save(update_fields=["status", "ended_at", "end_reason", "ended_by"])
         for hook in END_HOOKS:
             hook(pair)
+        notify_ended(pair)
 
 
 def unapprove_guard(application: Application) -> str | None:
@@ -376,8 +468,12 @@ def unapprove_guard(application: Application) -> str | None:
 # --- Shortlist mode -------------------------------------------------------------------------
 
 @transaction.atomic
-def shortlists_create(*, actor: User, programme: Programme, now: datetime.datetime | None = None) -> int:
-    """Offer each approved senior without a pair the 3 best eligible mentors who still have room."""
+def shortlists_create(*, actor: User, programme: Programme, now: datetime.datetime | None = None) -> list[Shortlist]:
+    """Offer each approved senior without a pair the 3 best eligible mentors who still have room;
+    each senior gets an e-mail now and a reminder before it closes. Returns the shortlists made
+    (none for a senior who already has a pair or an open shortlist, or whom no mentor fits)."""
+    from binomes.notifications import notify_shortlist
+
     now = now or timezone.now()
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     _check_state(programme)
@@ -387,19 +483,20 @@ def shortlists_create(*, actor: User, programme: Programme, now: datetime.dateti
     mentors = [person_of(a) for a in _approved(programme, Role.MENTOR) if used.get(a.pk, 0) < a.capacity]
     busy = set(Pair.objects.filter(programme=programme, status__in=Pair.LIVE).values_list("mentee_id", flat=True))
     busy |= set(Shortlist.objects.filter(programme=programme, closed_at__isnull=True).values_list("mentee_id", flat=True))
-    created = 0
+    created = []
     for application in _approved(programme, Role.MENTEE):
         if application.pk in busy:
             continue
         options = matching.alternatives(person_of(application), mentors, rules_of(programme), config.weights(), forbidden_of(programme))
         if not options:
             continue
-        Shortlist.objects.create(
+        shortlist = Shortlist.objects.create(
             programme=programme, mentee=application, expires_at=now + datetime.timedelta(days=config.shortlist_days),
             options=[{"mentor": o.mentor, "score": o.score, "breakdown": o.breakdown} for o in options],
         )
-        created += 1
-    audit_log(actor=actor, action="pairing.shortlists", target=programme.slug, details={"shortlists": created})
+        notify_shortlist(shortlist, created_at=now)
+        created.append(shortlist)
+    audit_log(actor=actor, action="pairing.shortlists", target=programme.slug, details={"shortlists": len(created)})
     return created
 
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("pairs/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("pairs/<int:pk>/decline/", views.decline, name="decline"),
     path("pairs/<int:pk>/end/", views.end, name="end"),
+    path("pairs/<int:pk>/chemistry/", views.chemistry, name="chemistry"),
     path("shortlists/<int:pk>/", views.shortlist, name="shortlist"),
 ]

@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from binomes import matching, selectors, services
-from binomes.forms import DeclineForm, EndForm, ManualPairForm, PairingSettingsForm
+from binomes.forms import ChemistryForm, DeclineForm, EndForm, ManualPairForm, PairingSettingsForm
 from binomes.models import Pair
 from mentorat.core.csv import csv_response
 from mentorat.core.permissions import is_coordinator
@@ -57,8 +59,15 @@ def publish(request, slug):
 @require_POST
 def shortlists(request, slug):
     def action(programme):
-        count = services.shortlists_create(actor=request.user, programme=programme)
-        return _("%(n)s seniors received a shortlist of mentors to choose from.") % {"n": count}
+        made = services.shortlists_create(actor=request.user, programme=programme)
+        if not made:
+            return _("No shortlist sent: every approved senior already has a pair or an open shortlist, "
+                     "or no eligible mentor with room fits them.")
+        return ngettext(
+            "%(n)s shortlist sent by e-mail, to %(names)s, to choose from until %(date)s (a reminder goes before).",
+            "%(n)s shortlists sent by e-mail, to %(names)s, to choose from until %(date)s (a reminder goes before).",
+            len(made)) % {"n": len(made), "names": ", ".join(s.mentee.employee.full_name for s in made),
+                          "date": formats.date_format(timezone.localtime(made[0].expires_at), "SHORT_DATETIME_FORMAT")}
     return _board_action(request, slug, action)
 
 
@@ -133,11 +142,32 @@ def pair_detail(request, pk):
         other = pair.mentee
     elif role == "mentee":
         other = pair.mentor
+    chemistry = selectors.chemistry_help(pair=pair) if pair.status == Pair.Status.PUBLISHED else None
+    initial = chemistry and (chemistry["meeting"].starts_at if chemistry["meeting"] and not chemistry["meeting"].cancelled
+                             else chemistry["proposed"])
     return render(request, "binomes/pair.html", {
         "pair": pair, "role": role, "other": other, "coordinator": is_coordinator(request.user),
-        "decline_form": DeclineForm(), "end_form": EndForm(),
+        "decline_form": DeclineForm(), "end_form": EndForm(), "chemistry": chemistry,
+        "chemistry_form": ChemistryForm(initial={"starts_at": timezone.localtime(initial)} if initial else None),
         "my_confirmation": getattr(pair, f"{role}_confirmed_at") if role else None,
     })
+
+
+@require_POST
+def chemistry(request, pk):
+    pair = selectors.pair_get_for_user(user=request.user, pk=pk)
+    form = ChemistryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Chemistry meeting: %(error)s") % {"error": " ".join(form.errors.get("starts_at", []))})
+        return redirect("binomes:pair", pk=pk)
+    try:
+        meeting = services.chemistry_propose(user=request.user, pair=pair, starts_at=form.cleaned_data["starts_at"])
+    except services.PairingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Invitation sent to both of you for %(when)s.") % {
+            "when": formats.date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")})
+    return redirect("binomes:pair", pk=pk)
 
 
 @require_POST

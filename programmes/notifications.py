@@ -49,13 +49,43 @@ def render_application_status(notification):
     return outbox.Message(_("Reverse mentoring “%(programme)s”: your application") % {"programme": programme.name}, text)
 
 
+def render_application_received(notification):
+    """To the applicant: ``application:<pk>:received:<submitted moment>``; nothing if withdrawn or
+    submitted again since (the newer submission has its own row)."""
+    application = _object(notification.object_key, Application)
+    if application is None or application.status == Application.Status.WITHDRAWN:
+        return None
+    if notification.object_key.rsplit(":", 1)[-1] != application.submitted_at.strftime("%Y%m%dT%H%M%S.%f"):
+        return None
+    programme = application.programme
+    url = settings.SITE_URL + reverse("programmes:detail", args=[programme.slug])
+    role = _("mentor (a junior who shares what they know)") if application.role == "mentor" else _(
+        "mentee (a senior who learns from a junior)")
+    values = {"name": application.employee.first_name, "programme": programme.name, "role": role, "url": url,
+              "start": outbox.day(programme.start_date)}
+    steps = [_("Hello %(name)s,\n\nThank you: your application to the reverse-mentoring programme “%(programme)s” "
+               "is received, as %(role)s.") % values]
+    if application.status == Application.Status.SUBMITTED:
+        steps.append(_("What happens next: the programme team reviews the applications and tells you its decision by "
+                       "e-mail. Once enrolment closes, you are paired and meet your pair for a first, informal chemistry "
+                       "meeting; the programme starts on %(start)s.") % values)
+    else:
+        steps.append(_("Your application is approved. Once enrolment closes, you are paired and meet your pair for a "
+                       "first, informal chemistry meeting; the programme starts on %(start)s.") % values)
+    if application.role == "mentor":
+        steps.append(_("Your line manager is asked to acknowledge the time you give to mentoring."))
+    steps.append(_("You can read or change your application, or withdraw it at any time (the “Withdraw” button), on "
+                   "the programme's page:\n%(url)s") % values)
+    return outbox.Message(_("Reverse mentoring “%(programme)s”: your application is received") % values, "\n\n".join(steps))
+
+
 def render_milestone(notification):
     milestone = _object(notification.object_key, Milestone)
     if milestone is None:
         return None
     programme = milestone.programme
     text = _("Hello,\n\nThe programme “%(programme)s” reaches a milestone on %(date)s: %(title)s.\n%(url)s") % {
-        "programme": programme.name, "date": milestone.date, "title": milestone.title,
+        "programme": programme.name, "date": outbox.day(milestone.date), "title": milestone.title,
         "url": settings.SITE_URL + reverse("programmes:detail", args=[programme.slug])}
     return outbox.Message(_("Reverse mentoring: %(title)s") % {"title": milestone.title}, text)
 
@@ -63,6 +93,7 @@ def render_milestone(notification):
 KINDS = [
     outbox.Kind("manager_ack_request", gettext_lazy("Acknowledge the time a junior gives to mentoring"), True, render_manager_ack),
     outbox.Kind("application_status", gettext_lazy("Decision on my application"), True, render_application_status),
+    outbox.Kind("application_received", gettext_lazy("My application is received"), True, render_application_received),
     outbox.Kind("milestone_due", gettext_lazy("Programme milestones (kick-off, reviews)"), False, render_milestone),
 ]
 
@@ -82,3 +113,11 @@ def plan_milestones(*, now: datetime.datetime | None = None) -> int:
                               recipient=application.employee.user, due_at=due)
                 count += 1
     return count
+
+
+def notify_application_received(application: Application) -> None:
+    """The applicant hears that their application is in, once per submission."""
+    user = application.employee.user
+    if user is not None:
+        outbox.notify(kind="application_received", recipient=user, due_at=application.submitted_at,
+                      object_key=f"application:{application.pk}:received:{application.submitted_at.strftime('%Y%m%dT%H%M%S.%f')}")

@@ -441,6 +441,10 @@ def application_submit(*, employee: Employee, programme: Programme, role: str, d
     _write_domains(application, data, offered)
     if role == Role.MENTOR:
         manager_ack_request(application=application)
+    if source == Application.Source.FORM:  # the person applied themselves (an import is not their act)
+        from programmes.notifications import notify_application_received
+
+        notify_application_received(application)
     return application
 
 

@@ -97,6 +97,7 @@ EXPECTED = {
     "binomes:confirm": row(404, mentor=405, mentee=405, coordinator=302),
     "binomes:decline": row(404, mentor=405, mentee=405, coordinator=302),
     "binomes:end": row(404, mentor=405, mentee=405, coordinator=405),
+    "binomes:chemistry": row(404, mentor=405, mentee=405, coordinator=405),
     "binomes:shortlist": row(404, mentee=200),
     # Sessions.
     "sessions:workspace": row(404, mentor=200, mentee=200),
@@ -194,6 +195,7 @@ def world(programme, cohort, active_pair, other_pair, sponsor, coordinator, exec
         "binomes:lock": {"slug": slug, "pk": active_pair.pk}, "binomes:forbid": {"slug": slug, "pk": active_pair.pk},
         "binomes:pair": {"pk": active_pair.pk}, "binomes:confirm": {"pk": active_pair.pk},
         "binomes:decline": {"pk": active_pair.pk}, "binomes:end": {"pk": active_pair.pk},
+        "binomes:chemistry": {"pk": active_pair.pk},
         "binomes:shortlist": {"pk": shortlist.pk},
         "sessions:workspace": {"pk": active_pair.pk}, "sessions:detail": {"pk": session.pk},
         "sessions:invitation": {"pk": session.pk}, "sessions:concern_handle": {"pk": concern.pk},
