@@ -181,7 +181,9 @@ def history(programme, org, coordinator, superuser, file_mail):
     sessions.session_rate(user=user, session=first, score=4, comment=f"{MARK} rating")
     sessions.note_add(user=user, pair=pair, body=f"{MARK} note")
     sessions.note_add(user=junior.user, pair=pair, body=f"Penser à relancer {FIRST} {LAST}")
-    sessions.goal_save(user=user, pair=pair, title=f"{MARK} goal")
+    goal = sessions.goal_save(user=user, pair=pair, title=f"{MARK} goal")
+    sessions.goal_move(user=user, goal=goal, progress=30, status="in_progress", note=f"{MARK} move")
+    sessions.goal_move(user=junior.user, goal=goal, progress=50, status="in_progress", note=f"Bravo {FIRST} {LAST}")
     sessions.commitment_add(user=user, pair=pair, text=f"{MARK} commitment", due_date=datetime.date(2027, 6, 1))
     if hasattr(programme, "concern_contacts"):  # concerns go to the programme's named HR contacts
         programme.concern_contacts.add(coordinator)
