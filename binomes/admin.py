@@ -36,6 +36,11 @@ class PairAdmin(admin.ModelAdmin):
         # notes, and a status set by hand would skip what ending a pair does (the product's pages do it).
         return ["programme", "mentor", "mentee", "status"] if obj is not None else []
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a pair would delete its notes, the junior's concerns and its sessions, and with
+        # them the answers given about those sessions (a released figure would move by one person).
+        return False
+
 
 admin.site.register(ForbiddenPair, list_display=["programme", "mentor", "mentee", "created_at"], raw_id_fields=["mentor", "mentee"])
 admin.site.register(PairingSettings)

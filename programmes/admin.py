@@ -71,6 +71,13 @@ class ApplicationAdmin(admin.ModelAdmin):
         return ["programme", "employee", "role", "status", "charter", "charter_accepted_at", "source", "submitted_at",
                 "reviewed_at", "reviewed_by", "withdrawn_at"]
 
+    def has_delete_permission(self, request, obj=None):
+        # A paired application takes its pairs with it (their notes, concerns, sessions and the
+        # answers about them): an application is withdrawn or declined in the product instead.
+        if obj is None:
+            return super().has_delete_permission(request, obj)
+        return super().has_delete_permission(request, obj) and not (obj.pairs_as_mentor.exists() or obj.pairs_as_mentee.exists())
+
 
 @admin.register(Charter)
 class CharterAdmin(admin.ModelAdmin):

@@ -240,3 +240,59 @@ def test_an_old_address_now_someone_else_s_login_is_left_to_them(coordinator, su
     assert AccessLog.objects.filter(username=OLD).exists()
     successor.user.refresh_from_db()
     assert successor.user.email == OLD
+
+
+# --- 4. The same holes by other doors of the admin --------------------------------------------
+
+@pytest.mark.django_db
+class TestNoDestructiveAdminPath:
+    """Deleting a session, a pair or a pair member's application in the admin would delete the
+    pair's notes and concerns and the answers given about those sessions (a released figure would
+    move by one person's answer: before − after is that answer)."""
+
+    def test_a_session_a_pair_or_a_paired_application_cannot_be_deleted(self, active_pair, superuser, org):
+        from evaluation.models import Response
+        from evaluation.services import surveys_ensure
+        from tests.evaluation.conftest import answer
+
+        session = active_pair.sessions.order_by("starts_at").first()
+        pulse = next(s for s in surveys_ensure(programme=active_pair.programme) if s.moment == "pulse" and s.audience == "mentee")
+        response = answer(pulse, active_pair, "mentee", {"satisfaction": 1})
+        Response.objects.filter(pk=response.pk).update(session=session)
+        client = client_for(superuser)
+        for url in (reverse("admin:mentoring_sessions_mentoringsession_delete", args=[session.pk]),
+                    reverse("admin:binomes_pair_delete", args=[active_pair.pk]),
+                    reverse("admin:programmes_application_delete", args=[active_pair.mentee.pk])):
+            assert client.post(url, {"post": "yes"}).status_code == 403, url
+        for model, pk in ((session.__class__, session.pk), (active_pair.__class__, active_pair.pk), (Response, response.pk)):
+            assert model.objects.filter(pk=pk).exists(), model
+        changelist = reverse("admin:mentoring_sessions_mentoringsession_changelist")
+        client.post(changelist, {"action": "delete_selected", admin.helpers.ACTION_CHECKBOX_NAME: [session.pk], "post": "yes"})
+        assert session.__class__.objects.filter(pk=session.pk).exists()
+
+    def test_nor_through_what_they_belong_to(self, active_pair, superuser, org):
+        """The same cascade from the application list, the member's directory record or the programme."""
+        from binomes.models import Pair
+
+        client = client_for(superuser)
+        client.post(reverse("admin:programmes_application_changelist"), {
+            "action": "delete_selected", admin.helpers.ACTION_CHECKBOX_NAME: [active_pair.mentor.pk, active_pair.mentee.pk],
+            "post": "yes"})
+        client.post(reverse("admin:core_employee_delete", args=[org["director_a"].pk]), {"post": "yes"})
+        client.post(reverse("admin:programmes_programme_delete", args=[active_pair.programme.pk]), {"post": "yes"})
+        assert Pair.objects.filter(pk=active_pair.pk).exists() and active_pair.sessions.exists()
+
+    def test_a_session_is_not_moved_or_cancelled_behind_its_invitations(self, active_pair, superuser):
+        """Moving or cancelling goes through the session's page, which sends the updated or
+        cancelling invitation to both members and the delegate; the admin would send none."""
+        session = active_pair.sessions.order_by("starts_at").first()
+        client = client_for(superuser)
+        url = reverse("admin:mentoring_sessions_mentoringsession_change", args=[session.pk])
+        page = client.get(url)
+        text = page.content.decode()
+        for name in ("starts_at_0", "status", "cancelled_by", "duration_minutes"):
+            assert f'name="{name}"' not in text, name
+        before = (session.starts_at, session.status)
+        client.post(url, {**admin_form_data(page), "status": "cancelled", "starts_at_0": "2030-01-01", "starts_at_1": "10:00"})
+        session.refresh_from_db()
+        assert (session.starts_at, session.status) == before
