@@ -203,7 +203,8 @@ KINDS = [
     outbox.Kind("pair_expired", gettext_lazy("A pair proposal that expired"), True, render_expired),
     outbox.Kind("pair_answered", gettext_lazy("The other member confirmed or declined our pair"), True, render_answer),
     outbox.Kind("pair_ended", gettext_lazy("A pair that ended"), True, render_ended, per_recipient=True),
-    outbox.Kind("shortlist_waiting", gettext_lazy("A shortlist of mentors waiting for my choice"), True, render_shortlist),
+    outbox.Kind("shortlist_waiting", gettext_lazy("A shortlist of mentors waiting for my choice"), True, render_shortlist,
+                per_recipient=True),  # the closing time in the recipient's time zone
     outbox.Kind("chemistry_invitation", gettext_lazy("The chemistry meeting's invitation"), True, render_chemistry,
                 per_recipient=True),
 ]

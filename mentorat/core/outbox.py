@@ -159,7 +159,8 @@ def _zone_name(zone) -> str:
 # name a time zone. Locale data, like Django's conf/locale/<lang>/formats.py, kept here so that a
 # message never depends on a catalogue being compiled; languages missing here are written in English.
 WRITTEN = {
-    "fr": {"day": "l j F Y", "when": r"l j F Y \à H \h i", "zone": "heure de {city}", "zone_vowel": "heure d’{city}"},
+    "fr": {"day": "l j F Y", "when": r"l j F Y \à H \h i", "zone": "heure de {city}", "zone_vowel": "heure d’{city}",
+           "lower_weekday": True},
     "en": {"day": "l j F Y", "when": "l j F Y, g:i A", "zone": "{city} time", "zone_vowel": "{city} time"},
 }
 
@@ -175,7 +176,12 @@ def day(value: datetime.date | datetime.datetime, zone=None) -> str:
     default: the recipient's while a message renders)."""
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value, zone or timezone.get_current_timezone()).date()
-    return formats.date_format(value, _written()["day"])
+    return _weekday_case(formats.date_format(value, _written()["day"]))
+
+
+def _weekday_case(text: str) -> str:
+    # French writes "mercredi 16 décembre" in a sentence, whatever the catalogue's capital.
+    return text[:1].lower() + text[1:] if _written().get("lower_weekday") else text
 
 
 def when(value: datetime.datetime, zone=None) -> str:
@@ -185,7 +191,7 @@ def when(value: datetime.datetime, zone=None) -> str:
     "p.m.": the text may end a sentence."""
     zone = zone or timezone.get_current_timezone()
     written = _written()
-    text = formats.date_format(timezone.localtime(value, zone), written["when"])
+    text = _weekday_case(formats.date_format(timezone.localtime(value, zone), written["when"]))
     if str(zone) != settings.TIME_ZONE:
         city = _zone_name(zone)
         label = written["zone_vowel" if city[:1].upper() in "AEIOUYH" else "zone"].format(city=city)
