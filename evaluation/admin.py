@@ -7,10 +7,24 @@ from django.utils.translation import gettext_lazy as _
 from evaluation.models import Question, Survey, Testimonial
 
 
+def _answered(survey) -> bool:
+    return survey is not None and survey.pk is not None and survey.responses.exists()
+
+
 class QuestionInline(admin.TabularInline):
+    """Once a survey has answers, as on the coordinators' pages: no question is deleted (its answers
+    would go, and a released figure would move) and none changes type (its answers would be read
+    as another)."""
+
     model = Question
     extra = 0
     fields = ["order", "kind", "text_fr", "text_en", "choices", "required"]
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _answered(obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["kind", "choices"] if _answered(obj) else []
 
 
 @admin.register(Survey)
@@ -19,6 +33,10 @@ class SurveyAdmin(admin.ModelAdmin):
     list_filter = ["moment", "audience", "is_active"]
     list_select_related = ["programme"]
     inlines = [QuestionInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # Its answers would go with it: the released figures would move by what they held.
+        return super().has_delete_permission(request, obj) and not _answered(obj)
 
 
 @admin.register(Testimonial)

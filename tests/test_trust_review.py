@@ -296,3 +296,28 @@ class TestNoDestructiveAdminPath:
         client.post(url, {**admin_form_data(page), "status": "cancelled", "starts_at_0": "2030-01-01", "starts_at_1": "10:00"})
         session.refresh_from_db()
         assert (session.starts_at, session.status) == before
+
+
+@pytest.mark.django_db
+def test_an_answered_survey_keeps_its_answers_and_question_types_in_the_admin(active_pair, superuser):
+    from evaluation.models import Answer
+    from evaluation.services import surveys_ensure
+    from tests.evaluation.conftest import answer
+
+    survey = next(s for s in surveys_ensure(programme=active_pair.programme) if s.moment == "midpoint" and s.audience == "mentee")
+    answer(survey, active_pair, "mentee", {"satisfaction": 2})
+    answers = Answer.objects.count()
+    assert answers
+    client = client_for(superuser)
+    url = reverse("admin:evaluation_survey_change", args=[survey.pk])
+    page = client.get(url)
+    data = admin_form_data(page)
+    question = survey.questions.get(measures="satisfaction")
+    prefix = next(key[:-3] for key, value in data.items() if key.endswith("-id") and str(value) == str(question.pk))
+    data[f"{prefix}-DELETE"] = "on"
+    data[f"{prefix}-kind"] = "text"
+    client.post(url, data)
+    question.refresh_from_db()
+    assert question.kind == "scale" and Answer.objects.count() == answers
+    assert client.post(reverse("admin:evaluation_survey_delete", args=[survey.pk]), {"post": "yes"}).status_code == 403
+    assert Answer.objects.count() == answers
