@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address in e-mail links: the server `make run` starts, unless SITE_URL is set.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: install run test messages compile-messages migrate seed clean
 
@@ -29,8 +31,8 @@ seed: migrate
 
 # Web server and a Celery worker with embedded beat; Ctrl-C stops both.
 run: install compile-messages seed
-	@echo "Mentorat on http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"
-	$(PY) -m mentorat.devrun --host $(HOST) --port $(PORT)
+	@echo "Mentorat on http://$(HOST):$(PORT)/, e-mail links to $(SITE_URL)/  (Ctrl-C stops the web server and the worker)"
+	SITE_URL=$(SITE_URL) $(PY) -m mentorat.devrun --host $(HOST) --port $(PORT)
 
 test: install compile-messages
 	$(PY) -m pytest $(PYTEST_ARGS)
