@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import models
 from django.urls import reverse
 
@@ -88,6 +88,16 @@ def upload_texts(data: bytes):
 
 
 def cache_texts():
+    """Every value of the shared cache, decoded: Redis (CI, production) or the files of ``make run``."""
+    from django.core.cache.backends.redis import RedisCache
+
+    if isinstance(caches["default"], RedisCache):
+        client = cache._cache.get_client(write=False)
+        for key in client.scan_iter(match=cache.make_key("*")):
+            raw = client.get(key)
+            if raw is not None:
+                yield repr(cache._cache._serializer.loads(raw))
+        return
     location = Path(settings.CACHES["default"]["LOCATION"])
     for path in location.rglob("*.djcache"):
         with open(path, "rb") as handle:

@@ -81,7 +81,7 @@ def test_final_survey_answered_then_the_dashboard_filtered_and_exported(page, tr
         page.get_by_test_id("export-csv").click()
     path = tmp_path / "dashboard.csv"
     download_info.value.save_as(path)
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")), delimiter=";"))
     assert len(rows) > 10 and len(rows[0]) == 5
     page.get_by_role("button", name="EN", exact=True).click()
     page.wait_for_load_state()

@@ -37,6 +37,12 @@ def future_planned(programme, now=AFTER_START):
     return MentoringSession.objects.filter(pair__programme=programme, status="planned", starts_at__gt=now)
 
 
+def in_english(user):
+    """The pages' wording is checked in English (the user's saved language decides)."""
+    user.language = "en"
+    user.save(update_fields=["language"])
+
+
 def page_running_since_yesterday(programme):
     """The view runs at the real clock: move the start into the past (the sessions stay ahead)."""
     import django.utils.timezone as tz
@@ -57,6 +63,7 @@ class TestRefusals:
         assert running.surveys.filter(is_active=True).count() == 8
 
     def test_the_page_says_so_and_offers_no_button_before_the_start(self, running, coordinator):
+        in_english(coordinator)
         page = client_for(coordinator).get(reverse("programmes:close", args=[running.slug]))
         body = page.content.decode()
         assert page.status_code == 200 and "before it has started" in body and 'name="confirm"' not in body
@@ -96,6 +103,7 @@ class TestRefusals:
 @pytest.mark.django_db
 class TestTheConfirmation:
     def test_the_page_says_what_will_happen(self, running, coordinator):
+        in_english(coordinator)
         page_running_since_yesterday(running)
         planned = future_planned(running, datetime.datetime.now(datetime.UTC)).count()
         body = client_for(coordinator).get(reverse("programmes:close", args=[running.slug])).content.decode()

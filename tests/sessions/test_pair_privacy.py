@@ -111,6 +111,8 @@ class TestConcernsGoToTheNamedContacts:
 
     def test_coordinators_name_the_contacts_on_the_programme_form(self, active_pair, coordinator, hr, org):
         programme = active_pair.programme
+        coordinator.language = "en"  # the message is checked in English
+        coordinator.save(update_fields=["language"])
         url = reverse("programmes:edit", args=[programme.slug])
         form = client_for(coordinator).get(url).context["form"]
         data = {name: value for name, value in form.initial.items() if value is not None and name != "domains"}
