@@ -42,6 +42,25 @@ class AnyAccountPasswordResetForm(PasswordResetForm):
 
         return present_users().filter(email__iexact=email.strip())
 
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        """In the person's saved language (not the browser's that asked), with text and HTML parts,
+        the outbox's headers, and a link built from ``SITE_URL`` (never the request's Host header)."""
+        from django.template.loader import render_to_string
+        from django.urls import reverse
+        from django.utils import translation
+
+        from mentorat.core import outbox
+
+        user = context["user"]
+        context = {**context, "reset_url": settings.SITE_URL + reverse(
+            "password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})}
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject = "".join(render_to_string(subject_template_name, context).splitlines())
+            message = outbox.Message(subject, render_to_string(email_template_name, context).strip())
+            email = outbox.build_email(message, user=user, to=to_email)
+        email.send()
+
 
 class DirectoryImportForm(forms.Form):
     file = forms.FileField(label=_("HRIS export (CSV or XLSX)"))

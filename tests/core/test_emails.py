@@ -321,3 +321,48 @@ def test_a_reminder_to_someone_in_new_york_gives_the_new_york_time(active_pair, 
     assert expected.endswith("(New York time)") and expected in message.body and expected in message.subject
     [other] = [m for m in reminders if m.to == [org["junior_b"].user.email]]
     assert "New York" not in other.body  # the other member reads the site's time, in French
+
+
+@pytest.mark.django_db
+class TestPasswordResetEmail:
+    def _request(self, user, browser_language):
+        from django.urls import reverse
+
+        client = Client(HTTP_ACCEPT_LANGUAGE=browser_language)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = browser_language
+        client.post(reverse("password_reset"), {"email": user.email})
+        [message] = mail.outbox
+        return parsed(message)
+
+    def test_it_is_in_the_person_s_saved_language_with_text_and_html_parts(self, mentor):
+        mentor.language = "en"
+        mentor.save()
+        raw = self._request(mentor, "fr")
+        text, html = parts(raw)
+        assert raw["Subject"] == "Mentorat: choose your password"
+        assert "Someone (hopefully you)" in text and '<html lang="en">' in html
+        assert raw["Content-Language"] == "en" and raw["From"] == settings.DEFAULT_FROM_EMAIL
+        assert raw["Message-ID"].endswith(f"@{urlsplit(settings.SITE_URL).hostname}>")
+
+    def test_a_french_speaker_gets_it_in_french_from_an_english_browser(self, mentor):
+        raw = self._request(mentor, "en")
+        text, html = parts(raw)
+        assert "Mentorat : choisissez votre mot de passe" in raw["Subject"] or "choisi" in raw["Subject"].lower()
+        assert '<html lang="fr">' in html and raw["Content-Language"] == "fr"
+
+    def test_its_link_is_built_from_site_url_and_works(self, mentor):
+        raw = self._request(mentor, "fr")
+        text, html = parts(raw)
+        [link] = {u for u in URL.findall(text) if "/accounts/reset/" in u}
+        assert link.startswith(settings.SITE_URL + "/accounts/reset/")  # never the request's Host header
+        assert link in HREF.findall(html)
+        client = Client()
+        response = client.get(urlsplit(link).path)
+        assert response.status_code == 302 and client.get(response["Location"]).status_code == 200
+
+    def test_a_forged_host_header_does_not_reach_the_link(self, mentor, settings):
+        from django.urls import reverse
+
+        settings.ALLOWED_HOSTS = ["*"]
+        Client(HTTP_HOST="evil.example").post(reverse("password_reset"), {"email": mentor.email})
+        assert "evil.example" not in mail.outbox[0].body
