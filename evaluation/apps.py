@@ -28,6 +28,9 @@ class EvaluationConfig(AppConfig):
         home.register(home_section)
         navigation.register(nav_items)
         from sessions.selectors import DUE_HOOKS
+        from sessions.services import RATING_LOCKS
+
+        enlist((RATING_LOCKS, services.rating_is_released))
 
         enlist((DUE_HOOKS, surveys_due))
 

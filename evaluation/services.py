@@ -196,6 +196,11 @@ def ratings_release(*, programme: Programme, now: datetime.datetime | None = Non
                                         up_to=waiting.aggregate(m=Max("pk"))["m"], people=people)
 
 
+def rating_is_released(rating) -> bool:
+    """True once the session rating is covered by a release step of its programme."""
+    return RatingRelease.objects.filter(programme_id=rating.session.pair.programme_id, up_to__gte=rating.pk).exists()
+
+
 def results_release_due(*, now: datetime.datetime | None = None) -> int:
     """Every survey with waiting responses and every programme with new session ratings: release
     those that reached the threshold. Idempotent."""

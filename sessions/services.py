@@ -350,6 +350,11 @@ def session_log(*, user: User, session: MentoringSession, data: LogData, now: da
     return log
 
 
+# Filled by higher apps (evaluation): ``locked(rating) -> bool``, true once a rating joined published
+# figures, after which changing it would reveal one person's new score by before/after.
+RATING_LOCKS: list = []
+
+
 @transaction.atomic
 def session_rate(*, user: User, session: MentoringSession, score: int, comment: str = "") -> SessionRating:
     role = member_role(user, session.pair)
@@ -359,6 +364,9 @@ def session_rate(*, user: User, session: MentoringSession, score: int, comment: 
         raise SessionError(_("Rate a session once it is logged as held."))
     if score not in (1, 2, 3, 4, 5):
         raise SessionError(_("A rating goes from 1 to 5."), "score")
+    existing = SessionRating.objects.filter(session=session, role=role).first()
+    if existing is not None and any(locked(existing) for locked in RATING_LOCKS):
+        raise SessionError(_("Your rating is part of the programme's published figures: it can no longer change."))
     rating, _created = SessionRating.objects.update_or_create(session=session, role=role,
                                                              defaults={"score": score, "comment": comment.strip()})
     return rating
