@@ -34,6 +34,13 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Why cancel?"), max_length=300)
 
 
+class ReofferForm(forms.Form):
+    """A cancelled session offered again at a new time (the others get the invitation)."""
+
+    starts_at = forms.DateTimeField(label=_("New date and time"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
+    reason = forms.CharField(label=_("A word for the others (optional)"), max_length=300, required=False)
+
+
 class NoteForm(forms.Form):
     body = forms.CharField(label=_("Private note (only the two of you can read it)"), widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -59,10 +59,13 @@ def member_role(user: User, pair: Pair) -> str | None:
 
 def session_offers(*, session: MentoringSession, role: str | None, now: datetime.datetime) -> dict[str, bool]:
     """What a session's page offers, by the rules the services below enforce: before the start,
-    to move it, set its place or cancel it; from the start, the members log it, then rate it once held."""
+    to move it, set its place or cancel it; from the start, the members log it, then rate it once held;
+    a cancelled session of an active pair may be offered again."""
     can_move = session.status == MentoringSession.Status.PLANNED and session.starts_at > now
     can_log = bool(role) and session.status != MentoringSession.Status.CANCELLED and session.starts_at <= now
-    return {"can_move": can_move, "can_log": can_log, "can_rate": can_log and session.status == MentoringSession.Status.HELD}
+    can_reoffer = session.status == MentoringSession.Status.CANCELLED and session.pair.status == Pair.Status.ACTIVE
+    return {"can_move": can_move, "can_log": can_log, "can_rate": can_log and session.status == MentoringSession.Status.HELD,
+            "can_reoffer": can_reoffer}
 
 
 def acting_role(user: User, pair: Pair) -> str | None:

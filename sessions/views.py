@@ -30,6 +30,7 @@ from sessions.forms import (
     NoteForm,
     PlaceForm,
     RatingForm,
+    ReofferForm,
     RescheduleForm,
 )
 from sessions.models import CalendarFeed
@@ -53,7 +54,7 @@ def workspace(request, pk):
     action = request.POST.get("action") if request.method == "POST" else None
     # Each form's ids of its own: the note's and the concern's boxes go to different people, a
     # label must never focus the other one.
-    forms = {"note": NoteForm(auto_id="note-%s"), "goal": GoalForm(pair=pair, auto_id="goal-new-%s"),
+    forms = {"note": NoteForm(auto_id="note-%s"), "goal": GoalForm(pair=pair),
              "commitment": CommitmentForm(auto_id="commitment-%s"), "concern": ConcernForm(auto_id="concern-%s")}
     if action:
         try:
@@ -64,7 +65,7 @@ def workspace(request, pk):
                     messages.success(request, _("Note saved: only the two of you can read it."))
             elif action == "goal":
                 goal = pair.goals.filter(pk=_pk(request.POST.get("goal"))).first() if request.POST.get("goal") else None
-                forms["goal"] = GoalForm(request.POST, pair=pair, instance=goal, auto_id="goal-new-%s")
+                forms["goal"] = GoalForm(request.POST, pair=pair, instance=goal)
                 if forms["goal"].is_valid():
                     data = forms["goal"].cleaned_data
                     services.goal_save(user=request.user, pair=pair, goal=goal, **data)
@@ -123,14 +124,20 @@ def session_detail(request, pk):
     initial_log = {"held": "1" if (log is None or log.held) else "0", "actual_minutes": log.actual_minutes if log else session.duration_minutes,
                    "topics": log.topics if log else "", "learned": log.learned if log else "",
                    "exercise": log.exercise if log else "", "next_step": log.next_step if log else ""}
-    forms = {"log": LogForm(initial=initial_log), "rate": RatingForm(), "reschedule": RescheduleForm(
-        initial={"starts_at": timezone.localtime(session.starts_at)}), "cancel": CancelForm(),
-        "place": PlaceForm(initial={"place_kind": session.place_kind, "place": session.place, "theme": session.theme})}
+    # Each form with ids of its own ("cancel-reason", not the move form's "id_reason"), so every
+    # label focuses a field of its own form.
+    when = {"starts_at": timezone.localtime(session.starts_at)}
+    forms = {"log": LogForm(initial=initial_log, auto_id="log-%s"), "rate": RatingForm(auto_id="rate-%s"),
+             "reschedule": RescheduleForm(initial=when, auto_id="reschedule-%s"), "cancel": CancelForm(auto_id="cancel-%s"),
+             "reoffer": ReofferForm(initial=when, auto_id="reoffer-%s"),
+             "place": PlaceForm(initial={"place_kind": session.place_kind, "place": session.place, "theme": session.theme},
+                                auto_id="place-%s")}
     if role is None:  # the senior's delegate: what booking needs, not the session's theme nor its log
-        forms = {"reschedule": forms["reschedule"], "cancel": forms["cancel"],
-                 "place": DelegatePlaceForm(initial={"place_kind": session.place_kind, "place": session.place})}
+        forms = {"reschedule": forms["reschedule"], "cancel": forms["cancel"], "reoffer": forms["reoffer"],
+                 "place": DelegatePlaceForm(initial={"place_kind": session.place_kind, "place": session.place},
+                                            auto_id="place-%s")}
     if action in forms:
-        form = forms[action] = type(forms[action])(request.POST)
+        form = forms[action] = type(forms[action])(request.POST, auto_id=f"{action}-%s")
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -149,6 +156,9 @@ def session_detail(request, pk):
                 elif action == "cancel":
                     services.session_cancel(user=request.user, session=session, **data)
                     messages.success(request, _("Session cancelled."))
+                elif action == "reoffer":
+                    services.session_reoffer(user=request.user, session=session, **data)
+                    messages.success(request, _("Session offered again: the others get the invitation."))
             except services.SessionError as exc:
                 _error(request, form, exc)
             else:
@@ -157,14 +167,41 @@ def session_detail(request, pk):
     now = timezone.now()
     offers = services.session_offers(session=session, role=role, now=now)
     shown = [name for name, offer in (("reschedule", "can_move"), ("place", "can_move"), ("cancel", "can_move"),
-                                      ("log", "can_log"), ("rate", "can_rate")) if offers[offer]]
+                                      ("reoffer", "can_reoffer"), ("log", "can_log"), ("rate", "can_rate")) if offers[offer]]
     response = render(request, "sessions/session.html", {
         "session": session, "role": role, "log": log, "my_rating": my_rating, "delegate": role is None, **offers,
+        "changes": _history(session, request.user, delegate=role is None),
         "forms": _rendered_forms(session, {name: forms[name] for name in shown if name in forms}, bound=action in shown,
                                  delegate=role is None)})
     if session.starts_at > now:  # the page changes when the session starts (the log form shows)
         response.cache_until = session.starts_at
     return response
+
+
+def _history(session, viewer, *, delegate: bool) -> list[dict]:
+    """What happened to the session, in words: who (by name, "you", the delegate for the senior),
+    what, when, and why (not why for the delegate, who books: the reasons are the members')."""
+    from mentorat.core.outbox import when
+    from sessions.notifications import ENDED_REASONS, who_did
+
+    lines = []
+    for change in session.changes.select_related("actor"):
+        values = {"who": who_did(change, session, viewer),
+                  "old": when(change.previous_starts_at) if change.previous_starts_at else "",
+                  "new": when(change.starts_at) if change.starts_at else ""}
+        text = {
+            "moved": _("%(who)s moved the session from %(old)s to %(new)s"),
+            "cancelled": _("%(who)s cancelled the session"),
+            "reoffered": _("%(who)s offered the session again, on %(new)s"),
+            "place": _("%(who)s changed the place"),
+        }.get(change.kind, "%(who)s") % values
+        reason = change.reason
+        if change.actor_id is None and reason in ENDED_REASONS:
+            reason = ENDED_REASONS[reason]
+        elif delegate:
+            reason = ""
+        lines.append({"at": change.created_at, "text": text, "reason": reason})
+    return lines
 
 
 def _rendered_forms(session, forms: dict, *, bound: bool, delegate: bool = False) -> dict:
@@ -218,10 +255,25 @@ def calendar_settings(request):
     feed_obj = services.feed_get(user=request.user)
     employee = employee_of(request.user)
     delegate = getattr(employee, "session_delegate", None) if employee and hasattr(employee, "session_delegate") else None
-    return render(request, "sessions/calendar.html", {
-        "feed_url": request.build_absolute_uri(reverse("sessions:feed", args=[feed_obj.token])), "form": form,
-        "delegate": delegate,
-    })
+    return render(request, "sessions/calendar.html", {"form": form, "delegate": delegate,
+                                                      **subscription_links(feed_obj.token, name=_("Reverse mentoring"))})
+
+
+def subscription_links(token: str, *, name: str) -> dict[str, str]:
+    """The private feed's address (from ``SITE_URL``, as in the e-mails) and what calendar apps
+    subscribe with: ``webcal://`` (Apple, Outlook desktop), Outlook on the web's "add from web"
+    and Google Calendar's ``cid``, each with the address encoded as one query value."""
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+
+    feed_url = settings.SITE_URL + reverse("sessions:feed", args=[token])
+    webcal = "webcal://" + feed_url.split("://", 1)[1]
+    return {
+        "feed_url": feed_url, "webcal_url": webcal,
+        "outlook_url": "https://outlook.office.com/calendar/0/addfromweb?" + urlencode({"url": feed_url, "name": name}),
+        "google_url": "https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal}),
+    }
 
 
 @coordinator_required
