@@ -268,6 +268,18 @@ def _check_new_time(session: MentoringSession, starts_at: datetime.datetime, now
         raise SessionError(_("%(day)s is not a working day.") % {"day": day}, "starts_at")
 
 
+def _is_web_link(value: str) -> bool:
+    """An http(s) address with a host and nothing a link must not hold (what becomes the Join button)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return False
+    return True
+
+
 @transaction.atomic
 def session_set_place(*, user: User, session: MentoringSession, place_kind: str, place: str,
                       theme: str | None = None) -> MentoringSession:
@@ -281,7 +293,7 @@ def session_set_place(*, user: User, session: MentoringSession, place_kind: str,
         raise SessionError(_("Only a planned session can be changed."))
     if place_kind not in MentoringSession.Place.values:
         raise SessionError(_("Choose a meeting room or a video call."), "place_kind")
-    if place_kind == MentoringSession.Place.VIDEO and place and not place.startswith(("https://", "http://")):
+    if place_kind == MentoringSession.Place.VIDEO and place.strip() and not _is_web_link(place.strip()):
         raise SessionError(_("A video link starts with https://."), "place")
     if theme is not None and member_role(user, session.pair) is None:
         raise SessionError(_("The theme is the pair's: only its two members set it."), "theme")

@@ -236,3 +236,19 @@ class TestMyCalendar:
         from django.contrib.staticfiles import finders
 
         assert finders.find("js/copy.js")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("place", ["https://", "https://meet example/x", "https://meet.example/a\nb", "ftp://meet.example/x"])
+def test_a_video_link_that_cannot_be_a_link_is_refused(active_pair, org, place):
+    session = future(active_pair).first()
+    with pytest.raises(services.SessionError, match="https"):
+        services.session_set_place(user=org["junior_b"].user, session=session, place_kind="video", place=place)
+
+
+@pytest.mark.django_db
+def test_the_pair_space_says_which_side_cancelled_in_words(active_pair, org):
+    session = future(active_pair).first()
+    services.session_cancel(user=org["director_a"].user, session=session, reason="Comité")
+    html = page_of(org["junior_b"].user, reverse("sessions:workspace", args=[active_pair.pk]))
+    assert "(by the senior)" in html and "(mentee)" not in html
