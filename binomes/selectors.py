@@ -123,8 +123,8 @@ def shortlists_of_user(*, user: User) -> QuerySet[Shortlist]:
 def chemistry_help(*, pair: Pair, now: datetime.datetime | None = None) -> dict:
     """What helps a published pair book its chemistry meeting: the weekly slots both declared
     (labels, Monday morning first; empty when none), a proposed time (the next working-day
-    occurrence of the first of them, at least two working days ahead; None without one), and the
-    meeting already sent, if any."""
+    occurrence of the first of them, at least two working days ahead; None without one), the
+    meeting already sent and not withdrawn, if any, and the time to fill the form with."""
     from programmes.models import slot_label
 
     now = now or timezone.now()
@@ -132,5 +132,10 @@ def chemistry_help(*, pair: Pair, now: datetime.datetime | None = None) -> dict:
     slots = chemistry.common_slots(pair.mentor.availability, pair.mentee.availability)
     holidays = chemistry_holidays(pair, today, today + datetime.timedelta(days=60))
     proposed = chemistry.proposed_time(slots, today=today, holidays=holidays, tz=timezone.get_default_timezone())
-    return {"slots": [slot_label(s) for s in slots], "proposed": proposed,
-            "meeting": ChemistryMeeting.objects.filter(pair=pair).first()}
+    meeting = ChemistryMeeting.objects.filter(pair=pair).first()
+    current = meeting if meeting is not None and not meeting.cancelled else None
+    from mentorat.core.outbox import when
+
+    return {"slots": [slot_label(s) for s in slots], "proposed": proposed, "meeting": current,
+            "initial": current.starts_at if current else proposed,
+            "proposed_text": when(proposed) if proposed else "", "meeting_text": when(current.starts_at) if current else ""}

@@ -11,12 +11,13 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from binomes import matching
 from binomes.models import ChemistryMeeting, ForbiddenPair, Pair, PairingRunReport, PairingSettings, Shortlist
+from mentorat.core import outbox
 from mentorat.core.errors import ServiceError
 from mentorat.core.models import Employee, User
 from mentorat.core.selectors import employee_of
@@ -368,7 +369,7 @@ def chemistry_propose(*, user: User, pair: Pair, starts_at: datetime.datetime, n
         raise PairingError(_("Choose a time in the future."), "starts_at")
     if pair.expires_at and starts_at > pair.expires_at:
         raise PairingError(_("Choose a time before the proposal expires (%(date)s).") % {
-            "date": formats.date_format(timezone.localtime(pair.expires_at), "DATETIME_FORMAT")}, "starts_at")
+            "date": outbox.when(pair.expires_at)}, "starts_at")
     meeting = ChemistryMeeting.objects.select_for_update().filter(pair=pair).first()
     if meeting is not None and meeting.starts_at == starts_at and not meeting.cancelled:
         return meeting  # the same time again (a double click): nothing to send
@@ -411,16 +412,19 @@ def closing_preview(programme: Programme, now: datetime.datetime) -> list[str]:
 
 
 def on_programme_closed(programme: Programme, actor: User, now: datetime.datetime) -> dict[str, int]:
-    """Closing a programme ends its active pairs as completed (each audited, the end hooks run) and
-    lets the proposals nobody confirmed expire."""
+    """Closing a programme ends its active pairs as completed (each audited, the end hooks run, both
+    members told) and lets the proposals nobody confirmed expire (their members told, a chemistry
+    meeting still ahead withdrawn)."""
     completed = 0
     for pair in programme.pairs.filter(status=Pair.Status.ACTIVE):
         pair_end(user=actor, pair=pair, completed=True)
         completed += 1
     for pair in programme.pairs.filter(status=Pair.Status.PUBLISHED, chemistry__isnull=False):
         _chemistry_withdraw(pair, now)
+    published = list(programme.pairs.filter(status=Pair.Status.PUBLISHED).values_list("pk", flat=True))
     expired = programme.pairs.filter(status__in=[Pair.Status.PROPOSED, Pair.Status.PUBLISHED]).update(
         status=Pair.Status.EXPIRED, ended_at=now)
+    _notify_members(published, "pair_expired")  # drafts were never shown to their members
     return {"pairs_completed": completed, "proposals_withdrawn": expired}
 
 

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from binomes import matching, selectors, services
 from binomes.forms import ChemistryForm, DeclineForm, EndForm, ManualPairForm, PairingSettingsForm
 from binomes.models import Pair
+from mentorat.core import outbox
 from mentorat.core.csv import csv_response
 from mentorat.core.permissions import is_coordinator
 from mentorat.core.selectors import employee_of
@@ -67,7 +68,7 @@ def shortlists(request, slug):
             "%(n)s shortlist sent by e-mail, to %(names)s, to choose from until %(date)s (a reminder goes before).",
             "%(n)s shortlists sent by e-mail, to %(names)s, to choose from until %(date)s (a reminder goes before).",
             len(made)) % {"n": len(made), "names": ", ".join(s.mentee.employee.full_name for s in made),
-                          "date": formats.date_format(timezone.localtime(made[0].expires_at), "SHORT_DATETIME_FORMAT")}
+                          "date": outbox.when(made[0].expires_at)}
     return _board_action(request, slug, action)
 
 
@@ -143,8 +144,7 @@ def pair_detail(request, pk):
     elif role == "mentee":
         other = pair.mentor
     chemistry = selectors.chemistry_help(pair=pair) if pair.status == Pair.Status.PUBLISHED else None
-    initial = chemistry and (chemistry["meeting"].starts_at if chemistry["meeting"] and not chemistry["meeting"].cancelled
-                             else chemistry["proposed"])
+    initial = chemistry and chemistry["initial"]
     return render(request, "binomes/pair.html", {
         "pair": pair, "role": role, "other": other, "coordinator": is_coordinator(request.user),
         "decline_form": DeclineForm(), "end_form": EndForm(), "chemistry": chemistry,
@@ -166,7 +166,7 @@ def chemistry(request, pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Invitation sent to both of you for %(when)s.") % {
-            "when": formats.date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")})
+            "when": outbox.when(meeting.starts_at)})
     return redirect("binomes:pair", pk=pk)
 
 

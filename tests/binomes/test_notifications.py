@@ -125,6 +125,17 @@ class TestTheOtherMemberIsTold:
             assert "completed" in told.body
 
 
+@pytest.mark.django_db
+@pytest.mark.usefixtures("english_readers")
+def test_closing_the_programme_tells_the_members_of_a_proposal_still_waiting(coordinator, programme, cohort, org):
+    pair = published_pair(coordinator, programme, cohort)
+    services.on_programme_closed(programme, coordinator, timezone.now())
+    drain_outbox()
+    for member in (org["junior_b"], org["director_a"]):
+        [message] = to(member.email, "pair_expired")
+        assert programme.name in message.body
+
+
 def settings_url(path):
     from django.conf import settings
 
