@@ -166,7 +166,9 @@ def concerns_for_contact(*, user: User) -> QuerySet[Concern]:
     another coordinator, not a superuser."""
     if not user.is_authenticated or not user.is_active:
         return Concern.objects.none()
+    # Nor someone named before they applied to the programme: they may be the senior it is about.
     return (Concern.objects.filter(recipients=user, pair__programme__concern_contacts=user)
+            .exclude(pair__programme__applications__employee__user=user)
             .select_related("pair__programme", "pair__mentor__employee", "pair__mentee__employee").distinct())
 
 
@@ -178,7 +180,10 @@ def concern_get_for_contact(*, user: User, pk: int) -> Concern:
 
 
 def concern_contacts_of(*, programme: Programme) -> list[User]:
-    return list(programme.concern_contacts.filter(is_active=True).order_by("last_name", "first_name", "email"))
+    """The named contacts who can read a concern now: able to log in, and not taking part in the
+    programme (naming refuses participants, but a contact may apply afterwards)."""
+    return list(programme.concern_contacts.filter(is_active=True)
+                .exclude(employee__applications__programme=programme).order_by("last_name", "first_name", "email"))
 
 
 def note_get_for_author(*, user: User, pk: int) -> PrivateNote:

@@ -340,3 +340,29 @@ def test_the_follow_up_does_not_show_one_member_s_session_rating(active_pair, co
     assert page.status_code == 200
     row = next(row for row in page.context["rows"] if row["pair"].pk == active_pair.pk)
     assert row["rating_avg"] is None
+
+
+@pytest.fixture
+def director_b_named_for_concerns(programme, org, coordinator):
+    """Director B is named an HR contact for concerns before applying (naming refuses participants,
+    but nothing refuses the application of someone named)."""
+    from programmes.services import programme_set_concern_contacts
+
+    programme_set_concern_contacts(actor=coordinator, programme=programme, users=[coordinator, org["director_b"].user])
+    return org["director_b"].user
+
+
+@pytest.mark.django_db
+def test_a_named_contact_who_becomes_the_senior_does_not_read_the_junior_s_concern(
+        director_b_named_for_concerns, other_pair, org):
+    from sessions import services
+
+    senior = director_b_named_for_concerns
+    assert other_pair.mentee.employee.user == senior
+    concern = services.concern_raise(user=org["junior_a"].user, pair=other_pair, body="Mon senior m'ignore")
+    assert senior not in concern.recipients.all()
+    concern.recipients.add(senior)  # as for a concern raised before they applied
+    client = client_for(senior)
+    assert "Mon senior" not in client.get(reverse("sessions:concerns")).content.decode()
+    assert client.post(reverse("sessions:concern_handle", args=[concern.pk])).status_code == 404
+    assert "Mon senior" not in client_for(senior).get(reverse("sessions:workspace", args=[other_pair.pk])).content.decode()
