@@ -139,11 +139,9 @@ def render_planned(notification):
 ENDED_REASONS = {"pair ended": gettext_lazy("the pair has ended"), "programme closed": gettext_lazy("the programme is closed")}
 
 
-def who_did(change, session: MentoringSession, viewer: User | None) -> str:
-    """Who made a change, as the viewer reads it: "you", a member's name, "Alix Martin (for the
-    senior)" for the delegate, "the coordinators"."""
-    if change.actor_id and viewer is not None and change.actor_id == viewer.pk:
-        return _("you")
+def who_did(change, session: MentoringSession) -> str:
+    """Who made a change: a member's name, "Alix Martin, for <the senior>" for the delegate, the
+    coordinators. (To the one who did it, the texts say "You …" with strings of their own.)"""
     pair = session.pair
     if change.actor_role == "mentor":
         return pair.mentor.employee.full_name
@@ -169,7 +167,7 @@ def render_changed(notification):
     change = (session.changes.select_related("actor").filter(sequence=session.sequence).order_by("-pk").first())
     kind = change.kind if change else ("cancelled" if session.status == MentoringSession.Status.CANCELLED else "moved")
     mine = bool(change and change.actor_id == recipient.pk)
-    who = who_did(change, session, recipient) if change else _("the programme's coordinators")
+    who = who_did(change, session) if change else _("the programme's coordinators")
     values = {"who": who, "when": _when(session), "url": _link(session),
               "old": outbox.when(change.previous_starts_at) if change and change.previous_starts_at else _when(session),
               **_names(session, role)}

@@ -186,15 +186,20 @@ def _history(session, viewer, *, delegate: bool) -> list[dict]:
 
     lines = []
     for change in session.changes.select_related("actor"):
-        values = {"who": who_did(change, session, viewer),
+        values = {"who": who_did(change, session),
                   "old": when(change.previous_starts_at) if change.previous_starts_at else "",
                   "new": when(change.starts_at) if change.starts_at else ""}
-        text = {
-            "moved": _("%(who)s moved the session from %(old)s to %(new)s"),
-            "cancelled": _("%(who)s cancelled the session"),
-            "reoffered": _("%(who)s offered the session again, on %(new)s"),
-            "place": _("%(who)s changed the place"),
-        }.get(change.kind, "%(who)s") % values
+        if change.actor_id and change.actor_id == viewer.pk:
+            texts = {"moved": _("You moved the session from %(old)s to %(new)s"),
+                     "cancelled": _("You cancelled the session"),
+                     "reoffered": _("You offered the session again, on %(new)s"),
+                     "place": _("You changed the place")}
+        else:
+            texts = {"moved": _("%(who)s moved the session from %(old)s to %(new)s"),
+                     "cancelled": _("%(who)s cancelled the session"),
+                     "reoffered": _("%(who)s offered the session again, on %(new)s"),
+                     "place": _("%(who)s changed the place")}
+        text = texts.get(change.kind, "%(who)s") % values
         reason = change.reason
         if change.actor_id is None and reason in ENDED_REASONS:
             reason = ENDED_REASONS[reason]
