@@ -366,3 +366,22 @@ def test_a_named_contact_who_becomes_the_senior_does_not_read_the_junior_s_conce
     assert "Mon senior" not in client.get(reverse("sessions:concerns")).content.decode()
     assert client.post(reverse("sessions:concern_handle", args=[concern.pk])).status_code == 404
     assert "Mon senior" not in client_for(senior).get(reverse("sessions:workspace", args=[other_pair.pk])).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_download_includes_what_was_recorded_under_a_former_login(coordinator, superuser):
+    from axes.models import AccessLog
+
+    from mentorat.core.services import audit_log, login_email_change_apply
+
+    person = EmployeeFactory(employee_id="ZX4475", email=NEW, user__email=OLD)
+    user = person.user
+    AccessLog.objects.create(username=OLD.upper(), ip_address="10.9.9.7", user_agent="Ancien-Navigateur",
+                             http_accept="*/*", path_info="/")
+    audit_log(actor=coordinator, action="login.unlock", target=OLD)
+    change = PendingEmailChange.objects.create(user=user, old_email=OLD, new_email=NEW, token="t-ov3", source="admin")
+    login_email_change_apply(change=change, actor=superuser, how="applied by an administrator")
+    user.refresh_from_db()
+    data = privacy.personal_data(user=user)
+    assert [row["browser"] for row in data["login_history"]["logins"]] == ["Ancien-Navigateur"]
+    assert "login.unlock" in [entry["action"] for entry in data["actions_about_me"]]

@@ -257,13 +257,16 @@ def _login_history(user: User) -> dict:
     def seen(row):
         return {"at": row.attempt_time.isoformat(), "ip_address": row.ip_address, "browser": row.user_agent}
 
+    mine = Q(username__iexact=user.email)
+    for address in _former_logins(user):  # the history under the addresses it was known by too
+        mine |= Q(username__iexact=address)
     return {
         "logins": [{**seen(row), "logout": row.logout_time.isoformat() if row.logout_time else None}
-                   for row in AccessLog.objects.filter(username__iexact=user.email).order_by("attempt_time")],
+                   for row in AccessLog.objects.filter(mine).order_by("attempt_time")],
         "failed_logins": [{**seen(row), "locked_out": row.locked_out}
-                          for row in AccessFailureLog.objects.filter(username__iexact=user.email).order_by("attempt_time")],
+                          for row in AccessFailureLog.objects.filter(mine).order_by("attempt_time")],
         "lockouts": [{**seen(row), "failures": row.failures_since_start}
-                     for row in AccessAttempt.objects.filter(username__iexact=user.email).order_by("attempt_time")],
+                     for row in AccessAttempt.objects.filter(mine).order_by("attempt_time")],
     }
 
 
@@ -275,7 +278,8 @@ def _entries_about(employee: Employee | None, user: User | None):
         q |= Q(target__endswith=f"/{employee.employee_id}")
     if user is not None:
         targets |= {f"user:{user.pk}", user.email}
-        q |= Q(target__iexact=user.email)
+        for address in {user.email} | _former_logins(user):
+            q |= Q(target__iexact=address)
     return AuditEntry.objects.filter(q | Q(target__in=targets)).order_by("at")
 
 
