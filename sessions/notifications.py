@@ -306,13 +306,16 @@ def audience(pair) -> list[User]:
     return users
 
 
-def notify_planned(sessions: list[MentoringSession]) -> None:
-    """One invitation per session to each of the audience (the pair's sessions just planned)."""
+def notify_planned(sessions: list[MentoringSession], users: list[User] | None = None) -> None:
+    """One invitation per session to each of the audience (the pair's sessions just planned), or
+    to ``users`` (a delegate named later)."""
     if not sessions:
         return
-    users = audience(sessions[0].pair)
+    by_pair: dict[int, list[User]] = {}
     for session in sessions:
-        for user in users:
+        if users is None and session.pair_id not in by_pair:
+            by_pair[session.pair_id] = audience(session.pair)
+        for user in users if users is not None else by_pair[session.pair_id]:
             outbox.notify(kind="session_planned", object_key=f"session:{session.pk}:v{session.sequence}", recipient=user)
 
 

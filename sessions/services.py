@@ -558,7 +558,16 @@ def delegate_set(*, user: User, email: str) -> Delegate | None:
         raise SessionError(_("Nobody who can log in has this e-mail address."), "email")
     if delegate == user:
         raise SessionError(_("Name someone else."), "email")
+    before = Delegate.objects.filter(senior=employee).values_list("user_id", flat=True).first()
     obj, _created = Delegate.objects.update_or_create(senior=employee, defaults={"user": delegate})
+    if before != delegate.pk:
+        # The new delegate gets the invitations of the senior's sessions ahead, as if named at the start.
+        from sessions.notifications import notify_planned
+
+        ahead = (MentoringSession.objects.filter(pair__mentee__employee=employee, pair__status=Pair.Status.ACTIVE,
+                                                 status=MentoringSession.Status.PLANNED, starts_at__gt=timezone.now())
+                 .select_related(*_SESSION_PEOPLE))
+        notify_planned(list(ahead), users=[delegate])
     return obj
 
 

@@ -283,3 +283,17 @@ class TestTheVideoLink:
             html = html_of(message)
             assert f'href="{link}"' in html and ">Join" in html
             assert link in text_of(message)
+
+
+@pytest.mark.django_db
+def test_a_delegate_named_after_the_start_gets_the_invitations_of_the_sessions_ahead(active_pair, org):
+    sent_now()
+    mail.outbox.clear()
+    user = UserFactory(email="late.assistant@test.example")
+    services.delegate_set(user=org["director_a"].user, email=user.email)
+    services.delegate_set(user=org["director_a"].user, email=user.email)  # saved again: nothing new
+    drain_outbox()
+    mine = invitations(user.email)
+    assert len(mine) == future(active_pair).count()
+    assert all(c["METHOD"] == "REQUEST" for _m, c, _t in mine)
+    assert not invitations(org["director_a"].email)
