@@ -79,9 +79,14 @@ def programme_roles(*, user: User, programme: Programme) -> set[str]:
 def programmes_open_to(*, user: User, today: datetime.date | None = None) -> list[dict]:
     """Programmes whose enrolment is open that this employee may apply to and has not applied to:
     ``[{"programme", "roles"}]``, the roles by the rules of ``eligibility_errors`` (job levels; not a
-    sponsor; not someone who has left). Two queries, whatever the number of programmes."""
+    sponsor; not someone who has left). Not shown to someone taking part in a programme that is
+    pairing or running: their pair is what is due (the next cohort is on the programmes page).
+    Three queries, whatever the number of programmes."""
     employee = employee_of(user)
     if employee is None or employee.has_left(today or timezone.localdate()):
+        return []
+    if employee.applications.filter(status=Application.Status.APPROVED,
+                                    programme__status__in=[Programme.Status.PAIRING, Programme.Status.RUNNING]).exists():
         return []
     programmes = (Programme.objects.filter(status=Programme.Status.ENROLMENT)
                   .exclude(applications__employee=employee).exclude(sponsors__user=user).distinct().order_by("start_date", "name"))

@@ -48,6 +48,15 @@ class TestOpenProgrammes:
         assert draft.status == Programme.Status.DRAFT
         assert "Brouillon" not in home(org["junior_a"].user)
 
+    def test_not_to_someone_taking_part_in_a_running_programme(self, active_pair, coordinator, org):
+        from programmes.services import programme_create, programme_transition
+
+        more = programme_create(actor=coordinator, name="Cohorte suivante", slug="suivante",
+                                start_date=datetime.date(2027, 9, 6), duration_months=6, cadence_weeks=2)
+        programme_transition(actor=coordinator, programme=more, to=Programme.Status.ENROLMENT)
+        assert "Cohorte suivante" not in home(org["director_a"].user)  # in the running pair
+        assert "Cohorte suivante" in home(EmployeeFactory(employee_id="NEW", job_level=5).user)
+
     def test_the_query_count_does_not_grow_with_the_programmes(self, programme, outsider, coordinator,
                                                                 django_assert_max_num_queries):
         from programmes.services import programme_create, programme_transition
