@@ -83,11 +83,13 @@ def method_of(session: MentoringSession) -> str:
     return "CANCEL" if session.status == MentoringSession.Status.CANCELLED else "REQUEST"
 
 
-def session_invitation(session: MentoringSession, *, with_theme: bool = True) -> bytes:
-    """The .ics of one session: REQUEST, or CANCEL once cancelled. Without the theme for the
-    senior's delegate, who books the time and place, not the content."""
-    cancelled = session.status == MentoringSession.Status.CANCELLED
-    calendar = _calendar(method_of(session))
+def session_invitation(session: MentoringSession, *, with_theme: bool = True, cancelled: bool | None = None) -> bytes:
+    """The .ics of one session: REQUEST, or CANCEL once cancelled (or ``cancelled`` for one
+    recipient: a former delegate). Without the theme for the senior's delegate, who books the
+    time and place, not the content."""
+    if cancelled is None:
+        cancelled = session.status == MentoringSession.Status.CANCELLED
+    calendar = _calendar("CANCEL" if cancelled else "REQUEST")
     calendar.add_component(_event(session, cancelled, with_theme))
     calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -270,6 +270,20 @@ def render_concern(notification):
     return outbox.Message(_("Reverse mentoring: a concern to read"), text)
 
 
+def render_uninvited(notification):
+    """To someone who no longer books the senior's sessions: the cancellation of one, for their
+    calendar alone (the session goes on for the pair). Skipped if they are in its audience again."""
+    session = _session(notification.object_key)
+    if session is None or _audience_role(session, notification.recipient) is not None:
+        return None
+    values = {"when": _when(session), "mentee": session.pair.mentee.employee.full_name}
+    text = _("Hello,\n\nYou no longer book the reverse-mentoring sessions of %(mentee)s: the session of %(when)s is "
+             "removed from your calendar (the cancellation is attached). It takes place as planned for the pair.") % values
+    return outbox.Message(_("Removed from your calendar: session of %(when)s") % values, text,
+                          [("invitation.ics", ics.session_invitation(session, with_theme=False, cancelled=True),
+                            "text/calendar; method=CANCEL")])
+
+
 KINDS = [
     outbox.Kind("concern_raised", gettext_lazy("A concern raised by a junior mentor (named HR contacts)"), True,
                 render_concern, per_recipient=True),
@@ -278,6 +292,8 @@ KINDS = [
     outbox.Kind("session_planned", gettext_lazy("Invitations to the sessions planned, for your calendar"), True,
                 render_planned, per_recipient=True),
     outbox.Kind("session_changed", gettext_lazy("A session moved or cancelled"), True, render_changed, per_recipient=True),
+    outbox.Kind("session_uninvited", gettext_lazy("Sessions removed from your calendar (no longer a delegate)"), True,
+                render_uninvited, per_recipient=True),
     outbox.Kind("session_log", gettext_lazy("Reminder to log a past session"), False, render_log),
     outbox.Kind("pair_alert", gettext_lazy("Pairs needing attention (coordinators, sponsors)"), False, render_pair_alert),
     outbox.Kind("overdue_logs", gettext_lazy("Sessions not logged (coordinators)"), False, render_overdue),
@@ -317,6 +333,12 @@ def notify_planned(sessions: list[MentoringSession], users: list[User] | None = 
             by_pair[session.pair_id] = audience(session.pair)
         for user in users if users is not None else by_pair[session.pair_id]:
             outbox.notify(kind="session_planned", object_key=f"session:{session.pk}:v{session.sequence}", recipient=user)
+
+
+def notify_uninvited(sessions: list[MentoringSession], *, user: User) -> None:
+    """A former delegate: each session ahead leaves their calendar (a cancellation for them only)."""
+    for session in sessions:
+        outbox.notify(kind="session_uninvited", object_key=f"session:{session.pk}:v{session.sequence}", recipient=user)
 
 
 def notify_concern(concern, contacts) -> None:

@@ -548,8 +548,10 @@ def delegate_set(*, user: User, email: str) -> Delegate | None:
     employee = employee_of(user)
     if employee is None:
         raise SessionError(_("Only employees can name a delegate."))
+    before = Delegate.objects.filter(senior=employee).select_related("user").first()
     if not email.strip():
         Delegate.objects.filter(senior=employee).delete()
+        _delegate_changed(employee, old=before.user if before else None, new=None)
         return None
     from mentorat.core.auth import present_users
 
@@ -558,17 +560,25 @@ def delegate_set(*, user: User, email: str) -> Delegate | None:
         raise SessionError(_("Nobody who can log in has this e-mail address."), "email")
     if delegate == user:
         raise SessionError(_("Name someone else."), "email")
-    before = Delegate.objects.filter(senior=employee).values_list("user_id", flat=True).first()
     obj, _created = Delegate.objects.update_or_create(senior=employee, defaults={"user": delegate})
-    if before != delegate.pk:
-        # The new delegate gets the invitations of the senior's sessions ahead, as if named at the start.
-        from sessions.notifications import notify_planned
+    _delegate_changed(employee, old=before.user if before else None, new=delegate)
+    return obj
 
-        ahead = (MentoringSession.objects.filter(pair__mentee__employee=employee, pair__status=Pair.Status.ACTIVE,
+
+def _delegate_changed(senior, *, old: User | None, new: User | None) -> None:
+    """The senior's sessions ahead leave the former delegate's calendar (cancellations) and reach
+    the new one's (invitations), as if named at the start. Nothing when the delegate is the same."""
+    if old == new:
+        return
+    from sessions.notifications import notify_planned, notify_uninvited
+
+    ahead = list(MentoringSession.objects.filter(pair__mentee__employee=senior, pair__status=Pair.Status.ACTIVE,
                                                  status=MentoringSession.Status.PLANNED, starts_at__gt=timezone.now())
                  .select_related(*_SESSION_PEOPLE))
-        notify_planned(list(ahead), users=[delegate])
-    return obj
+    if old is not None:
+        notify_uninvited(ahead, user=old)
+    if new is not None:
+        notify_planned(ahead, users=[new])
 
 
 def feed_get(*, user: User) -> CalendarFeed:

@@ -297,3 +297,16 @@ def test_a_delegate_named_after_the_start_gets_the_invitations_of_the_sessions_a
     assert len(mine) == future(active_pair).count()
     assert all(c["METHOD"] == "REQUEST" for _m, c, _t in mine)
     assert not invitations(org["director_a"].email)
+
+
+@pytest.mark.django_db
+def test_a_delegate_replaced_or_removed_gets_the_cancellations_of_the_sessions_ahead(assistant, active_pair, org):
+    sent_now()
+    mail.outbox.clear()
+    services.delegate_set(user=org["director_a"].user, email="")
+    drain_outbox()
+    mine = invitations(assistant.email)
+    assert len(mine) == future(active_pair).count()
+    assert all(c["METHOD"] == "CANCEL" and c.walk("VEVENT")[0]["STATUS"] == "CANCELLED" for _m, c, _t in mine)
+    assert all(future(active_pair).first().theme not in m.body for m, _c, _t in mine)
+    assert not invitations(org["director_a"].email) and not invitations(org["junior_b"].email)
