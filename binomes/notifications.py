@@ -222,7 +222,8 @@ def _users(pair):
 
 
 def notify_answer(pair: Pair, *, role: str, answer: str) -> None:
-    """The other member hears that ``role`` confirmed or declined."""
+    """The other member hears that ``role`` confirmed or declined (called on the change only: a
+    second click, a minute later, queues nothing)."""
     other = "mentee" if role == "mentor" else "mentor"
     user = _users(pair).get(other)
     if user is not None:

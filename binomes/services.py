@@ -270,6 +270,7 @@ def pair_confirm(*, user: User, pair: Pair, now: datetime.datetime | None = None
         raise PairingError(_("This proposal can no longer be confirmed (it is “%(status)s”).") % {"status": pair.get_status_display()})
     if pair.expires_at and pair.expires_at < now:
         raise PairingError(_("This proposal has expired."))
+    already = getattr(pair, f"{role}_confirmed_at") is not None
     setattr(pair, f"{role}_confirmed_at", getattr(pair, f"{role}_confirmed_at") or now)
     if pair.mentor_confirmed_at and pair.mentee_confirmed_at:
         pair.status = Pair.Status.ACTIVE
@@ -277,7 +278,8 @@ def pair_confirm(*, user: User, pair: Pair, now: datetime.datetime | None = None
     pair.save()
     from binomes.notifications import notify_answer
 
-    notify_answer(pair, role=role, answer="confirmed")
+    if not already:
+        notify_answer(pair, role=role, answer="confirmed")
     if pair.status == Pair.Status.ACTIVE:
         for hook in ACTIVATION_HOOKS:
             hook(pair)
@@ -452,7 +454,7 @@ def on_withdraw(application: Application) -> None:
     Pair.objects.filter(pk__in=[p.pk for p in published]).update(
         status=Pair.Status.DECLINED, declined_by=application.role, decline_reason="withdrawn", ended_at=now, ended_by=user)
     for pair in published:
-        pair.status, pair.declined_by = Pair.Status.DECLINED, application.role
+        pair.status, pair.declined_by, pair.ended_at = Pair.Status.DECLINED, application.role, now
         notify_answer(pair, role=application.role, answer="declined")
         _chemistry_withdraw(pair)
     for pair in live.filter(status=Pair.Status.ACTIVE).select_related("mentor__employee__user", "mentee__employee__user"):

@@ -68,6 +68,15 @@ class TestTheOtherMemberIsTold:
         assert org["junior_b"].full_name in message.body and "confirmed" in message.body
         assert settings_url(reverse("binomes:pair", args=[pair.pk])) in message.body
 
+    def test_a_confirmation_sent_twice_tells_the_other_once(self, coordinator, programme, cohort, org, monkeypatch):
+        pair = published_pair(coordinator, programme, cohort)
+        services.pair_confirm(user=org["junior_b"].user, pair=pair)
+        later = timezone.now() + datetime.timedelta(minutes=1)
+        monkeypatch.setattr(timezone, "now", lambda: later)  # a second click, a minute later
+        services.pair_confirm(user=org["junior_b"].user, pair=pair)
+        drain_outbox(now=later)
+        assert len(to(org["director_a"].email, "pair_answered")) == 1
+
     def test_the_second_confirmation_says_the_pair_is_active(self, coordinator, programme, cohort, org):
         pair = published_pair(coordinator, programme, cohort)
         services.pair_confirm(user=org["junior_b"].user, pair=pair)
