@@ -19,8 +19,18 @@ class ProgrammesConfig(AppConfig):
 
         navigation.register(nav_items)
         home.register(home_section)
-        enlist((demo.SEEDERS, seed))
+        from mentorat.core import services as core_services
+
+        enlist((demo.SEEDERS, seed), (core_services.HELD_LOGIN_PROVIDERS, concern_contact_users))
         enlist_privacy(privacy)
+
+
+def concern_contact_users() -> set[int]:
+    """Users named to read a programme's concerns: the core keeps their login from following the
+    directory silently, as for pair members."""
+    from programmes.models import Programme
+
+    return set(Programme.concern_contacts.through.objects.values_list("user_id", flat=True))
 
 
 def nav_items(request):

@@ -385,3 +385,25 @@ def test_the_download_includes_what_was_recorded_under_a_former_login(coordinato
     data = privacy.personal_data(user=user)
     assert [row["browser"] for row in data["login_history"]["logins"]] == ["Ancien-Navigateur"]
     assert "login.unlock" in [entry["action"] for entry in data["actions_about_me"]]
+
+
+@pytest.mark.django_db
+def test_an_import_does_not_move_the_login_of_a_concern_contact_who_never_logged_in(programme, coordinator, org):
+    """The HR contact reads every concern of the programme: an import that moved their login at
+    once (no password yet, never logged in), then "Forgot your password?", would hand them over."""
+    from mentorat.core.services import directory_import
+    from programmes.services import programme_set_concern_contacts
+    from tests.core.test_import import csv_bytes
+
+    contact = EmployeeFactory(employee_id="HRC1", first_name="Hélène", last_name="Roux", email="helene.roux@test.example")
+    contact.user.set_unusable_password()
+    contact.user.save()
+    programme_set_concern_contacts(actor=coordinator, programme=programme, users=[contact.user])
+    report = directory_import(data=csv_bytes("HRC1,Hélène,Roux,hr.attacker@test.example",
+                                             header="employee_id,first_name,last_name,email"),
+                              dry_run=False, actor=coordinator)
+    assert report.applied, report.errors
+    contact.user.refresh_from_db()
+    assert contact.user.email == "helene.roux@test.example"
+    assert PendingEmailChange.objects.filter(user=contact.user, new_email="hr.attacker@test.example",
+                                             confirmed_at=None).exists()

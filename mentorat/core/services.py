@@ -43,6 +43,11 @@ ERRORS_KEPT = 200
 PAIR_MEMBER_PROVIDERS: list[Callable[[], set[int]]] = []
 
 
+# Accounts (user pks) that read private content without being in a pair (a programme's HR contacts
+# for concerns): their login waits for the person too. Filled by the apps above in ``ready``.
+HELD_LOGIN_PROVIDERS: list[Callable[[], set[int]]] = []
+
+
 def employees_in_pairs() -> set[int]:
     """Employees (primary keys) who are members of a pair, from every registered provider."""
     members: set[int] = set()
@@ -208,7 +213,8 @@ def directory_import(
     _check_domains(rows_by_id, final_email, error)
     users = {u.pk: u for u in User.objects.only("pk", "email", "password", "last_login")}
     pair_members = employees_in_pairs()
-    _plan_login_changes(rows_by_id, existing, final_email, users, pair_members, report, error)
+    readers = set().union(*(provider() for provider in HELD_LOGIN_PROVIDERS))
+    _plan_login_changes(rows_by_id, existing, final_email, users, pair_members, report, error, readers)
     owners = Counter(final_email.values())
     for eid, row in rows_by_id.items():
         if row.email and owners[row.email] > 1 and first_line_of_email.get(row.email) == row.line:
@@ -337,7 +343,8 @@ def _check_domains(rows_by_id, final_email, error) -> None:
                               "apart, or characters that look alike); check the address.") % {"email": row.email, "main": main})
 
 
-def _plan_login_changes(rows_by_id, existing, final_email, users, pair_members, report, error) -> None:
+def _plan_login_changes(rows_by_id, existing, final_email, users, pair_members, report, error,
+                        readers: set[int] = frozenset()) -> None:
     """Name each login that the file would move (old → new) and whether it is held for the
     person's confirmation; refuse an address that is the login of another employee's account."""
     login_of = {}
@@ -363,7 +370,8 @@ def _plan_login_changes(rows_by_id, existing, final_email, users, pair_members, 
             error(row.line, _("e-mail %(email)s is already the login of another account.") % {"email": row.email})
             continue
         # Held: an account its owner uses (a password, or a log-in by single sign-on) or in a pair.
-        held = is_password_usable(user.password) or user.last_login is not None or current.pk in pair_members
+        held = (is_password_usable(user.password) or user.last_login is not None or current.pk in pair_members
+                or user.pk in readers)
         report.email_changes.append((eid, user.email, row.email, held))
         report.names.setdefault(eid, f"{row.first_name} {row.last_name}")
 
