@@ -237,10 +237,11 @@ def unsubscribe(request, token):
     user = User.objects.filter(pk=data.get("u")).first()
     if kind is None or user is None or kind.essential:
         return render(request, "core/unsubscribe.html", {"invalid": True}, status=400)
-    if request.method == "POST":
-        services.notifications_choose(user=user, muted={kind.name})
-        return render(request, "core/unsubscribe.html", {"done": True, "kind": kind})
-    return render(request, "core/unsubscribe.html", {"kind": kind})
+    with translation.override(user.language or settings.LANGUAGE_CODE):  # the language of the e-mail it came from
+        if request.method == "POST":
+            services.notifications_choose(user=user, muted={kind.name})
+            return render(request, "core/unsubscribe.html", {"done": True, "kind": kind})
+        return render(request, "core/unsubscribe.html", {"kind": kind})
 
 
 @coordinator_required

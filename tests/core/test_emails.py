@@ -366,3 +366,12 @@ class TestPasswordResetEmail:
         settings.ALLOWED_HOSTS = ["*"]
         Client(HTTP_HOST="evil.example").post(reverse("password_reset"), {"email": mentor.email})
         assert "evil.example" not in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_the_unsubscribe_page_speaks_the_language_of_the_e_mail(mentor):
+    mentor.language = "en"
+    mentor.save()
+    token = outbox.unsubscribe_token(mentor, "milestone_due")
+    page = Client(HTTP_ACCEPT_LANGUAGE="fr").get(f"/unsubscribe/{token}/")
+    assert page.status_code == 200 and b"Stop receiving" in page.content
