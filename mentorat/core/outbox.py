@@ -11,7 +11,7 @@
    (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two sweeps never take the same row)
    and handed to ``send_batch`` tasks by id and token.
 3. ``send_one`` takes ownership (claimed → sending, only with the right token), renders the
-   message in the recipient's language, sends it, then marks it sent. A worker killed between
+   message in the recipient's language and time zone, sends it, then marks it sent. A worker killed between
    the send and that mark is the documented window in which one message may go twice; rows
    left claimed or sending by a dead worker return to the queue after ``STALE_AFTER``.
 4. SMTP errors retry with backoff through the outbox itself (no long countdowns on the broker);
