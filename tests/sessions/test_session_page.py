@@ -252,3 +252,11 @@ def test_the_pair_space_says_which_side_cancelled_in_words(active_pair, org):
     services.session_cancel(user=org["director_a"].user, session=session, reason="Comité")
     html = page_of(org["junior_b"].user, reverse("sessions:workspace", args=[active_pair.pk]))
     assert "(by the senior)" in html and "(mentee)" not in html
+
+
+@pytest.mark.django_db
+def test_a_session_cancelled_before_the_history_existed_still_says_which_side(active_pair, org):
+    session = future(active_pair).first()
+    MentoringSession.objects.filter(pk=session.pk).update(status="cancelled", cancelled_by="mentee", cancel_reason="Comité")
+    html = page_of(org["junior_b"].user, reverse("sessions:detail", args=[session.pk]))
+    assert "Cancelled by the senior" in html and "Comité" in html
