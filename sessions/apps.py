@@ -31,10 +31,21 @@ class SessionsConfig(AppConfig):
                (programme_services.CLOSE_HOOKS, programme_services.ClosingStep(
                    order=10, preview=services.closing_preview, run=services.on_programme_closed)),
                (core_demo.SEEDERS, demo.seed))
+        from mentorat.core import services as core_services
+
+        enlist((core_services.HELD_LOGIN_PROVIDERS, delegate_users))
         enlist_privacy(privacy)
         home.register(home_section)
         home.register(delegate_section)
         navigation.register(nav_items)
+
+
+def delegate_users() -> set[int]:
+    """Users named as a senior's delegate: the core keeps their login from following the directory
+    silently (they book the senior's sessions)."""
+    from sessions.models import Delegate
+
+    return set(Delegate.objects.values_list("user_id", flat=True))
 
 
 def pair_delegates(pair):

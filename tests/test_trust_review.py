@@ -407,3 +407,23 @@ def test_an_import_does_not_move_the_login_of_a_concern_contact_who_never_logged
     assert contact.user.email == "helene.roux@test.example"
     assert PendingEmailChange.objects.filter(user=contact.user, new_email="hr.attacker@test.example",
                                              confirmed_at=None).exists()
+
+
+@pytest.mark.django_db
+def test_an_import_does_not_move_the_login_of_a_senior_s_delegate_at_once(active_pair, coordinator, org):
+    """The delegate books the senior's sessions (dates and places of a senior's meetings)."""
+    from mentorat.core.services import directory_import
+    from sessions import services
+    from tests.core.test_import import csv_bytes
+
+    assistant = org["manager_a"]
+    assistant.user.set_unusable_password()
+    assistant.user.save()
+    services.delegate_set(user=org["director_a"].user, email=assistant.user.email)
+    old = assistant.user.email
+    report = directory_import(data=csv_bytes(f"MA,{assistant.first_name},{assistant.last_name},hr.attacker@test.example",
+                                             header="employee_id,first_name,last_name,email"),
+                              dry_run=False, actor=coordinator)
+    assert report.applied, report.errors
+    assistant.user.refresh_from_db()
+    assert assistant.user.email == old
