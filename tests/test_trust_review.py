@@ -427,3 +427,23 @@ def test_an_import_does_not_move_the_login_of_a_senior_s_delegate_at_once(active
     assert report.applied, report.errors
     assistant.user.refresh_from_db()
     assert assistant.user.email == old
+
+
+@pytest.mark.django_db
+def test_an_import_does_not_move_the_login_of_an_account_with_a_site_wide_role_at_once(coordinator):
+    """A coordinator reads the directory and the applications and erases people; an executive
+    sees every dashboard; an administrator has the admin."""
+    from mentorat.core.services import directory_import
+    from tests.core.test_import import csv_bytes
+
+    for number, flags in enumerate(({"is_coordinator": True}, {"is_executive": True},
+                                    {"is_superuser": True, "is_staff": True})):
+        person = EmployeeFactory(employee_id=f"ROLE{number}", first_name="Rôle", last_name=f"Numéro{number}")
+        type(person.user).objects.filter(pk=person.user.pk).update(password="!", last_login=None, **flags)
+        old = person.user.email
+        report = directory_import(data=csv_bytes(f"ROLE{number},Rôle,Numéro{number},hr.attacker{number}@test.example",
+                                                 header="employee_id,first_name,last_name,email"),
+                                  dry_run=False, actor=coordinator)
+        assert report.applied, report.errors
+        person.user.refresh_from_db()
+        assert person.user.email == old, flags
