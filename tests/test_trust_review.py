@@ -447,3 +447,45 @@ def test_an_import_does_not_move_the_login_of_an_account_with_a_site_wide_role_a
         assert report.applied, report.errors
         person.user.refresh_from_db()
         assert person.user.email == old, flags
+
+
+ADMIN_LISTS = ["programmes_application", "programmes_manageracknowledgement", "evaluation_testimonial",
+               "mentoring_sessions_mentoringsession", "binomes_pair"]
+
+
+def _list_queries(client, name) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_of_this_area_cost_the_same_whatever_the_rows(active_pair, superuser, org, programme):
+    from evaluation.models import Testimonial
+    from programmes.models import ManagerAcknowledgement
+
+    client = client_for(superuser)
+    Testimonial.objects.create(programme=programme, author=org["junior_b"], role="mentor", title="A", body="A", consent=True)
+    ManagerAcknowledgement.objects.get_or_create(application=active_pair.mentor, defaults={"manager": org["director_b"]})
+    before = {name: _list_queries(client, name) for name in ADMIN_LISTS}
+    from binomes import services as pairing
+    from binomes.models import Pair
+
+    cohort = {a.employee.employee_id: a for a in programme.applications.select_related("employee")}
+    pair = pairing.pair_manual(actor=programme.created_by, programme=programme, mentor=cohort["JA"], mentee=cohort["DB"])
+    pairing.pairs_publish(actor=programme.created_by, programme=programme)
+    Pair.objects.filter(pk=pair.pk).update(expires_at=None)
+    when = datetime.datetime(2027, 1, 4, 9, tzinfo=datetime.UTC)
+    for member in (org["junior_a"], org["director_b"]):
+        pairing.pair_confirm(user=member.user, pair=pair, now=when)
+    for employee in (org["director_a"], org["director_b"]):
+        Testimonial.objects.create(programme=programme, author=employee, role="mentee", title="B", body="B", consent=False)
+    for number in range(2):
+        newcomer = EmployeeFactory(employee_id=f"NEW{number}", job_level=1, manager=org["manager_a"])
+        application = programme.applications.create(employee=newcomer, role="mentor")
+        ManagerAcknowledgement.objects.create(application=application, manager=org["manager_a"])
+    after = {name: _list_queries(client, name) for name in ADMIN_LISTS}
+    assert after == before
