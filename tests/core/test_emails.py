@@ -168,6 +168,12 @@ def every_kind(programme, cohort, active_pair, other_pair, org, coordinator, sup
     session_notifications.plan_digest(now=now)
     programme_set_concern_contacts(actor=coordinator, programme=programme, users=[coordinator])
     session_services.concern_raise(user=org["junior_b"].user, pair=active_pair, body="Un souci")
+    # A delegate named then removed: the invitations of the senior's sessions, then their cancellations.
+    from tests.factories import UserFactory
+
+    assistant = UserFactory(email="every.assistant@test.example")
+    session_services.delegate_set(user=org["director_a"].user, email=assistant.email)
+    session_services.delegate_set(user=org["director_a"].user, email="")
     core_services.password_reset_link_send(actor=superuser, user=org["junior_b"].user)
     core_services._email_change_request(user=org["junior_a"].user, new_email="new.address@test.example", actor=coordinator,
                                         source="admin")
