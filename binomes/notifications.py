@@ -121,11 +121,14 @@ def render_ended(notification):
         first = _("The pair %(mentor)s & %(mentee)s of “%(programme)s” has ended early, without blame (ended by %(who)s).") % values
     if member:
         rest = _("The sessions still ahead are cancelled: each comes with its cancelling invitation, so that your "
-                 "calendar removes it. You can each be paired again.\n%(url)s") % values
+                 "calendar removes it.") % values
+        if pair.status == Pair.Status.ENDED:
+            rest += " " + _("You can each be paired again.")
+        rest += "\n" + values["url"]
     else:
         subject = _("Reverse mentoring: the pair of %(mentee)s has ended") % values
-        rest = _("You book sessions for %(mentee)s: the sessions still ahead are cancelled, and the members' calendars "
-                 "receive the cancelling invitations. There is nothing more to book for this pair.") % values
+        rest = _("You book sessions for %(mentee)s: the sessions still ahead are cancelled, each with its cancelling "
+                 "invitation. There is nothing more to book for this pair.") % values
     return outbox.Message(subject, _("Hello,\n\n%(first)s\n%(rest)s") % {"first": first, "rest": rest})
 
 
