@@ -179,3 +179,16 @@ class TestTheChemistryMeeting:
         assert client_for(org["junior_b"].user).get(url).status_code == 405
         client_for(coordinator).post(url, {"starts_at": when})
         assert ChemistryMeeting.objects.get().proposed_by == coordinator
+
+    def test_the_coordinator_sees_the_booking_help_and_a_withdrawn_meeting_can_be_sent_again(self, coordinator, programme,
+                                                                                            cohort, org):
+        pair = published(coordinator, programme, cohort, org)
+        url = reverse("binomes:pair", args=[pair.pk])
+        assert 'data-testid="chemistry"' in client_for(coordinator).get(url).content.decode()
+        when = selectors.chemistry_help(pair=pair)["proposed"]
+        meeting = services.chemistry_propose(user=coordinator, pair=pair, starts_at=when)
+        ChemistryMeeting.objects.filter(pk=meeting.pk).update(cancelled=True)
+        page = client_for(org["junior_b"].user).get(url).content.decode()
+        assert 'data-testid="chemistry-meeting"' not in page and "Send the invitation" in page
+        again = services.chemistry_propose(user=org["junior_b"].user, pair=pair, starts_at=when)
+        assert not again.cancelled and again.sequence == 2
