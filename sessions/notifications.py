@@ -223,8 +223,7 @@ def render_pair_alert(notification):
     if pair is None or pair.status != Pair.Status.ACTIVE:
         return None
     words = {"inactive": _("no session held for more than twice the cadence"),
-             "senior_cancellations": _("the senior keeps cancelling sessions"),
-             "low_ratings": _("sessions are rated low")}
+             "senior_cancellations": _("the senior keeps cancelling sessions")}
     text = _("Hello,\n\nThe pair %(mentor)s & %(mentee)s (%(programme)s) needs attention: %(reason)s.\nFollow-up: %(url)s") % {
         "mentor": pair.mentor.employee.full_name, "mentee": pair.mentee.employee.full_name, "programme": pair.programme.name,
         "reason": words.get(reason, reason), "url": settings.SITE_URL + reverse("sessions:followup", args=[pair.programme.slug])}

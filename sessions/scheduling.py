@@ -2,7 +2,9 @@
 
 A pair meets every ``cadence_weeks`` weeks in a weekly slot (``tue-pm``: Tuesday afternoon),
 on working days only: a date that falls on a weekend or a public holiday moves to the next
-working day, never past the next planned date nor the end of the programme. Times are local to
+working day of the same week (at most six days later), never past the next planned date nor the
+end of the programme; a date that cannot move that little is dropped rather than squeezed
+against the next one. Times are local to
 the time zone given, so a 10:00 session stays at 10:00 across daylight-saving changes.
 """
 
@@ -48,7 +50,8 @@ def plan(*, start: datetime.date, end: datetime.date, cadence_weeks: int, slot: 
 
     The first session is the first day of the slot's weekday on or after the later of ``start``
     and tomorrow; each next one ``cadence_weeks`` later. A date on a weekend or holiday moves to
-    the next working day; if that passes the following planned date or ``end``, it is dropped.
+    the next working day; if that is a week or more later (a week of holidays), passes the
+    following planned date or ``end``, it is dropped.
     Never a weekend or holiday; gaps of ``cadence_weeks`` weeks give or take the shift; nothing
     after ``end``.
     """
@@ -58,11 +61,12 @@ def plan(*, start: datetime.date, end: datetime.date, cadence_weeks: int, slot: 
     first = max(start, now.astimezone(tz).date() + datetime.timedelta(days=1))
     first += datetime.timedelta(days=(WEEKDAY[day_name] - first.weekday()) % 7)
     step = datetime.timedelta(weeks=cadence_weeks)
+    most = datetime.timedelta(days=7)  # a shift stays within the week, so the rhythm holds
     result = []
     target = first
     while target <= end:
         day = next_working_day(target, holidays)
-        if day <= end and day < target + step:
+        if day <= end and day < target + most:
             result.append(datetime.datetime.combine(day, SLOT_TIME[half], tzinfo=tz))
         target += step
     return result

@@ -119,16 +119,18 @@ def cancellations(sessions) -> dict:
 
 
 def programme_followup(*, user: User, programme: Programme, now: datetime.datetime | None = None) -> list[dict]:
-    """The coordinator's view of each pair: counts, rating average, risk, how many concerns are open
-    and when the last was raised. No content: no notes, no log, no concern's text."""
+    """The coordinator's view of each pair: counts, risk, how many concerns are open and when the
+    last was raised. No content: no notes, no log, no concern's text — and no rating: a pair has
+    two raters, so a per-pair figure (or a "low ratings" flag) is one person's score, and each new
+    one shows by before/after. Ratings reach coordinators only through the dashboards' release
+    steps and blocks."""
     if not is_coordinator(user):
         raise Http404
     now = now or timezone.now()
     pairs = list(
         programme.pairs.filter(status__in=MEMBER_PAIR_STATES)
         .select_related("mentor__employee", "mentee__employee")
-        .annotate(rating_avg=Avg("sessions__ratings__score"),
-                  open_concerns=Count("concerns", filter=Q(concerns__handled_at__isnull=True), distinct=True),
+        .annotate(open_concerns=Count("concerns", filter=Q(concerns__handled_at__isnull=True), distinct=True),
                   last_concern_at=Max("concerns__created_at"))
     )
     # Plain tuples, not model instances: a programme of hundreds of pairs has thousands of sessions.
@@ -151,10 +153,8 @@ def programme_followup(*, user: User, programme: Programme, now: datetime.dateti
             reasons.append("senior_cancellations")
         if inactive:
             reasons.append("inactive")
-        if pair.rating_avg is not None and pair.rating_avg < 2.5:
-            reasons.append("low_ratings")
         rows.append({"pair": pair, "held": held, "due": len([s for s in past if s.status != MentoringSession.Status.CANCELLED]),
-                     "unlogged": unlogged, "cancelled": info["by_side"], "rating_avg": pair.rating_avg,
+                     "unlogged": unlogged, "cancelled": info["by_side"],
                      "next": next((s.starts_at for s in sessions if s.starts_at >= now and s.status == "planned"), None),
                      "risks": reasons, "open_concerns": pair.open_concerns, "last_concern_at": pair.last_concern_at})
     return rows

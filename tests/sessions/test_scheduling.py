@@ -77,3 +77,14 @@ def test_preferred_slot_and_window():
     before = datetime.datetime(2027, 1, 5, 10, tzinfo=PARIS)
     after = datetime.datetime(2027, 1, 26, 10, tzinfo=PARIS)
     assert reschedule_window(before, after, datetime.date(2027, 9, 1)) == (datetime.date(2027, 1, 6), datetime.date(2027, 1, 25))
+
+
+def test_a_whole_week_of_holidays_drops_the_date_instead_of_squeezing_it_against_the_next():
+    """Found by the property test: a Monday session whose whole week is off moved seven days
+    later, one week before the next session of a two-week rhythm."""
+    week_off = {datetime.date(2027, 1, 4) + datetime.timedelta(days=n) for n in range(5)}
+    dates = plan(start=datetime.date(2026, 12, 21), end=datetime.date(2027, 2, 28), cadence_weeks=2, slot="mon-am",
+                 holidays=week_off, tz=PARIS, now=datetime.datetime(2026, 12, 1, tzinfo=PARIS))
+    days = [d.date() for d in dates]
+    assert datetime.date(2027, 1, 11) not in days and not (set(days) & week_off)
+    assert days[:3] == [datetime.date(2026, 12, 21), datetime.date(2027, 1, 18), datetime.date(2027, 2, 1)]
