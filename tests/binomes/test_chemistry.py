@@ -50,10 +50,17 @@ class TestProposedTime:
 
     @given(st.dates(min_value=datetime.date(2026, 1, 1), max_value=datetime.date(2030, 12, 31)),
            st.sampled_from(["mon-am", "tue-pm", "wed-am", "thu-pm", "fri-am"]))
-    def test_always_a_working_day_of_that_slot_and_within_two_weeks(self, today, slot):
+    def test_always_the_first_working_day_of_that_slot_after_the_lead(self, today, slot):
         when = chemistry.proposed_time([slot], today=today, holidays=FR_2026, tz=PARIS)
         assert when.weekday() == chemistry.WEEKDAY[slot[:3]] and when.date() not in FR_2026
-        assert chemistry.add_working_days(today, 2, FR_2026) <= when.date() <= today + datetime.timedelta(days=16)
+        earliest = chemistry.add_working_days(today, 2, FR_2026)
+        assert earliest <= when.date()
+        # Every earlier day of that weekday since the lead is a holiday: a week is skipped only for one
+        # (Christmas and New Year's Day on the same weekday skip two), so within two weeks otherwise.
+        skipped = [earliest + datetime.timedelta(days=n) for n in range((when.date() - earliest).days)]
+        skipped = [day for day in skipped if day.weekday() == when.weekday()]
+        assert all(day in FR_2026 for day in skipped)
+        assert when.date() <= today + datetime.timedelta(days=16 + 7 * len(skipped))
 
 
 def published(coordinator, programme, cohort, org):

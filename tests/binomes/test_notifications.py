@@ -121,8 +121,9 @@ class TestTheOtherMemberIsTold:
             uids = cancelling(to(member.email))
             assert sorted(uids) == sorted(f"session-{uid}@mentorat" for uid in future)
             assert cancelling(told) == []
+        # The assistant reads French (their saved language), the members English.
         [message] = to(assistant.email, "pair_ended")
-        assert "ended" in message.subject and "Changement de poste" not in message.body
+        assert "a pris fin" in message.subject and "Changement de poste" not in message.body
 
     def test_a_completed_pair_tells_both_members(self, active_pair, org, coordinator):
         drain_outbox()

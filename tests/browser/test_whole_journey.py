@@ -145,11 +145,18 @@ def test_the_whole_lifecycle_as_a_new_company(page, transactional_db, tmp_path):
     assert pair.status == Pair.Status.ACTIVE
     first, second = pair.sessions.order_by("starts_at")[:2]
 
-    # 7. A reminder e-mail reaches both, two days before the second session.
+    # 7. The sessions land in both calendars the day the pair starts (one invitation each), then a
+    # reminder reaches both, two days before the second session.
+    mail.outbox.clear()
+    drain_outbox()
+    planned = [m for m in mail.outbox if m.extra_headers.get("X-Mentorat-Kind") == "session_planned"]
+    count = pair.sessions.count()
+    assert sorted(m.to[0] for m in planned) == [f"bernard.lefevre@{DOMAIN}"] * count + [f"lea.moreau@{DOMAIN}"] * count
     mail.outbox.clear()
     notifications.plan_reminders(now=second.starts_at - datetime.timedelta(days=2, minutes=30))
     drain_outbox(now=second.starts_at - datetime.timedelta(days=2))
-    reminders = [m for m in mail.outbox if m.attachments]
+    reminders = [m for m in mail.outbox if m.extra_headers.get("X-Mentorat-Kind") == "session_upcoming"]
+    assert all(m.attachments for m in reminders)
     assert sorted(m.to[0] for m in reminders) == [f"bernard.lefevre@{DOMAIN}", f"lea.moreau@{DOMAIN}"]
     assert "séance" in reminders[0].subject.lower()
 
