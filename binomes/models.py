@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from mentorat.core.scopes import ScopedQuerySet
 
 from mentorat.core.models import Employee
 from programmes.models import Application, Programme
@@ -41,6 +42,10 @@ class PairingSettings(models.Model):
 
 class Pair(models.Model):
     """A mentor and a mentee of one programme. Visible to them only once published."""
+    # The cached values this model's rows feed (mentorat.core.scopes).
+    SCOPED_BY = {"pair": "pk", "programme": "programme_id"}
+    objects = ScopedQuerySet.as_manager()
+
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("draft proposal")

@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from mentorat.core.scopes import ScopedQuerySet
 
 from binomes.models import Pair
 from mentorat.core.models import Department, Employee, Site
@@ -27,6 +28,10 @@ def _in_language(fr: str, en: str) -> str:
 
 
 class Survey(models.Model):
+    # The cached values this model's rows feed (mentorat.core.scopes).
+    SCOPED_BY = {"results": "programme_id"}
+    objects = ScopedQuerySet.as_manager()
+
     class Moment(models.TextChoices):
         BASELINE = "baseline", _("baseline (at activation)")
         PULSE = "pulse", _("pulse after each session")
@@ -72,6 +77,10 @@ class Survey(models.Model):
 
 
 class Question(models.Model):
+    # The cached values this model's rows feed (mentorat.core.scopes).
+    SCOPED_BY = {"results": "survey__programme_id"}
+    objects = ScopedQuerySet.as_manager()
+
     class Kind(models.TextChoices):
         SCALE = "scale", _("scale from 1 to 5")
         RECOMMEND = "recommend", _("recommendation from 0 to 10")
@@ -125,6 +134,10 @@ class ResultRelease(models.Model):
     at least the anonymity threshold of people answered since the last step; then they are released
     together, and a released response can no longer change. Responses that never make a step of
     that size (the last few before the survey closes) are never shown."""
+    # The cached values this model's rows feed (mentorat.core.scopes).
+    SCOPED_BY = {"results": "survey__programme_id"}
+    objects = ScopedQuerySet.as_manager()
+
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="releases")
     released_at = models.DateTimeField()
@@ -140,6 +153,10 @@ class RatingRelease(models.Model):
     """A step in which a programme's new session ratings join the figures, as ``ResultRelease``
     does for survey answers: the ratings with an id above the previous step's ``up_to`` and up to
     this one, once they come from at least the anonymity threshold of people."""
+    # The cached values this model's rows feed (mentorat.core.scopes).
+    SCOPED_BY = {"results": "programme_id"}
+    objects = ScopedQuerySet.as_manager()
+
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
     released_at = models.DateTimeField()

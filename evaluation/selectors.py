@@ -25,7 +25,7 @@ from binomes.selectors import pair_counts
 from evaluation import kpis
 from evaluation.anonymity import Cell, Groups
 from evaluation.models import Answer, Question, RatingRelease, Response, Survey, Testimonial
-from mentorat.core import datacache, outbox
+from mentorat.core import outbox, scopes
 from mentorat.core.models import Department, JobLevelChange, Notification, Site, User
 from mentorat.core.permissions import is_coordinator, is_executive
 from mentorat.core.selectors import employee_of
@@ -230,16 +230,19 @@ def _family_scale(answers: QuerySet, cohorts, domain: bool = False) -> tuple:
     return DIMS + (("domain",) if domain else ()), _cells(rows, cohorts, ("total", "count"), ("dom",) if domain else ())
 
 
-def _family_cells(cohorts: dict[int, int]) -> dict[str, tuple]:
-    """{family: (dimensions, cells)} over every programme: six grouped queries."""
+def _family_cells(programme_id: int, cohorts: dict[int, int]) -> dict[str, tuple]:
+    """{family: (dimensions, cells)} of one programme's released answers and ratings: six grouped
+    queries. They change only when the programme releases a step (``ResultRelease``,
+    ``RatingRelease``), its questions or its dates change: the ``("results", pk)`` scope."""
+    answers = Answer.objects.filter(response__survey__programme_id=programme_id)
     families = {
-        "satisfaction": _family_scale(Answer.objects.filter(question__measures="satisfaction", value__isnull=False), cohorts),
-        "skill_self": _family_scale(Answer.objects.filter(question__kind=Question.Kind.SKILL_SELF, domain__isnull=False,
-                                                          value__isnull=False), cohorts, domain=True),
-        "skill_mentor": _family_scale(Answer.objects.filter(question__kind=Question.Kind.SKILL_MENTOR, domain__isnull=False,
-                                                            value__isnull=False), cohorts, domain=True),
+        "satisfaction": _family_scale(answers.filter(question__measures="satisfaction", value__isnull=False), cohorts),
+        "skill_self": _family_scale(answers.filter(question__kind=Question.Kind.SKILL_SELF, domain__isnull=False,
+                                                   value__isnull=False), cohorts, domain=True),
+        "skill_mentor": _family_scale(answers.filter(question__kind=Question.Kind.SKILL_MENTOR, domain__isnull=False,
+                                                     value__isnull=False), cohorts, domain=True),
     }
-    rows = (Answer.objects.filter(_RELEASED, question__kind=Question.Kind.RECOMMEND, value__isnull=False).values(**_RESPONSE_DIMS)
+    rows = (answers.filter(_RELEASED, question__kind=Question.Kind.RECOMMEND, value__isnull=False).values(**_RESPONSE_DIMS)
             .annotate(n=Count("response", distinct=True), promoters=Count("id", filter=Q(value__gte=9)),
                       passives=Count("id", filter=Q(value__in=[7, 8])), detractors=Count("id", filter=Q(value__lte=6))))
     families["recommend"] = (DIMS, _cells(rows, cohorts, ("promoters", "passives", "detractors")))
@@ -251,8 +254,8 @@ def _family_cells(cohorts: dict[int, int]) -> dict[str, tuple]:
                                        survey__moment=Survey.Moment.BASELINE, released_in__isnull=False).values("pk")[:1]
     before = Answer.objects.filter(response_id=Subquery(baseline), domain=OuterRef("domain"),
                                    question__kind=Question.Kind.SKILL_SELF, value__isnull=False).values("value")[:1]
-    rows = (Answer.objects.filter(_RELEASED, question__kind=Question.Kind.SKILL_SELF,
-                                  response__survey__moment=Survey.Moment.FINAL, domain__isnull=False, value__isnull=False,
+    rows = (answers.filter(_RELEASED, question__kind=Question.Kind.SKILL_SELF,
+                           response__survey__moment=Survey.Moment.FINAL, domain__isnull=False, value__isnull=False,
                                   response__pair__isnull=False)
             .annotate(before=Subquery(before)).filter(before__isnull=False).values(**_RESPONSE_DIMS)
             .annotate(n=Count("response", distinct=True),
@@ -266,10 +269,15 @@ def _family_cells(cohorts: dict[int, int]) -> dict[str, tuple]:
     # A rating counts once released (``RatingRelease``): its step is the first release covering its id.
     step = (RatingRelease.objects.filter(programme=OuterRef("session__pair__programme"), up_to__gte=OuterRef("pk"))
             .order_by("up_to").values("pk")[:1])
-    rows = (SessionRating.objects.annotate(step=Subquery(step)).filter(step__isnull=False).values("role", "step", **rater)
+    rows = (SessionRating.objects.filter(session__pair__programme_id=programme_id).annotate(step=Subquery(step)).filter(step__isnull=False).values("role", "step", **rater)
             .annotate(n=Count("session__pair", distinct=True), total=Sum("score"), count=Count("id")))
     families["rating"] = (DIMS, _cells(rows, cohorts, ("total", "count")))
     return families
+
+
+FAMILIES = ("satisfaction", "skill_self", "skill_mentor", "recommend", "skill_gain", "rating")
+# Released figures change only with a release step: the scope says when; this bounds the rest.
+RESULTS_TTL = 3600
 
 
 def _scope_of(user: User) -> dict:
@@ -282,14 +290,23 @@ def _scope_of(user: User) -> dict:
 def answer_families(*, scope: dict) -> dict[str, Groups]:
     """Satisfaction, recommendation, skills (self and mentor view), skill gain and session ratings,
     as ``Groups`` over the user's scope: blocks of respondents computed from that whole scope, each
-    release step on its own, each domain on its own. The cells are the same for everyone, so they
-    are cached under the version of the data (``datacache``); the blocks are computed from them on
-    each read, so a cached value cannot show what the rule hides."""
-    cells = datacache.cached(("evaluation-cells", 2), lambda: _family_cells(_cohorts()), timeout=15 * 60)
+    release step on its own, each domain on its own. The cells are the same for everyone: each
+    programme's are cached under its ``("results", pk)`` scope, which only a release step, a
+    question or a date change touches. The blocks are computed from them on each read, over the
+    whole scope, so a cached value cannot show what the rule hides."""
+    cohorts = _cohorts()
+    ids = sorted(scope["programme"]) if "programme" in scope else sorted(cohorts)
+    parts = scopes.cached_many("evaluation-cells", [((1, pk), [("results", pk)]) for pk in ids],
+                               lambda parts: _family_cells(parts[1], cohorts), timeout=RESULTS_TTL)
+    merged: dict[str, tuple] = {}
+    for part in parts:
+        for name, (dims, rows) in part.items():
+            merged.setdefault(name, (dims, []))[1].extend(rows)
     families = {}
-    for name, (dims, rows) in cells.items():
+    for name in FAMILIES:
+        dims, rows = merged.get(name, (DIMS + (("domain",) if name in ("skill_self", "skill_mentor") else ()), []))
         separate = ("step", "domain") if "domain" in dims else ("step",)
-        families[name] = Groups(dims, list(rows), threshold(), scope, hierarchy=HIERARCHY, separate=separate)
+        families[name] = Groups(dims, rows, threshold(), scope, hierarchy=HIERARCHY, separate=separate)
     return families
 
 
@@ -448,6 +465,7 @@ def _operational_cells(*, programme_ids: list[int], now: datetime.datetime) -> d
             for measure, rows in cells.items()}
 
 
+OPERATIONAL_TTL = DASHBOARD_TTL
 OPERATIONAL_MEASURES = ("applications", "pairs", "sessions", "goals", "commitments", "engagement", "promotions",
                         "retention_6", "retention_12")
 
@@ -456,8 +474,20 @@ def operational_groups(*, programme_ids: list[int], now: datetime.datetime) -> d
     """The operational measures as (count names, ``Groups``) over the user's whole scope
     (``programme_ids``), each over its own people: a filter's figure of a measure is shown only
     when those people are a union of blocks of at least the threshold, as for answers, so a
-    department with one pair shows nothing of it, nor does the rest of its programme."""
-    cells = _operational_cells(programme_ids=programme_ids, now=now)
+    department with one pair shows nothing of it, nor does the rest of its programme.
+
+    Each programme's cells are cached under its ``("programme", pk)`` scope (every service that
+    writes an application, a pair, a session, a goal or a commitment touches it) and the
+    directory's (departments, sites, leave dates), for at most OPERATIONAL_TTL seconds since some
+    counts move with the clock (sessions due, retention marks). A write recomputes only its own
+    programme's cells: eight queries over that programme."""
+    parts = scopes.cached_many(
+        "operational-cells", [((1, pk), [("programme", pk), ("directory",)]) for pk in programme_ids],
+        lambda parts: _operational_cells(programme_ids=[parts[1]], now=now), timeout=OPERATIONAL_TTL)
+    cells: dict[str, list] = defaultdict(list)
+    for part in parts:
+        for measure, rows in part.items():
+            cells[measure].extend(rows)
     groups = {}
     for measure in OPERATIONAL_MEASURES:
         rows = cells.get(measure, [])
@@ -510,15 +540,33 @@ def figures_of(counts: dict) -> dict:
     }
 
 
+def _sessions_by_month_of(programme_id: int) -> list[tuple]:
+    """(month, mentor's and mentee's departments and sites, planned, held) of one programme's pairs."""
+    dims = _pair_dims("pair__")[1:]
+    rows = (MentoringSession.objects.filter(pair__programme_id=programme_id, pair__status__in=MEMBER_STATES)
+            .annotate(month=TruncMonth("starts_at")).values("month", *dims)
+            .annotate(planned=Count("pk"), held=Count("pk", filter=Q(status=MentoringSession.Status.HELD))))
+    return [((timezone.localtime(r["month"]) if timezone.is_aware(r["month"]) else r["month"]).strftime("%Y-%m"),
+             r[dims[0]], r[dims[1]], r[dims[2]], r[dims[3]], r["planned"], r["held"]) for r in rows]
+
+
 def sessions_by_month(*, programme_ids: list[int], filters: Filters, now: datetime.datetime) -> list[dict]:
-    """Sessions planned (every session scheduled, cancelled ones included) and held, per month."""
-    rows = (MentoringSession.objects.filter(_pair_q(filters, "pair__"), pair__programme_id__in=programme_ids,
-                                            pair__status__in=MEMBER_STATES)
-            .annotate(month=TruncMonth("starts_at")).values("month")
-            .annotate(planned=Count("pk"), held=Count("pk", filter=Q(status=MentoringSession.Status.HELD)))
-            .order_by("month"))
-    return [{"month": timezone.localtime(r["month"]).strftime("%Y-%m") if timezone.is_aware(r["month"])
-             else r["month"].strftime("%Y-%m"), "planned": r["planned"], "held": r["held"]} for r in rows]
+    """Sessions planned (every session scheduled, cancelled ones included) and held, per month. Each
+    programme's months are cached under its scope; a pair is in a department (site) when either
+    member is (``_pair_q``)."""
+    zone = timezone.get_current_timezone_name()
+    parts = scopes.cached_many("sessions-by-month", [((1, pk, zone), [("programme", pk)]) for pk in programme_ids],
+                               lambda parts: _sessions_by_month_of(parts[1]), timeout=OPERATIONAL_TTL)
+    months: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for rows in parts:
+        for month, mentor_department, mentee_department, mentor_site, mentee_site, planned, held in rows:
+            if (filters.department or filters.site) and not any(
+                    (not filters.department or department == filters.department) and (not filters.site or site == filters.site)
+                    for department, site in ((mentor_department, mentor_site), (mentee_department, mentee_site))):
+                continue
+            months[month][0] += planned
+            months[month][1] += held
+    return [{"month": month, "planned": planned, "held": held} for month, (planned, held) in sorted(months.items())]
 
 
 OBJECTIVE_KPIS = {

@@ -6,18 +6,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evaluation import definitions, selectors, services
 from evaluation.forms import FilterForm, QuestionForm, ResponseForm, SurveyForm, TestimonialForm
 from evaluation.models import Question, Survey
-from mentorat.core import datacache
 from mentorat.core.csv import csv_response
 from mentorat.core.errors import add_to_form
-from mentorat.core.pagecache import cached_page
-from mentorat.core.permissions import coordinator_required, is_coordinator, is_executive
+from mentorat.core.permissions import coordinator_required
 from programmes.selectors import programme_get_for_coordinator, programme_get_for_user, programme_roles
 
 KPI_CARDS = ["applications", "approved", "pairing_rate", "active_pairs", "session_completion", "session_rating",
@@ -52,47 +49,28 @@ def _cards(figures: dict) -> list[dict]:
     return cards
 
 
-def _dashboard_access(request):
-    """Run on every request, a cached copy or not: who may see the dashboard, and over what."""
-    user = request.user
-    if not selectors.can_see_dashboard(user):
-        raise PermissionDenied
-    if is_executive(user) or is_coordinator(user):
-        return "all"
-    return tuple(sorted(selectors.dashboard_programmes(user=user).values_list("pk", flat=True)))
-
-
-@cached_page(timeout=selectors.DASHBOARD_TTL, query=tuple(FilterForm.base_fields), access=_dashboard_access)
 def dashboard(request):
-    """The page body is the same for everyone with the same scope and filters: it is rendered once
-    per version of the data (``datacache``), so executives opening it cost a cache read. After a
-    write, one request recomputes it; those arriving meanwhile get the figures from just before."""
+    """Executives and coordinators: every programme; sponsors: theirs. Not cached as a page: the
+    figures come from each programme's cells, cached under its scopes (``evaluation.selectors``),
+    so a write recomputes one programme's part and the page is rendered for each request."""
     user = request.user
     if not selectors.can_see_dashboard(user):
         raise PermissionDenied
-    full = is_executive(user) or is_coordinator(user)
-    scope = "all" if full else tuple(sorted(selectors.dashboard_programmes(user=user).values_list("pk", flat=True)))
-
-    def body() -> str:
-        options = selectors.dashboard_options(user=user)
-        form, filters = _filters(request, options)
-        data = selectors.dashboard(user=user, filters=filters)
-        charts = dict(data["charts"], labels={
-            "planned": _("planned"), "held": _("held"), "satisfaction": _("satisfaction (1–5)"), "nps": _("NPS"),
-            "before": _("senior, at the start"), "after": _("senior, at the end"), "mentor": _("mentor's view"),
-            "funnel": [_("applications"), _("approved"), _("paired"), _("started"), _("completed")],
-            "retention": [definitions.label("mentor_retention_6m"), definitions.label("mentor_retention_12m"),
-                          definitions.label("mentor_promotions")]})
-        return render_to_string("evaluation/_dashboard_body.html", {
-            "form": form, "data": data, "cards": _cards(data["total"]), "charts": charts,
-            "columns": [{"programme": c["programme"], "cards": _cards(c["figures"])} for c in data["columns"]],
-            "query": request.GET.urlencode(), "now": timezone.now(),
-        })
-
-    key = ("dashboard-page", scope, sorted(request.GET.lists()), get_language(), timezone.get_current_timezone_name(),
-           timezone.localdate().isoformat())  # the "today" figures
-    html = datacache.cached(key, body, timeout=selectors.DASHBOARD_TTL, one_at_a_time=True)
-    return render(request, "evaluation/dashboard.html", {"body": mark_safe(html)})
+    options = selectors.dashboard_options(user=user)
+    form, filters = _filters(request, options)
+    data = selectors.dashboard(user=user, filters=filters)
+    charts = dict(data["charts"], labels={
+        "planned": _("planned"), "held": _("held"), "satisfaction": _("satisfaction (1–5)"), "nps": _("NPS"),
+        "before": _("senior, at the start"), "after": _("senior, at the end"), "mentor": _("mentor's view"),
+        "funnel": [_("applications"), _("approved"), _("paired"), _("started"), _("completed")],
+        "retention": [definitions.label("mentor_retention_6m"), definitions.label("mentor_retention_12m"),
+                      definitions.label("mentor_promotions")]})
+    body = render_to_string("evaluation/_dashboard_body.html", {
+        "form": form, "data": data, "cards": _cards(data["total"]), "charts": charts,
+        "columns": [{"programme": c["programme"], "cards": _cards(c["figures"])} for c in data["columns"]],
+        "query": request.GET.urlencode(), "now": timezone.now(),
+    }, request=request)
+    return render(request, "evaluation/dashboard.html", {"body": mark_safe(body)})
 
 
 def dashboard_export(request):

@@ -199,8 +199,8 @@ else:
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Cache ----------------------------------------------------------------------------------
-# Shared by every process (web workers, Celery worker): ``mentorat.core.datacache`` keeps the
-# version of the data in it. Redis (database 1 of REDIS_URL's server, or CACHE_URL) when Redis is
+# Shared by every process (web workers, Celery worker): ``mentorat.core.scopes`` keeps the
+# tokens of the cached values' scopes in it. Redis (database 1 of REDIS_URL's server, or CACHE_URL) when Redis is
 # configured; otherwise files under var/cache, which the processes of ``make run`` share.
 CACHE_URL = env_str("CACHE_URL") or (cache_url_for(REDIS_URL) if REDIS_URL else "")
 if CACHE_URL:

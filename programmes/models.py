@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from mentorat.core.scopes import ScopedQuerySet
 
 from mentorat.core.models import Employee
 
@@ -64,6 +65,10 @@ class LearningDomain(models.Model):
 
 
 class Programme(models.Model):
+    # The cached values this model's rows feed (mentorat.core.scopes).
+    SCOPED_BY = {"programme": "pk", "results": "pk"}
+    objects = ScopedQuerySet.as_manager()
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         ENROLMENT = "enrolment", _("enrolment open")
@@ -275,6 +280,10 @@ class TrainingCompletion(models.Model):
 
 class Application(models.Model):
     """A volunteer's application [candidature] to one programme, as mentor or mentee."""
+    # The cached values this model's rows feed (mentorat.core.scopes).
+    SCOPED_BY = {"programme": "programme_id"}
+    objects = ScopedQuerySet.as_manager()
+
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("to review")

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from mentorat.core.scopes import ScopedQuerySet
 
 from binomes.models import Pair
 from mentorat.core.models import Employee
@@ -19,6 +20,10 @@ from sessions.crypto import EncryptedTextField
 
 
 class MentoringSession(models.Model):
+    # The cached values this model's rows feed (mentorat.core.scopes).
+    SCOPED_BY = {"pair": "pair_id", "programme": "pair__programme_id"}
+    objects = ScopedQuerySet.as_manager()
+
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
         HELD = "held", _("held")
@@ -108,6 +113,10 @@ class SessionChange(models.Model):
 
 class SessionLog(models.Model):
     """What happened, written by either member after the session."""
+    # The cached values this model's rows feed (mentorat.core.scopes).
+    SCOPED_BY = {"pair": "session__pair_id", "programme": "session__pair__programme_id"}
+    objects = ScopedQuerySet.as_manager()
+
 
     session = models.OneToOneField(MentoringSession, on_delete=models.CASCADE, related_name="log")
     held = models.BooleanField(_("the session took place"), default=True)
@@ -156,6 +165,10 @@ class PrivateNote(models.Model):
 
 
 class LearningGoal(models.Model):
+    # The cached values this model's rows feed (mentorat.core.scopes).
+    SCOPED_BY = {"pair": "pair_id", "programme": "pair__programme_id"}
+    objects = ScopedQuerySet.as_manager()
+
     class Status(models.TextChoices):
         OPEN = "open", _("to start")
         IN_PROGRESS = "in_progress", _("in progress")
@@ -197,6 +210,10 @@ class GoalChange(models.Model):
 
 class Commitment(models.Model):
     """What the senior commits to change after a session, followed to the end of the programme."""
+    # The cached values this model's rows feed (mentorat.core.scopes).
+    SCOPED_BY = {"pair": "pair_id", "programme": "pair__programme_id"}
+    objects = ScopedQuerySet.as_manager()
+
 
     class Status(models.TextChoices):
         OPEN = "open", _("in progress")

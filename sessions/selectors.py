@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import NamedTuple
 
-from django.db.models import Avg, Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 

@@ -10,9 +10,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mentorat.core import datacache
+from mentorat.core import scopes
 from mentorat.core.errors import add_to_form
-from mentorat.core.pagecache import cached_page
 from mentorat.core.permissions import coordinator_required
 from mentorat.core.selectors import employee_of
 from programmes.selectors import programme_get_for_coordinator
@@ -106,15 +105,7 @@ def workspace(request, pk):
     return render(request, "sessions/workspace.html", {"pair": pair, **data, "forms": forms, "now": timezone.now()})
 
 
-def _session_access(request, pk):
-    """Run on every request, a cached copy or not: 404 unless the user may see this session; the
-    copy is kept per acting role (mentor, mentee, delegate)."""
-    session = selectors.session_get_for_user(user=request.user, pk=pk, related=())
-    return services.acting_role(request.user, session.pair)
-
-
 @require_http_methods(["GET", "POST"])
-@cached_page(access=_session_access)
 def session_detail(request, pk):
     # The page reads the pair's members (access) and the log only: no join it does not show.
     session = selectors.session_get_for_user(user=request.user, pk=pk, related=("log",))
@@ -173,8 +164,6 @@ def session_detail(request, pk):
         "changes": _history(session, request.user, delegate=role is None),
         "forms": _rendered_forms(session, {name: forms[name] for name in shown if name in forms}, bound=action in shown,
                                  delegate=role is None)})
-    if session.starts_at > now:  # the page changes when the session starts (the log form shows)
-        response.cache_until = session.starts_at
     return response
 
 
@@ -211,15 +200,17 @@ def _history(session, viewer, *, delegate: bool) -> list[dict]:
 
 def _rendered_forms(session, forms: dict, *, bound: bool, delegate: bool = False) -> dict:
     """The forms the page shows, as HTML. Unbound, they depend only on the session (and its log) and
-    the language: rendered once per version of the data (``datacache``), as crispy's templates cost
-    more than the rest of the page. A form sent back with errors is always rendered anew."""
+    the language: cached under the pair's scope (every service that changes a session touches it),
+    as crispy's templates cost more than the rest of the page. A form sent back with errors is
+    always rendered anew."""
     def render_all() -> dict:
         return {name: as_crispy_form(form) for name, form in forms.items()}
 
     if bound:
         return render_all()
-    key = ("session-forms", session.pk, tuple(forms), delegate, get_language(), timezone.get_current_timezone_name())
-    return {name: mark_safe(html) for name, html in datacache.cached(key, render_all, timeout=600).items()}
+    parts = (session.pk, tuple(forms), delegate, get_language(), timezone.get_current_timezone_name())
+    html = scopes.cached("session-forms", parts, render_all, scopes=[("pair", session.pair_id)], timeout=600)
+    return {name: mark_safe(value) for name, value in html.items()}
 
 
 def invitation(request, pk):

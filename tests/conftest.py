@@ -31,7 +31,10 @@ def _empty_cache():
     """Each test starts with an empty cache: database ids are reused from one test to the next."""
     from django.core.cache import cache
 
+    from mentorat.core import scopes
+
     cache.clear()
+    scopes.clear_pending()  # a test's transaction is rolled back, never committed
 
 
 @pytest.fixture(autouse=True)

@@ -156,7 +156,7 @@ def history(programme, org, coordinator, superuser, file_mail):
     from binomes import services as pairing
     from binomes.models import Pair
     from evaluation.services import surveys_ensure, testimonial_submit
-    from mentorat.core import datacache
+    from mentorat.core import scopes
     from mentorat.core.services import audit_log, login_unlock
     from programmes.services import application_review, application_submit, programme_transition
     from sessions import services as sessions
@@ -238,8 +238,8 @@ def history(programme, org, coordinator, superuser, file_mail):
             mail.EmailMessage("Digest", "Rien de personnel", None, ["someone@corp.example"]),
         ])
     cache.set("test:naming", {"name": f"{FIRST} {LAST}", "email": EMAIL}, 3600)
-    datacache.cached(("test", "naming"), lambda: f"{FIRST} {LAST}")
-    client_for(user).get(reverse("core:home"))  # a login session, a cached home page
+    scopes.cached("test-naming", (), lambda: f"{FIRST} {LAST}", scopes=[("directory",)], timeout=3600)
+    client_for(user).get(reverse("core:home"))  # a login session
     return {"person": person, "user": user, "pair": pair, "junior": junior}
 
 

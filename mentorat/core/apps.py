@@ -14,10 +14,11 @@ class CoreConfig(AppConfig):
         from django.contrib.admin.models import LogEntry
         from django.db.models.signals import post_save
 
-        from mentorat.core import datacache, navigation, outbox  # noqa: F401  (datacache watches every new connection)
+        from mentorat.core import navigation, outbox, scopes  # noqa: F401  (scopes listens for request_started)
         from mentorat.core import notifications as core_notifications
 
         navigation.register(navigation.core_items)
+        scopes.connect_models()
         for kind in core_notifications.KINDS:
             outbox.register(kind)
         from django.contrib.auth.signals import user_logged_in

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
+from mentorat.core.scopes import ScopedQuerySet
 
 
 class UserManager(BaseUserManager):
@@ -118,7 +119,7 @@ class Site(models.Model):
         return self.name
 
 
-class EmployeeQuerySet(models.QuerySet):
+class EmployeeQuerySet(ScopedQuerySet):
     def present(self, on: datetime.date | None = None):
         """Employees who have not left on ``on`` (today by default)."""
         on = on or dj_timezone.localdate()
@@ -127,6 +128,9 @@ class EmployeeQuerySet(models.QuerySet):
 
 class Employee(models.Model):
     """One person of the HRIS directory, upserted by ``employee_id`` on each import."""
+    # The cached values this model's rows feed (mentorat.core.scopes).
+    SCOPED_BY = {"directory": None}
+
 
     employee_id = models.CharField(_("employee id"), max_length=64, unique=True)
     first_name = models.CharField(_("first name"), max_length=150)
@@ -193,6 +197,10 @@ class Employee(models.Model):
 
 class JobLevelChange(models.Model):
     """A change of job level seen by a directory import: promotions are the ones going up."""
+    # The cached values this model's rows feed (mentorat.core.scopes).
+    SCOPED_BY = {"directory": None}
+    objects = ScopedQuerySet.as_manager()
+
 
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="level_changes")
     from_level = models.PositiveSmallIntegerField()

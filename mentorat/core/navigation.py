@@ -27,18 +27,15 @@ def register(provider: Callable) -> Callable:
 
 
 def items_for(request) -> list[NavItem]:
-    """Every page shows the navigation: it is cached per user and language, under the data's version."""
-    from django.utils.translation import get_language
-
-    from mentorat.core import datacache
-
-    def compute():
+    """Every page shows the navigation: computed once per request (never cached across requests, so
+    a role given or taken shows on the next page)."""
+    items = getattr(request, "_mentorat_nav", None)
+    if items is None:
         items = []
         for provider in _providers:
             items.extend(provider(request))
-        return sorted(items, key=lambda item: item.order)
-
-    return datacache.cached(("nav", request.user.pk, get_language()), compute, timeout=600)
+        items = request._mentorat_nav = sorted(items, key=lambda item: item.order)
+    return items
 
 
 def core_items(request) -> list[NavItem]:

@@ -21,12 +21,10 @@ from mentorat.core import home as home_sections
 from mentorat.core import outbox, selectors, services
 from mentorat.core.forms import DirectoryFilterForm, DirectoryImportForm, PreferencesForm
 from mentorat.core.models import Notification, NotificationPreference, User
-from mentorat.core.pagecache import cached_page
 from mentorat.core.permissions import coordinator_required, executive_required, is_coordinator, is_executive
 from mentorat.core.selectors import employee_of
 
 
-@cached_page
 def home(request):
     user = request.user
     context = {

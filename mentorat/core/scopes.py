@@ -1,0 +1,304 @@
+"""Scoped read caches with explicit invalidation.
+
+A cached value names the **scopes** it depends on: ``("programme", 12)`` (a programme's applications,
+pairs, sessions, goals and commitments), ``("results", 12)`` (the survey figures a programme has
+released), ``("pair", 40)``, ``("user", 7)``, ``("directory",)`` (the employees, their departments,
+sites and leave dates). The service that writes touches the scopes it changed; the touch takes effect
+when its transaction commits (at once outside one). Each scope has a token in the shared cache; a value
+is stored with the tokens of its scopes as they were *before* it was computed, and is served only while
+they are all unchanged — so a write that commits while a value is being computed is never hidden by it.
+
+While this connection has touched a scope and not yet committed, values depending on it are computed
+and neither read from nor stored in the cache: nothing computed from data that may be rolled back is
+shared. A touch left by a rolled-back transaction only makes later reads skip the cache until the next
+request or the next read outside a transaction (the safe direction).
+
+Every value also has a ``timeout``: figures that move with the clock (due sessions, "today") and the
+rare write that no service makes (a database console) are bounded by it.
+
+The tokens live in Django's default cache, shared by every process (Redis in production, files under
+``var/cache`` for ``make run``); keys carry the database's name so the test and development databases
+never mix. Nothing here reads SQL or Django's private internals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.core.signals import request_started
+from django.db import connections, models, transaction
+from django.dispatch import receiver
+from django.utils import timezone
+
+Scope = tuple
+SCOPE_TTL = 7 * 24 * 3600
+KINDS = ("programme", "results", "pair", "user", "directory", "catalogue")
+
+_local = threading.local()
+
+
+def _db() -> str:
+    return str(connections["default"].settings_dict.get("NAME"))
+
+
+def _scope_key(scope: Scope) -> str:
+    if not scope or scope[0] not in KINDS:
+        raise ValueError(f"unknown scope {scope!r}: one of {KINDS}")
+    return "scope:" + hashlib.sha1(repr((_db(), tuple(scope))).encode()).hexdigest()
+
+
+def _value_key(name: str, parts: tuple) -> str:
+    return "value:" + hashlib.sha1(repr((_db(), name, parts)).encode()).hexdigest()
+
+
+def _pending() -> set:
+    """Scopes this thread's connection touched in a transaction not yet committed."""
+    pending = getattr(_local, "pending", None)
+    if pending is None:
+        pending = _local.pending = set()
+    if pending and not connections["default"].in_atomic_block:
+        pending.clear()  # left by a transaction that rolled back
+    return pending
+
+
+def clear_pending() -> None:
+    _local.pending = set()
+
+
+@receiver(request_started)
+def _new_request(**kwargs) -> None:
+    clear_pending()
+
+
+# Every touch, for tests that check a service touched what it changed.
+_listeners: list[Callable[[tuple], None]] = []
+
+
+def bump(scopes: Iterable[Scope]) -> None:
+    """Give each scope a new token now: every value that depends on one of them is recomputed."""
+    keys = {_scope_key(tuple(scope)): secrets.token_hex(8) for scope in scopes}
+    if keys:
+        cache.set_many(keys, SCOPE_TTL)
+
+
+def touch(*scopes: Scope) -> None:
+    """The caller changed what these scopes cover: values depending on them are recomputed after the
+    transaction commits (at once outside a transaction), and skip the cache until then on this
+    connection. Touching with no scope is a no-op; an unknown kind raises."""
+    scopes = tuple({tuple(scope) for scope in scopes if scope})
+    for scope in scopes:
+        _scope_key(scope)  # validates
+    for listener in list(_listeners):
+        listener(scopes)
+    if not scopes:
+        return
+    connection = connections["default"]
+    if not connection.in_atomic_block:
+        bump(scopes)
+        return
+    pending = _pending()
+    pending.update(scopes)
+
+    def committed():
+        bump(scopes)
+        pending.difference_update(scopes)
+
+    transaction.on_commit(committed)
+
+
+def _tokens(keys: list[str], found: dict) -> tuple:
+    missing = [key for key in keys if found.get(key) is None]
+    for key in missing:
+        token = secrets.token_hex(8)
+        if not cache.add(key, token, SCOPE_TTL):
+            token = cache.get(key) or token
+        found[key] = token
+    return tuple(found[key] for key in keys)
+
+
+def cached(name: str, parts: tuple, compute: Callable[[], Any], *, scopes: Iterable[Scope], timeout: int) -> Any:
+    """``compute()``, or what it returned for the same ``name`` and ``parts`` while none of ``scopes``
+    was touched since, for at most ``timeout`` seconds. One cache round trip on a hit."""
+    scopes = [tuple(scope) for scope in scopes]
+    pending = _pending()
+    if any(scope in pending for scope in scopes):
+        return compute()
+    scope_keys = [_scope_key(scope) for scope in scopes]
+    key = _value_key(name, parts)
+    found = cache.get_many([*scope_keys, key])
+    tokens = _tokens(scope_keys, found)
+    entry = found.get(key)
+    now = timezone.now()
+    if entry is not None and entry[0] == tokens and now < entry[2]:
+        return entry[1]
+    value = compute()
+    if not any(scope in _pending() for scope in scopes):
+        cache.set(key, (tokens, value, now + timedelta(seconds=timeout)), timeout)
+    return value
+
+
+def cached_many(name: str, items: list[tuple[tuple, list[Scope]]], compute: Callable[[tuple], Any], *,
+                timeout: int) -> list[Any]:
+    """``cached`` for several values at once (``items``: their parts and scopes), read in one cache
+    round trip; ``compute(parts)`` for each one missing."""
+    pending = _pending()
+    scope_keys = sorted({_scope_key(tuple(scope)) for _parts, its in items for scope in its})
+    value_keys = [_value_key(name, parts) for parts, _its in items]
+    found = cache.get_many([*scope_keys, *value_keys])
+    _tokens(scope_keys, found)
+    now = timezone.now()
+    results, fresh = [], {}
+    for (parts, its), key in zip(items, value_keys, strict=True):
+        its = [tuple(scope) for scope in its]
+        tokens = tuple(found[_scope_key(scope)] for scope in its)
+        entry = found.get(key)
+        if not any(scope in pending for scope in its) and entry is not None and entry[0] == tokens and now < entry[2]:
+            results.append(entry[1])
+            continue
+        value = compute(parts)
+        if not any(scope in _pending() for scope in its):
+            fresh[key] = (tokens, value, now + timedelta(seconds=timeout))
+        results.append(value)
+    if fresh:
+        cache.set_many(fresh, timeout)
+    return results
+
+
+def for_pair(pair) -> list[Scope]:
+    """What a write to a pair (its sessions, logs, goals, commitments, ratings) changes."""
+    return [("pair", pair.pk), ("programme", pair.programme_id)]
+
+
+# --- What each model's rows belong to ---------------------------------------------------------------
+#
+# A model read by a cached value declares, as ``SCOPED_BY``, the scopes its rows belong to: a kind
+# and the field path giving its id (``{"pair": "pair_id", "programme": "pair__programme_id"}``;
+# ``None`` for a scope without id, ``("directory",)``). Its manager is built from ``ScopedQuerySet``,
+# so ``update()``, ``delete()``, ``bulk_create()`` and ``bulk_update()`` touch the scopes of the rows
+# they write; ``save()`` and ``delete()`` of an instance touch its own (``connect_models``). The
+# service that writes does not have to remember: the model says what it belongs to, once. Models that
+# no cached value reads are listed in ``UNSCOPED`` with the reason (``tests/core/test_scopes.py``
+# fails on a model of ours in neither).
+
+
+_NOT_CACHED = "no cached value reads it: pages read it for each request"
+_RELEASED_ONLY = ("cached figures count only released rows; a release is a scoped row (ResultRelease, RatingRelease) "
+                  "written in the same transaction, and a released row can no longer change")
+UNSCOPED = {
+    "core.User": _NOT_CACHED, "core.Department": "cached cells hold department ids, not names", "core.Site": "as Department",
+    "core.DirectoryImport": _NOT_CACHED, "core.AuditEntry": _NOT_CACHED, "core.Notification": _NOT_CACHED,
+    "core.NotificationPreference": _NOT_CACHED, "core.PendingEmailChange": _NOT_CACHED, "core.ErasedEmployee": _NOT_CACHED,
+    "programmes.LearningDomain": "the dashboard reads domain names for each request",
+    "programmes.Objective": "the dashboard reads objectives for each request", "programmes.ProgrammeSponsor": _NOT_CACHED,
+    "programmes.Charter": _NOT_CACHED, "programmes.Milestone": _NOT_CACHED, "programmes.TrainingModule": _NOT_CACHED,
+    "programmes.TrainingCompletion": _NOT_CACHED, "programmes.ApplicationDomain": _NOT_CACHED,
+    "programmes.ManagerAcknowledgement": _NOT_CACHED, "binomes.PairingSettings": _NOT_CACHED,
+    "binomes.ChemistryMeeting": _NOT_CACHED, "binomes.ForbiddenPair": _NOT_CACHED, "binomes.Shortlist": _NOT_CACHED,
+    "binomes.PairingRunReport": _NOT_CACHED, "mentoring_sessions.SessionChange": _NOT_CACHED,
+    "mentoring_sessions.SessionRating": _RELEASED_ONLY, "mentoring_sessions.PrivateNote": _NOT_CACHED + " (never: encrypted)",
+    "mentoring_sessions.GoalChange": _NOT_CACHED, "mentoring_sessions.Concern": _NOT_CACHED + " (never: encrypted)",
+    "mentoring_sessions.Delegate": _NOT_CACHED, "mentoring_sessions.CalendarFeed": _NOT_CACHED,
+    "mentoring_sessions.ReminderTiming": _NOT_CACHED, "evaluation.Response": _RELEASED_ONLY, "evaluation.Answer": _RELEASED_ONLY,
+    "evaluation.Testimonial": _NOT_CACHED,
+}
+
+
+def _resolve(instance, path: str | None):
+    if path is None:
+        return None
+    value = instance
+    for name in path.split("__"):
+        value = getattr(value, name, None)
+        if value is None:
+            return None
+    return value
+
+
+def scopes_of_instance(instance) -> list[Scope]:
+    found = []
+    for kind, path in type(instance).SCOPED_BY.items():
+        if path is None:
+            found.append((kind,))
+            continue
+        value = _resolve(instance, path)
+        if value is not None:
+            found.append((kind, value))
+    return found
+
+
+def _scopes_of_rows(queryset) -> list[Scope]:
+    spec = queryset.model.SCOPED_BY
+    constant = [(kind,) for kind, path in spec.items() if path is None]
+    paths = [(kind, path) for kind, path in spec.items() if path is not None]
+    if not paths:
+        return constant
+    rows = queryset.order_by().values_list(*[path for _kind, path in paths]).distinct()
+    return constant + [(kind, value) for row in rows for (kind, _path), value in zip(paths, row, strict=True)
+                       if value is not None]
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Bulk writes touch the scopes of the rows they change (found before the write, touched after
+    it, so that outside a transaction no reader can store the old rows under the new token)."""
+
+    def update(self, **kwargs):
+        found = _scopes_of_rows(self)
+        count = super().update(**kwargs)
+        # A row moved to another pair or programme belongs to the new one too.
+        moved = [(kind, kwargs[path]) for kind, path in self.model.SCOPED_BY.items()
+                 if path in kwargs and not hasattr(kwargs[path], "resolve_expression")]
+        if count:
+            touch(*found, *moved)
+        return count
+
+    def delete(self):
+        found = _scopes_of_rows(self)
+        result = super().delete()
+        touch(*found)
+        return result
+
+    def _scopes_of_objects(self, objs) -> list[Scope]:
+        """The scopes of written objects: from their rows in one query per thousand when a path
+        crosses a relation (never one query per object), else from the objects themselves."""
+        objs = list(objs)
+        if all("__" not in (path or "") for path in self.model.SCOPED_BY.values()) or any(o.pk is None for o in objs):
+            return [scope for obj in objs for scope in scopes_of_instance(obj)]
+        pks = [obj.pk for obj in objs]
+        return [scope for start in range(0, len(pks), 1000)
+                for scope in _scopes_of_rows(self.model._default_manager.filter(pk__in=pks[start:start + 1000]))]
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        touch(*self._scopes_of_objects(created))
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        count = super().bulk_update(objs, fields, *args, **kwargs)
+        touch(*self._scopes_of_objects(objs))
+        return count
+
+
+def _instance_written(sender, instance, **kwargs) -> None:
+    if kwargs.get("raw"):  # fixtures: loaddata
+        return
+    touch(*scopes_of_instance(instance))
+
+
+def scoped_models() -> list:
+    from django.apps import apps
+
+    return [model for model in apps.get_models() if getattr(model, "SCOPED_BY", None)]
+
+
+def connect_models() -> None:
+    """``save()`` and ``delete()`` of a scoped model's instance touch its scopes (called once, from
+    the core's ``AppConfig.ready``)."""
+    for model in scoped_models():
+        models.signals.post_save.connect(_instance_written, sender=model, dispatch_uid=f"scopes-save-{model._meta.label}")
+        models.signals.post_delete.connect(_instance_written, sender=model, dispatch_uid=f"scopes-delete-{model._meta.label}")

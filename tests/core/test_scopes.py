@@ -1,0 +1,147 @@
+"""Scoped caches: every model a cached value reads says which scopes its rows belong to, every
+kind of ORM write touches them, a touch takes effect on commit, and a write recomputes only the
+values of its own scopes."""
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from mentorat.core import scopes
+from mentorat.core.models import Employee
+from sessions.models import LearningGoal, MentoringSession
+from tests.conftest import client_for
+from tests.factories import EmployeeFactory
+
+OURS = {"core", "programmes", "binomes", "mentoring_sessions", "evaluation"}
+
+
+@pytest.fixture
+def touched():
+    seen = []
+    scopes._listeners.append(seen.extend)
+    yield seen
+    scopes._listeners.remove(seen.extend)
+
+
+def test_every_model_of_ours_is_scoped_or_says_why_not():
+    models = [m for m in apps.get_models() if m._meta.app_label in OURS]
+    undeclared = [m._meta.label for m in models if not getattr(m, "SCOPED_BY", None) and m._meta.label not in scopes.UNSCOPED]
+    assert undeclared == []
+    both = [m._meta.label for m in models if getattr(m, "SCOPED_BY", None) and m._meta.label in scopes.UNSCOPED]
+    assert both == []
+    assert set(scopes.UNSCOPED) <= {m._meta.label for m in models}  # no stale entry
+
+
+def test_a_scoped_model_s_bulk_writes_go_through_the_scoped_queryset():
+    for model in scopes.scoped_models():
+        assert isinstance(model._default_manager.all(), scopes.ScopedQuerySet), model._meta.label
+        for kind, _path in model.SCOPED_BY.items():
+            assert kind in scopes.KINDS
+
+
+def test_every_kind_of_write_touches_the_scopes_of_its_rows(active_pair, touched):
+    pair, programme = active_pair.pk, active_pair.programme_id
+    session = active_pair.sessions.order_by("starts_at").first()
+    mine = {("pair", pair), ("programme", programme)}
+    writes = [
+        lambda: session.save(),
+        lambda: MentoringSession.objects.filter(pk=session.pk).update(theme="Prompts"),  # no signal
+        lambda: LearningGoal.objects.bulk_create([LearningGoal(pair=active_pair, title="Teams")]),
+        lambda: LearningGoal.objects.filter(pair=active_pair).delete(),
+        lambda: active_pair.sessions.filter(pk=session.pk).update(place="Salle 3"),  # related manager
+    ]
+    for write in writes:
+        touched.clear()
+        write()
+        assert mine <= set(touched)
+    touched.clear()
+    Employee.objects.filter(pk=active_pair.mentor.employee_id).update(job_title="Analyste")
+    assert ("directory",) in touched
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_touch_takes_effect_on_commit_and_uncommitted_reads_skip_the_cache():
+    EmployeeFactory()
+    compute = lambda: Employee.objects.count()  # noqa: E731
+    read = lambda: scopes.cached("count", (), compute, scopes=[("directory",)], timeout=60)  # noqa: E731
+    assert read() == 1
+    Employee.objects.update(job_title="x")  # autocommit: touched at once, after the write
+    with transaction.atomic():
+        EmployeeFactory()
+        assert read() == 2  # this connection sees its own write, computed, not stored…
+        assert ("directory",) in scopes._pending()
+    assert read() == 2  # …and after the commit everybody sees it
+    with CaptureQueriesContext(connection) as queries:
+        assert read() == 2
+    assert len(queries) == 0  # a hit costs no query
+    try:
+        with transaction.atomic():
+            EmployeeFactory()
+            read()
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert read() == 2  # a rolled-back write never reached the cache
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_value_computed_while_a_write_commits_is_not_served_after_it():
+    EmployeeFactory()
+    state = {"n": 0}
+
+    def compute():
+        state["n"] += 1
+        if state["n"] == 1:
+            EmployeeFactory()  # another request commits a change meanwhile (autocommit here)
+            return "stale"
+        return "fresh"
+
+    assert scopes.cached("race", (), compute, scopes=[("directory",)], timeout=60) == "stale"
+    assert scopes.cached("race", (), compute, scopes=[("directory",)], timeout=60) == "fresh"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_in_one_programme_recomputes_only_that_programme_and_shows_at_once(coordinator, executive):
+    from django.core.cache import cache
+
+    from programmes.services import programme_create
+    from tests.evaluation.conftest import at, make_pairs
+
+    programmes = [programme_create(actor=coordinator, name=f"Cohorte {n}", slug=f"cohorte-{n}",
+                                   start_date=datetime.date(2026, 1, 12), duration_months=9, cadence_weeks=3)
+                  for n in (1, 2)]
+    sessions = []
+    for n, programme in enumerate(programmes):
+        programme.status = "running"
+        programme.save()
+        [pair] = make_pairs(programme, 1, status="active", prefix=f"P{n}")
+        sessions.append(MentoringSession.objects.create(pair=pair, starts_at=at(datetime.date(2026, 2, 2))))
+    page = client_for(executive)
+    url = reverse("evaluation:dashboard")
+
+    def grouped(response_queries):
+        return [q for q in response_queries.captured_queries if "GROUP BY" in q["sql"]]
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        assert page.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as warm:
+        page.get(url)
+    assert grouped(warm) == []  # every programme's cells from the cache
+    MentoringSession.objects.filter(pk=sessions[0].pk).update(status=MentoringSession.Status.HELD)
+    with CaptureQueriesContext(connection) as after_write:
+        response = page.get(url)
+    # The written programme's operational cells and months again, not the other's, nor any answer cell.
+    assert 0 < len(grouped(after_write)) < len(grouped(cold))
+    assert len(grouped(after_write)) * 2 <= len([q for q in grouped(cold) if "evaluation_answer" not in q["sql"]
+                                                 and "sessionrating" not in q["sql"]])
+    assert response.status_code == 200
+
+
+def test_an_unknown_scope_kind_is_refused():
+    with pytest.raises(ValueError):
+        scopes.touch(("everything",))
