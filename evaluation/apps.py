@@ -39,20 +39,18 @@ def nav_items(request):
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    from evaluation.selectors import can_see_dashboard
     from mentorat.core.navigation import NavItem
-    from mentorat.core.permissions import is_coordinator
-    from mentorat.core.selectors import employee_of
+    from mentorat.core.permissions import is_coordinator, is_executive
+    from programmes.models import Application, Programme
 
-    items = []
-    if can_see_dashboard(request.user):
-        items.append(NavItem(_("Dashboard"), reverse("evaluation:dashboard"), 30))
-    if is_coordinator(request.user):
-        items.append(NavItem(_("Operations"), reverse("evaluation:operations"), 31))
-    if employee_of(request.user) is not None and request.user.employee.applications.filter(status="approved").exists():
-        items.append(NavItem(_("My surveys"), reverse("evaluation:my_surveys"), 24))
-        items.append(NavItem(_("My progress"), reverse("evaluation:progress"), 25))
-    return items
+    user = request.user
+    full = is_executive(user) or is_coordinator(user)
+    approved = Application.objects.filter(employee__user=user, status="approved")
+    return [NavItem(_("Dashboard"), reverse("evaluation:dashboard"), 30,
+                    when=True if full else Programme.objects.filter(sponsors__user=user)),
+            NavItem(_("Operations"), reverse("evaluation:operations"), 31, when=is_coordinator(user)),
+            NavItem(_("My surveys"), reverse("evaluation:my_surveys"), 24, when=approved),
+            NavItem(_("My progress"), reverse("evaluation:progress"), 25, when=approved)]
 
 
 def pending_surveys(request) -> list[dict]:

@@ -65,14 +65,10 @@ def nav_items(request):
     from mentorat.core.navigation import NavItem
     from sessions.selectors import delegations_in_force, pairs_with_sessions
 
-    items = []
-    if pairs_with_sessions(user=request.user).exists():
-        items.append(NavItem(_("My calendar"), reverse("sessions:calendar"), 20))
-    if delegations_in_force(user=request.user).exists():
-        items.append(NavItem(_("Sessions I book"), reverse("sessions:delegated"), 21))
-    if request.user.concern_programmes.exists():
-        items.append(NavItem(_("Concerns"), reverse("sessions:concerns"), 32))
-    return items
+    user = request.user
+    return [NavItem(_("My calendar"), reverse("sessions:calendar"), 20, when=pairs_with_sessions(user=user)),
+            NavItem(_("Sessions I book"), reverse("sessions:delegated"), 21, when=delegations_in_force(user=user)),
+            NavItem(_("Concerns"), reverse("sessions:concerns"), 32, when=user.concern_programmes.all())]
 
 
 def home_section(request):

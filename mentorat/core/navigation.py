@@ -11,9 +11,13 @@ from django.urls import reverse
 
 @dataclass(frozen=True)
 class NavItem:
+    """``when``: shown only if this queryset has a row (every item's condition is read in one
+    query for the whole navigation), or a plain bool."""
+
     label: str
     url: str
     order: int = 100
+    when: object = True
 
 
 _providers: list[Callable] = []
@@ -34,8 +38,20 @@ def items_for(request) -> list[NavItem]:
         items = []
         for provider in _providers:
             items.extend(provider(request))
-        items = request._mentorat_nav = sorted(items, key=lambda item: item.order)
+        items = request._mentorat_nav = sorted(_shown(request.user, items), key=lambda item: item.order)
     return items
+
+
+def _shown(user, items: list[NavItem]) -> list[NavItem]:
+    """The items whose condition holds: every queryset condition in one ``SELECT EXISTS(…), …``."""
+    from django.db.models import Exists
+
+    from mentorat.core.models import User
+
+    conditions = {f"c{n}": Exists(item.when) for n, item in enumerate(items) if not isinstance(item.when, bool)}
+    found = User.objects.filter(pk=user.pk).values(**conditions).first() if conditions else {}
+    found = found or {}
+    return [item for n, item in enumerate(items) if (item.when if isinstance(item.when, bool) else found.get(f"c{n}"))]
 
 
 def core_items(request) -> list[NavItem]:
