@@ -245,6 +245,11 @@ class DirectoryImport(models.Model):
     def __str__(self):
         return f"{self.filename} ({self.get_status_display()})"
 
+    @staticmethod
+    def counts_only(summary: dict | None) -> dict:
+        """The summary with its lists emptied (names, addresses, login changes, errors), counts kept."""
+        return {key: ([] if isinstance(value, list) else value) for key, value in (summary or {}).items()}
+
 
 class AuditEntry(models.Model):
     """Who did what to whom, when: coordinator and admin actions. Never private content."""

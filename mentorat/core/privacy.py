@@ -645,7 +645,7 @@ def _core_purge(cutoff: datetime.date) -> int:
     old = DirectoryImport.objects.filter(created_at__lt=since)
     count = old.exclude(content=b"").update(content=b"")
     for pk, summary in old.values_list("pk", "summary").iterator():
-        kept = {key: ([] if isinstance(value, list) else value) for key, value in (summary or {}).items()}
+        kept = DirectoryImport.counts_only(summary)
         if kept != summary:
             DirectoryImport.objects.filter(pk=pk).update(summary=kept)
             count += 1

@@ -735,16 +735,26 @@ def _directory_import_confirm(*, batch, actor, typed_word, confirm_named) -> Imp
 
 def directory_import_purge(*, now: datetime.datetime | None = None) -> int:
     """Nightly: drop the raw file of imports applied or refused more than ``MENTORAT_IMPORT_KEEP_DAYS``
-    ago, and of previews never confirmed after a day (they expire); the summary stays. Returns the count."""
+    ago, and of previews never confirmed after a day (they expire), with the lists of their summary
+    (names, addresses, login changes, errors); the counts stay. Returns the count."""
     now = now or timezone.now()
     done = DirectoryImport.objects.filter(
         status__in=[DirectoryImport.Status.APPLIED, DirectoryImport.Status.REFUSED, DirectoryImport.Status.EXPIRED],
         created_at__lt=now - datetime.timedelta(days=settings.MENTORAT_IMPORT_KEEP_DAYS), purged_at__isnull=True,
-    ).update(content=b"", purged_at=now)
+    )
     stale = DirectoryImport.objects.filter(
         status=DirectoryImport.Status.PREVIEWED, created_at__lt=now - datetime.timedelta(days=1), purged_at__isnull=True,
-    ).update(content=b"", purged_at=now, status=DirectoryImport.Status.EXPIRED)
-    return done + stale
+    )
+    with transaction.atomic():
+        batches = list(done.select_for_update().values_list("pk", "summary")) + \
+            list(stale.select_for_update().values_list("pk", "summary"))
+        for pk, summary in batches:
+            kept = DirectoryImport.counts_only(summary)
+            if kept != summary:
+                DirectoryImport.objects.filter(pk=pk).update(summary=kept)
+        count = done.update(content=b"", purged_at=now)
+        count += stale.update(content=b"", purged_at=now, status=DirectoryImport.Status.EXPIRED)
+    return count
 
 
 def user_set_language(*, user: User, language: str) -> None:

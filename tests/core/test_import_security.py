@@ -316,6 +316,20 @@ class TestUploadPurge:
             assert bytes(batch.content) == b"secret hris content"
         assert import_purge() == 0
 
+    def test_the_names_and_addresses_of_a_purged_upload_go_with_its_file(self, coordinator, settings):
+        settings.MENTORAT_IMPORT_KEEP_DAYS = 7
+        batch = self.make(coordinator, "applied", 8)
+        DirectoryImport.objects.filter(pk=batch.pk).update(summary={
+            "created_count": 3, "left": ["Nadia Simon"], "errors": ["line 4: nadia.simon@corp.example"],
+            "login_changes": [{"old": "nadia.simon@corp.example", "new": "n.simon@corp.example"}]})
+        recent = self.make(coordinator, "applied", 2)
+        DirectoryImport.objects.filter(pk=recent.pk).update(summary={"created_count": 1, "left": ["Paul Martin"]})
+        services.directory_import_purge()
+        batch.refresh_from_db()
+        recent.refresh_from_db()
+        assert batch.summary == {"created_count": 3, "left": [], "errors": [], "login_changes": []}
+        assert recent.summary == {"created_count": 1, "left": ["Paul Martin"]}  # still within its week
+
     def test_an_expired_preview_cannot_be_confirmed(self, coordinator):
         batch = self.make(coordinator, "previewed", 2)
         services.directory_import_purge()
