@@ -519,8 +519,9 @@ def application_review(*, actor: User, application: Application, decision: str, 
     application.reviewed_by = actor
     application.save(update_fields=["status", "review_message", "reviewed_at", "reviewed_by", "updated_at"])
     if application.employee.user_id:
+        # The decision's moment is part of its identity: approved again after a wait-list is news.
         outbox.notify(kind="application_status", object_key=f"application:{application.pk}:{new_status}",
-                      recipient=application.employee.user)
+                      recipient=application.employee.user, due_at=application.reviewed_at)
     audit_log(actor=actor, action=f"application.{decision}", target=f"{application.programme.slug}/{application.employee.employee_id}",
               details={"from": previous, "to": new_status})
     return application

@@ -4,9 +4,10 @@
    (kind, object, recipient, due moment), written in the caller's transaction. The web request
    never talks to the broker. The key and the due moment say what the message is about (a
    session, its start, "2 hours before"), never when a planner happened to run: planners run
-   again and again and change nothing the second time. A message about the latest state of an
-   object (a session moved) ``supersedes`` the one still waiting for the same object, so two
-   moves before a sweep send one up-to-date message.
+   again and again and change nothing the second time. A message due at once (no ``due_at``) is
+   one per (kind, object, recipient): a double click a second later sends nothing more. A
+   message about the latest state of an object (a session moved) ``supersedes`` the one still
+   waiting for the same object, so two moves before a sweep send one up-to-date message.
 2. Celery beat runs ``claim_due`` every minute: due rows are claimed with a fresh token
    (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two sweeps never take the same row)
    and handed to ``send_batch`` tasks by id and token.
@@ -29,10 +30,10 @@ from __future__ import annotations
 import datetime
 import uuid
 import zoneinfo
-from email.utils import formatdate
-from urllib.parse import urlsplit
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import formatdate
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -92,13 +93,24 @@ def notify(*, kind: str, object_key: str, recipient: User, due_at: datetime.date
            supersedes: str | None = None) -> Notification | None:
     """Queue one message; a second call for the same (kind, object, recipient, due) is a no-op.
 
+    Without ``due_at`` the message is due at once and (kind, object, recipient) is its whole
+    identity: a second call returns the row of the first, whatever became of it (waiting, sent,
+    skipped), however many seconds later it comes. A message that goes again for a new event of
+    the same object says so in its key (``session:42:v3``) or names the event's moment as
+    ``due_at`` (``application.submitted_at``).
+
     ``supersedes``: a prefix of object keys (``"session:42:"``). A message of this kind to this
     recipient still waiting under that prefix becomes this one (one pending row per object, kind
     and recipient, rendered at send time from the current state); others waiting are skipped. A
     message already claimed by a sweep is left alone (this one is queued after it)."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    due_at = (due_at or timezone.now()).replace(microsecond=0)
+    if due_at is None:
+        same = Notification.objects.filter(kind=kind, object_key=object_key, recipient=recipient).order_by("pk").first()
+        if same is not None:
+            return same
+        due_at = timezone.now()
+    due_at = due_at.replace(microsecond=0)
     if supersedes:
         with transaction.atomic():
             waiting = list(Notification.objects.select_for_update().filter(

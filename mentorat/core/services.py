@@ -676,7 +676,8 @@ def login_email_change_cancel(*, change: PendingEmailChange, actor: User | None)
 def password_reset_link_send(*, actor: User, user: User) -> None:
     """A superuser's way to help someone log in: a reset link to the person's own login address
     (never a password the administrator chooses). Through the outbox; audited."""
-    outbox.notify(kind="password_reset_link", object_key=f"user:{user.pk}", recipient=user)
+    # Each request is an event of its own: a link sent again days later goes.
+    outbox.notify(kind="password_reset_link", object_key=f"user:{user.pk}", recipient=user, due_at=timezone.now())
     audit_log(actor=actor, action="admin.password_reset_link", target=f"user:{user.pk}")
 
 

@@ -1,10 +1,13 @@
 """The Django admin is one more route to a pair's private space: a superuser may not set another
 user's password, change a login e-mail silently, re-link an account, or read private content."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from mentorat.core.models import AuditEntry, Employee, Notification, PendingEmailChange, User
 from tests.conftest import PASSWORD, client_for, drain_outbox
@@ -60,6 +63,12 @@ class TestUserAdmin:
         mail.outbox.clear()
         drain_outbox()
         assert [m.to for m in mail.outbox] == [[mentee.email]]
+        # Days later the person lost it again: a new request is a new message.
+        Notification.objects.filter(kind="password_reset_link").update(due_at=timezone.now() - datetime.timedelta(days=2))
+        client.post(reverse("admin:core_user_changelist"),
+                    {"action": "send_password_reset_link", admin.helpers.ACTION_CHECKBOX_NAME: [mentee.pk]})
+        drain_outbox()
+        assert [m.to for m in mail.outbox] == [[mentee.email], [mentee.email]]
         assert "/accounts/reset/" in mail.outbox[0].body
 
     def test_a_pending_change_is_applied_only_by_the_explicit_action(self, superuser, mentee):

@@ -110,3 +110,62 @@ class TestPages:
             assert client_for(user).get(reverse("core:outbox")).status_code == 403
         page = client_for(coordinator).get(reverse("core:outbox")).content.decode()
         assert mentor.email in page and milestone.title not in page
+
+
+@pytest.mark.django_db
+class TestIdentityIsNotTheClock:
+    """Without ``due_at`` a message is due at once, and what it is about (kind, object, recipient) is
+    its whole identity: the clock at the moment of the call never makes a second e-mail."""
+
+    def _a_second_later(self, monkeypatch, seconds=1):
+        later = timezone.now() + datetime.timedelta(seconds=seconds)
+        monkeypatch.setattr(timezone, "now", lambda: later)
+
+    def test_an_immediate_message_asked_for_twice_a_second_apart_is_queued_once(self, mentor, milestone, monkeypatch):
+        first = queue(mentor, milestone)
+        self._a_second_later(monkeypatch)
+        assert queue(mentor, milestone) == first
+        assert Notification.objects.count() == 1
+
+    def test_asked_for_again_after_it_was_sent_it_is_not_sent_again(self, mentor, milestone, monkeypatch):
+        queue(mentor, milestone)
+        assert drain_outbox() == ["sent"]
+        self._a_second_later(monkeypatch, seconds=90)
+        queue(mentor, milestone)
+        assert drain_outbox() == [] and len(mail.outbox) == 1
+
+    def test_a_service_that_answers_twice_sends_one_message(self, active_pair, org, monkeypatch):
+        from binomes.notifications import notify_answer
+
+        key = f"pair:{active_pair.pk}:confirmed:mentor"
+        for _ in range(2):  # the fixture's confirmation already asked once
+            self._a_second_later(monkeypatch, seconds=5)
+            notify_answer(active_pair, role="mentor", answer="confirmed")
+        assert Notification.objects.filter(kind="pair_answered", object_key=key).count() == 1
+
+    def test_a_new_event_has_a_new_key_and_is_sent(self, mentor, milestone, monkeypatch):
+        outbox.notify(kind="milestone_due", object_key=f"milestone:{milestone.pk}:v1", recipient=mentor)
+        assert drain_outbox() == ["sent"]
+        self._a_second_later(monkeypatch)
+        outbox.notify(kind="milestone_due", object_key=f"milestone:{milestone.pk}:v2", recipient=mentor)
+        assert drain_outbox() == ["sent"] and len(mail.outbox) == 2
+
+    def test_a_given_due_moment_is_part_of_the_identity(self, mentor, milestone):
+        now = timezone.now()
+        first = queue(mentor, milestone, now)
+        second = queue(mentor, milestone, now + datetime.timedelta(days=1))
+        assert first != second and Notification.objects.count() == 2
+
+    def test_a_session_moved_twice_still_tells_both_moves(self, active_pair, org):
+        from sessions import services as session_services
+
+        session = active_pair.sessions.filter(status="planned").order_by("starts_at").first()
+        drain_outbox()
+        mail.outbox.clear()
+        for days in (1, 2):
+            session.refresh_from_db()
+            session_services.session_reschedule(user=org["director_a"].user, session=session,
+                                                starts_at=session.starts_at + datetime.timedelta(days=days), reason="Comité")
+            drain_outbox()
+        changed = [m for m in mail.outbox if m.extra_headers.get("X-Mentorat-Kind") == "session_changed"]
+        assert len(changed) == 4  # two moves, two members

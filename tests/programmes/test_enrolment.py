@@ -117,6 +117,21 @@ class TestReview:
             "application.waitlist", "application.approve",
         ]
 
+    def test_each_decision_is_told_once_even_the_same_decision_again_later(self, programme, org, coordinator):
+        import datetime
+
+        from django.db.models import F
+
+        from mentorat.core.models import Notification
+
+        application = submit(programme, org["junior_a"])
+        for decision in ("approve", "waitlist", "approve"):
+            application_review(actor=coordinator, application=application, decision=decision)
+            # The next decision comes a day later.
+            Notification.objects.filter(kind="application_status").update(due_at=F("due_at") - datetime.timedelta(days=1))
+        told = Notification.objects.filter(kind="application_status", recipient=org["junior_a"].user)
+        assert told.count() == 3  # approved, wait-listed, approved again: three events, three messages
+
     def test_a_withdrawn_application_cannot_be_approved(self, programme, org, coordinator):
         application = submit(programme, org["junior_a"])
         application_withdraw(application=application)
