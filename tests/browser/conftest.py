@@ -41,10 +41,10 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A French page; the test fails if the Content-Security-Policy blocked anything on it."""
-    context = browser.new_context(base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900})
+def _checked_page(browser, live_server, **options):
+    """A French page with ``options`` (viewport…); the test fails if the Content-Security-Policy
+    blocked anything on it."""
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR", **options)
     page = context.new_page()
     page.set_default_timeout(15000)
     blocked = []
@@ -53,6 +53,24 @@ def page(browser, live_server):
     yield page
     context.close()
     assert blocked == [], f"blocked by the Content-Security-Policy: {blocked}"
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A French page on a desktop screen; the test fails if the Content-Security-Policy blocked anything on it."""
+    yield from _checked_page(browser, live_server, viewport={"width": 1280, "height": 900})
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """The same on a phone: 390 × 844 CSS pixels, touch, the mobile viewport meta tag honoured."""
+    yield from _checked_page(browser, live_server, viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                             is_mobile=True, has_touch=True)
+
+
+def scrolls_sideways(page) -> bool:
+    """True when the page is wider than the screen (a phone would scroll it sideways)."""
+    return page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
 
 
 def axe_violations(page, impacts=("serious", "critical")):
