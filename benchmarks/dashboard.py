@@ -7,13 +7,22 @@ a manager tree), 4 programmes (two closed, two running), 4,600 applications, 2,0
 cancelled, missed, planned) with ratings, goals, commitments, promotions and leavers, the default surveys and 100,000
 answers (baseline, mid-point, final, pulse; responses keep the respondent's department and site). Then, logged in with
 ``force_login``, it requests each page (executive dashboard, also filtered by a department; a sponsor's dashboard; the
-CSV export; a running programme's operations view; a final survey's results; a participant's progress): a warm-up, one
-request under ``CaptureQueriesContext`` for the query count, then ``--requests`` timed ones (median and 95th
-percentile, ms), timed without capture since on SQLite capturing runs an extra ``QUOTE()`` query per statement.
+CSV export; a running programme's operations view; a final survey's results; a participant's progress): a warm-up,
+then ``--requests`` times a real write followed by a timed request ("cold": the first look just after a change) and a
+second timed request ("warm": what the next visitors get). The write is what a member does on a session page: a
+session log (``sessions.services.session_log``, committed, touching what it changed), of a session that has started
+in a programme the page shows, drawn from up to 200 across its pairs: the older running programme for the executive
+pages, the CSV and the operations view; the sponsor's programme for theirs; the participant's own pair for their
+progress. No write users make reaches a closed survey's released results, so that page is timed after a log in the
+running programme. Per page: ``queries`` (the request just after a write, counted under ``CaptureQueriesContext``)
+and ``warm_queries`` (the next one), ``median_ms`` and ``p95_ms`` (cold), ``warm_median_ms``, ``write_median_ms``
+and ``write`` (which). Timed requests run without capture, since on SQLite capturing runs an extra ``QUOTE()``
+query per statement.
 
 Database: ``var/bench-dashboard.sqlite3`` (under ``MENTORAT_VAR_DIR``) or, when ``DATABASE_URL`` names a PostgreSQL
 server, a database of its own there, ``mentorat_bench_dashboard`` (analysed before timing, as autovacuum would). It
-stays in place: ``--keep`` reuses the data already built (``data`` says what is there), otherwise it is rebuilt.
+stays in place, with the session logs written while timing: ``--keep`` reuses the data already built (``data`` says
+what is there), otherwise it is rebuilt.
 Exactly one JSON object is printed on stdout; progress goes to stderr.
 """
 
@@ -294,6 +303,39 @@ def build(scale: float) -> None:
         log(f"  surveys and answers: {time.perf_counter() - started:.1f} s")
 
 
+def log_pool(rng: random.Random, *, programme=None, pair=None, size: int = 200) -> itertools.cycle:
+    """Endless (member's user, session) to log: sessions of the programme's (or the pair's) pairs that have started
+    and are not cancelled, as the session page offers to log them (``session_offers``), up to ``size`` drawn at random
+    (so many pairs), each logged by its mentor or its mentee."""
+    from django.utils import timezone
+
+    from sessions.models import MentoringSession
+
+    sessions = MentoringSession.objects.filter(starts_at__lte=timezone.now()).exclude(status="cancelled")
+    sessions = sessions.filter(pair=pair) if pair is not None else sessions.filter(pair__programme=programme)
+    ids = list(sessions.order_by("pk").values_list("pk", flat=True))
+    chosen = rng.sample(ids, min(size, len(ids)))
+    if not chosen:
+        raise SystemExit(f"no session to log in {pair or programme}")
+    rows = MentoringSession.objects.filter(pk__in=chosen).select_related("pair__mentor__employee__user",
+                                                                          "pair__mentee__employee__user")
+    by_pk = {session.pk: session for session in rows}
+    return itertools.cycle([(getattr(by_pk[pk].pair, rng.choice(["mentor", "mentee"])).employee.user, by_pk[pk])
+                            for pk in chosen])
+
+
+def write(pool: itertools.cycle) -> float:
+    """A real write, as the session page makes it: a member logs a session as held (``session_log``, which commits
+    and touches what it changed); returns its time in ms."""
+    from sessions.services import LogData, session_log
+
+    user, session = next(pool)
+    started = time.perf_counter()
+    session_log(user=user, session=session, data=LogData(held=True, actual_minutes=60, topics="Assistant IA",
+                                                         learned="Résumer un document", next_step="Pratiquer"))
+    return (time.perf_counter() - started) * 1000
+
+
 def measure(requests: int) -> tuple[list[dict], dict]:
     from django.db import connection
     from django.db.models import Count
@@ -302,7 +344,6 @@ def measure(requests: int) -> tuple[list[dict], dict]:
 
     from binomes.models import Pair
     from evaluation.models import Answer, Response, Survey
-    from mentorat.core import datacache
     from mentorat.core.models import Department, Employee, User
     from programmes.models import Application, Programme, ProgrammeSponsor
     from sessions.models import MentoringSession, SessionRating
@@ -312,31 +353,43 @@ def measure(requests: int) -> tuple[list[dict], dict]:
     running = Programme.objects.filter(status="running").order_by("start_date").first()
     final = Survey.objects.filter(programme__status="closed", moment="final", audience="mentee").order_by("-pk").first()
     department = Department.objects.annotate(n=Count("employees")).order_by("-n", "pk").first()
-    participant = Pair.objects.filter(programme=running, status="active").order_by("pk").first().mentee.employee.user
-    pages = [
-        ("executive dashboard", executive, "/evaluation/"),
-        ("executive dashboard, one department", executive, f"/evaluation/?department={department.pk}"),
-        ("sponsor dashboard", ProgrammeSponsor.objects.order_by("pk").first().user, "/evaluation/"),
-        ("CSV export", executive, "/evaluation/export.csv"),
-        ("coordinator operations", coordinator, f"/evaluation/operations/?programme={running.slug}"),
-        ("final survey results", executive, f"/evaluation/surveys/{final.pk}/results/"),
-        ("participant progress", participant, "/evaluation/progress/"),
+    participant_pair = Pair.objects.filter(programme=running, status="active").order_by("pk").first()
+    participant = participant_pair.mentee.employee.user
+    sponsorship = ProgrammeSponsor.objects.select_related("programme", "user").order_by("pk").first()
+    rng = random.Random(5)
+    in_running = (f"a session log in {running.name} (running)", log_pool(rng, programme=running))
+    in_sponsored = (f"a session log in {sponsorship.programme.name} ({sponsorship.programme.status}), the sponsor's",
+                    log_pool(rng, programme=sponsorship.programme))
+    in_own_pair = ("a session log in the participant's own pair", log_pool(rng, pair=participant_pair))
+    pages = [  # (name, user, path, the write before each cold request: one the page shows when there is one)
+        ("executive dashboard", executive, "/evaluation/", in_running),
+        ("executive dashboard, one department", executive, f"/evaluation/?department={department.pk}", in_running),
+        ("sponsor dashboard", sponsorship.user, "/evaluation/", in_sponsored),
+        ("CSV export", executive, "/evaluation/export.csv", in_running),
+        ("coordinator operations", coordinator, f"/evaluation/operations/?programme={running.slug}", in_running),
+        # A closed programme's released results: no write users make reaches them (the survey is closed); a session
+        # log elsewhere shows what the page costs just after an unrelated write.
+        ("final survey results", executive, f"/evaluation/surveys/{final.pk}/results/", in_running),
+        ("participant progress", participant, "/evaluation/progress/", in_own_pair),
     ]
     results = []
-    for name, user, path in pages:
+    for name, user, path, (what, pool) in pages:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
         if (status := client.get(path).status_code) != 200:
             raise SystemExit(f"{name}: {path} answered {status}")
-        # Cold: the data's version moves on before each request, so every figure is computed (the
-        # first look after any change); warm: what everyone after that gets from the cache.
-        datacache.bump()
+        # Cold: a real write just before each request (the first look after a change, whatever the cache holds
+        # then); warm: the next request, what everyone after it gets.
+        write(pool)
         with CaptureQueriesContext(connection) as captured:
             client.get(path)
         queries = len(captured.captured_queries)  # read now: the next request empties the log
-        times, warm = [], []
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path)
+        warm_queries = len(captured.captured_queries)
+        times, warm, writes = [], [], []
         for _ in range(requests):
-            datacache.bump()
+            writes.append(write(pool))
             started = time.perf_counter()
             client.get(path)
             times.append((time.perf_counter() - started) * 1000)
@@ -344,9 +397,11 @@ def measure(requests: int) -> tuple[list[dict], dict]:
             client.get(path)
             warm.append((time.perf_counter() - started) * 1000)
         times.sort()
-        results.append({"name": name, "path": path, "queries": queries, "median_ms": round(statistics.median(times), 1),
+        results.append({"name": name, "path": path, "write": what, "queries": queries, "warm_queries": warm_queries,
+                        "median_ms": round(statistics.median(times), 1),
                         "p95_ms": round(times[max(0, math.ceil(0.95 * len(times)) - 1)], 1),
-                        "warm_median_ms": round(statistics.median(warm), 1)})
+                        "warm_median_ms": round(statistics.median(warm), 1),
+                        "write_median_ms": round(statistics.median(writes), 1)})
         log(f"  {results[-1]}")
     counted = {"employees": Employee, "applications": Application, "pairs": Pair, "sessions": MentoringSession,
                "ratings": SessionRating, "responses": Response, "answers": Answer}
