@@ -29,14 +29,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from evaluation.kpis import threshold_of
 
 ANY = None
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """A tuple, not a dataclass: cached by the thousand, it must pickle and unpickle cheaply."""
+
     key: tuple  # one value per dimension, in ``Groups.dims`` order (a frozenset: several values)
     n: int  # people
     sums: tuple = ()  # whatever the figure adds up (sum of values, promoters, …)
@@ -162,6 +164,13 @@ class Groups:
         exactly a union of blocks holding someone; otherwise neither (``HIDDEN``). An empty group
         is hidden the same way, so the page does not tell "nobody answered" from "too few"."""
         normal = self._normalise(constraints or {})
+        memo = self.__dict__.setdefault("_figures", {})  # the groups are kept and read again (selectors)
+        known = frozenset(normal.items())
+        if known not in memo:
+            memo[known] = self._figure(normal)
+        return dict(memo[known])
+
+    def _figure(self, normal: dict[str, frozenset]) -> dict:
         candidates: set[int] | None = None
         for dim, values in normal.items():
             holding = set().union(*(self._by[dim].get(value, ()) for value in values))

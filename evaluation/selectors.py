@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.http import Http404
 from django.utils import timezone
 
@@ -293,9 +293,17 @@ def answer_families(*, scope: dict) -> dict[str, Groups]:
     release step on its own, each domain on its own. The cells are the same for everyone: each
     programme's are cached under its ``("results", pk)`` scope, which only a release step, a
     question or a date change touches. The blocks are computed from them on each read, over the
-    whole scope, so a cached value cannot show what the rule hides."""
+    whole scope, so a cached value cannot show what the rule hides. The built ``Groups`` are kept in
+    this process under the same scopes (``shared=False``): rebuilding the blocks costs more than
+    the queries."""
     cohorts = _cohorts()
     ids = sorted(scope["programme"]) if "programme" in scope else sorted(cohorts)
+    return scopes.cached("answer-groups", (2, tuple(ids), tuple(sorted(scope)), threshold()),
+                         lambda: _answer_groups(scope, ids, cohorts), scopes=[("results", pk) for pk in ids],
+                         timeout=RESULTS_TTL, shared=False)
+
+
+def _answer_groups(scope: dict, ids: list[int], cohorts: dict[int, int]) -> dict[str, Groups]:
     parts = scopes.cached_many("evaluation-cells", [((1, pk), [("results", pk)]) for pk in ids],
                                lambda parts: _family_cells(parts[1], cohorts), timeout=RESULTS_TTL)
     merged: dict[str, tuple] = {}
@@ -383,10 +391,21 @@ def _person_key(row: dict, cohorts: dict, prefix: str) -> tuple:
     return (programme, cohorts.get(programme), row[f"{prefix}department_id"], row[f"{prefix}site_id"])
 
 
-def _operational_cells(*, programme_ids: list[int], now: datetime.datetime) -> dict[str, list[Cell]]:
-    """Per measure, its own population in cells over every programme of the scope, whatever the
-    filter: applicants (and the people of pairs), pairs, pairs with sessions, goals or
-    commitments due, active and completed mentors. Eight queries."""
+# The operational measures come in parts, each read from its own tables and cached under the scopes
+# those tables touch: a session logged recomputes "sessions" and "engagement", not the applications.
+OPERATIONAL_PARTS = {
+    "people": (("applications", "pairs"), ("programme",)),
+    "sessions": (("sessions", "engagement"), ("programme", "sessions")),
+    "goals": (("goals", "commitments"), ("programme", "goals")),
+    "outcomes": (("promotions", "retention_6", "retention_12"), ("programme",)),
+}
+
+
+def _operational_cells(*, programme_ids: list[int], now: datetime.datetime,
+                       parts: tuple[str, ...] = tuple(OPERATIONAL_PARTS)) -> dict[str, list[Cell]]:
+    """Per measure of ``parts``, its own population in cells over every programme of the scope,
+    whatever the filter: applicants (and the people of pairs), pairs, pairs with sessions, goals or
+    commitments due, active and completed mentors. Eight queries for every part."""
     today = timezone.localdate(now)
     cohorts = _cohorts()
     cells: dict[str, dict[tuple, list]] = defaultdict(dict)
@@ -397,14 +416,14 @@ def _operational_cells(*, programme_ids: list[int], now: datetime.datetime) -> d
         for name, value in sums.items():
             entry[1][name] += value or 0
 
-    for row in (Application.objects.filter(programme_id__in=programme_ids)
+    for row in (Application.objects.filter(programme_id__in=programme_ids if "people" in parts else [])
                 .values("programme_id", "role", "status", "employee__department_id", "employee__site_id")
                 .annotate(n=Count("pk"))):
         approved = row["n"] if row["status"] == Application.Status.APPROVED else 0
         add("applications", _person_key(row, cohorts, "employee__"), row["n"],
             {f"applications_{row['role']}": row["n"], "applications": row["n"], f"approved_{row['role']}": approved,
              "approved": approved})
-    for row in (Pair.objects.filter(programme_id__in=programme_ids).values("status", *_pair_dims())
+    for row in (Pair.objects.filter(programme_id__in=programme_ids if "people" in parts else []).values("status", *_pair_dims())
                 .annotate(n=Count("pk"))):
         status = row["status"]
         add("pairs", _pair_key(row, cohorts), row["n"], {"active_pairs": row["n"] if status == Pair.Status.ACTIVE else 0,
@@ -416,37 +435,41 @@ def _operational_cells(*, programme_ids: list[int], now: datetime.datetime) -> d
                  "active_people": row["n"] if status == Pair.Status.ACTIVE else 0,
                  "completed_people": row["n"] if status == Pair.Status.COMPLETED else 0})
     held, cancelled = MentoringSession.Status.HELD, MentoringSession.Status.CANCELLED
-    for row in (MentoringSession.objects.filter(pair__programme_id__in=programme_ids, pair__status__in=MEMBER_STATES)
-                .values(*_pair_dims("pair__"))
-                .annotate(n=Count("pair", distinct=True), due=Count("pk", filter=Q(starts_at__lt=now)),
-                          held=Count("pk", filter=Q(status=held)),
-                          by_mentor=Count("pk", filter=Q(status=cancelled, cancelled_by="mentor")),
-                          by_mentee=Count("pk", filter=Q(status=cancelled, cancelled_by="mentee")),
-                          by_coordinator=Count("pk", filter=Q(status=cancelled, cancelled_by="coordinator")))):
-        add("sessions", _pair_key(row, cohorts, "pair__"), row["n"],
-            {f"sessions_{key}": row[key] for key in ("due", "held", "by_mentor", "by_mentee", "by_coordinator")})
-    for row in (LearningGoal.objects.filter(pair__programme_id__in=programme_ids).exclude(status=LearningGoal.Status.DROPPED)
+    if "sessions" in parts:
+        # Grouped by pair (the session table's own index, no join to the people), then each pair's
+        # departments and sites from the pairs read once: the mentors' engagement comes with it.
+        pairs = {row["pk"]: row for row in Pair.objects.filter(programme_id__in=programme_ids, status__in=MEMBER_STATES)
+                 .values("pk", "status", *_pair_dims())}
+        recent = {}
+        for row in (MentoringSession.objects.filter(pair__programme_id__in=programme_ids, pair__status__in=MEMBER_STATES)
+                    .values("pair_id")
+                    .annotate(due=Count("pk", filter=Q(starts_at__lt=now)), held=Count("pk", filter=Q(status=held)),
+                              by_mentor=Count("pk", filter=Q(status=cancelled, cancelled_by="mentor")),
+                              by_mentee=Count("pk", filter=Q(status=cancelled, cancelled_by="mentee")),
+                              by_coordinator=Count("pk", filter=Q(status=cancelled, cancelled_by="coordinator")),
+                              recent=Count("pk", filter=Q(status=held, starts_at__gte=now - datetime.timedelta(days=60))))):
+            recent[row["pair_id"]] = row["recent"]
+            add("sessions", _pair_key(pairs[row["pair_id"]], cohorts), 1,
+                {f"sessions_{key}": row[key] for key in ("due", "held", "by_mentor", "by_mentee", "by_coordinator")})
+        for pk, pair in pairs.items():
+            if pair["status"] == Pair.Status.ACTIVE:
+                add("engagement", _person_key(pair, cohorts, "mentor__employee__"), 1,
+                    {"mentors_active": 1, "mentors_engaged": 1 if recent.get(pk) else 0})
+    for row in (LearningGoal.objects.filter(pair__programme_id__in=programme_ids if "goals" in parts else []).exclude(status=LearningGoal.Status.DROPPED)
                 .values(*_pair_dims("pair__"))
                 .annotate(n=Count("pair", distinct=True), total=Count("pk"),
                           achieved=Count("pk", filter=Q(status=LearningGoal.Status.ACHIEVED)))):
         add("goals", _pair_key(row, cohorts, "pair__"), row["n"], {"goals": row["total"], "goals_achieved": row["achieved"]})
     for row in (Commitment.objects.filter(~Q(status=Commitment.Status.OPEN) | Q(due_date__lt=today),
-                                          pair__programme_id__in=programme_ids)
+                                          pair__programme_id__in=programme_ids if "goals" in parts else [])
                 .values(*_pair_dims("pair__"))
                 .annotate(n=Count("pair", distinct=True), due=Count("pk"),
                           kept=Count("pk", filter=Q(status=Commitment.Status.KEPT)))):
         add("commitments", _pair_key(row, cohorts, "pair__"), row["n"],
             {"commitments_due": row["due"], "commitments_kept": row["kept"]})
-    recent = MentoringSession.objects.filter(pair=OuterRef("pk"), status=held, starts_at__gte=now - datetime.timedelta(days=60))
-    for row in (Pair.objects.filter(programme_id__in=programme_ids, status=Pair.Status.ACTIVE)
-                .annotate(recent=Exists(recent)).values("programme_id", "mentor__employee__department_id",
-                                                        "mentor__employee__site_id")
-                .annotate(n=Count("pk"), engaged=Count("pk", filter=Q(recent=True)))):
-        add("engagement", _person_key(row, cohorts, "mentor__employee__"), row["n"],
-            {"mentors_active": row["n"], "mentors_engaged": row["engaged"]})
     promoted = JobLevelChange.objects.filter(employee=OuterRef("mentor__employee"), to_level__gt=F("from_level"),
                                              changed_on__gte=OuterRef("activated_at__date"))
-    for row in (Pair.objects.filter(programme_id__in=programme_ids, status=Pair.Status.COMPLETED)
+    for row in (Pair.objects.filter(programme_id__in=programme_ids if "outcomes" in parts else [], status=Pair.Status.COMPLETED)
                 .annotate(promoted=Exists(promoted))
                 .values("programme_id", "ended_at", "mentor__employee__leave_date", "promoted",
                         "mentor__employee__department_id", "mentor__employee__site_id")):
@@ -476,20 +499,33 @@ def operational_groups(*, programme_ids: list[int], now: datetime.datetime) -> d
     when those people are a union of blocks of at least the threshold, as for answers, so a
     department with one pair shows nothing of it, nor does the rest of its programme.
 
-    Each programme's cells are cached under its ``("programme", pk)`` scope (every service that
-    writes an application, a pair, a session, a goal or a commitment touches it) and the
-    directory's (departments, sites, leave dates), for at most OPERATIONAL_TTL seconds since some
-    counts move with the clock (sessions due, retention marks). A write recomputes only its own
-    programme's cells: eight queries over that programme."""
-    parts = scopes.cached_many(
-        "operational-cells", [((1, pk), [("programme", pk), ("directory",)]) for pk in programme_ids],
-        lambda parts: _operational_cells(programme_ids=[parts[1]], now=now), timeout=OPERATIONAL_TTL)
+    Each part of the measures (``OPERATIONAL_PARTS``) is cached per programme under the scopes of
+    the tables it reads (a session logged touches ``("sessions", pk)``: the session counts and the
+    mentors' engagement of that programme are read again, nothing else) and the directory's
+    (departments, sites, leave dates), for at most OPERATIONAL_TTL seconds since some counts move
+    with the clock (sessions due, retention marks). Each part's built ``Groups`` are kept in this
+    process under the same scopes."""
+    groups = {}
+    for part, (measures, kinds) in OPERATIONAL_PARTS.items():
+        its = [(kind, pk) for pk in programme_ids for kind in kinds] + [("directory",)]
+        groups.update(scopes.cached("operational-groups", (2, part, tuple(programme_ids), threshold()),
+                                    lambda part=part, measures=measures, kinds=kinds:
+                                    _operational_part(part, measures, kinds, programme_ids, now),
+                                    scopes=its, timeout=OPERATIONAL_TTL, shared=False))
+    return groups
+
+
+def _operational_part(part: str, measures: tuple[str, ...], kinds: tuple[str, ...], programme_ids: list[int],
+                      now: datetime.datetime) -> dict[str, tuple[tuple, Groups]]:
+    found = scopes.cached_many(
+        "operational-cells", [((2, part, pk), [*((kind, pk) for kind in kinds), ("directory",)]) for pk in programme_ids],
+        lambda parts: _operational_cells(programme_ids=[parts[2]], now=now, parts=(part,)), timeout=OPERATIONAL_TTL)
     cells: dict[str, list] = defaultdict(list)
-    for part in parts:
-        for measure, rows in part.items():
+    for one in found:
+        for measure, rows in one.items():
             cells[measure].extend(rows)
     groups = {}
-    for measure in OPERATIONAL_MEASURES:
+    for measure in measures:
         rows = cells.get(measure, [])
         names = tuple(sorted({name for cell in rows for name, _v in cell.sums}))
         normal = [Cell(cell.key, cell.n, tuple(dict(cell.sums).get(name, 0) for name in names)) for cell in rows]
@@ -540,30 +576,28 @@ def figures_of(counts: dict) -> dict:
     }
 
 
-def _sessions_by_month_of(programme_id: int) -> list[tuple]:
-    """(month, mentor's and mentee's departments and sites, planned, held) of one programme's pairs."""
-    dims = _pair_dims("pair__")[1:]
-    rows = (MentoringSession.objects.filter(pair__programme_id=programme_id, pair__status__in=MEMBER_STATES)
-            .annotate(month=TruncMonth("starts_at")).values("month", *dims)
+def _sessions_by_month_of(programme_id: int, filters: Filters) -> list[tuple[str, int, int]]:
+    """(month, planned, held) of one programme's pairs in the filter's department and site."""
+    rows = (MentoringSession.objects.filter(_pair_q(filters, "pair__"), pair__programme_id=programme_id,
+                                            pair__status__in=MEMBER_STATES)
+            .values_list(ExtractYear("starts_at"), ExtractMonth("starts_at"))  # numbers: no datetime per row
             .annotate(planned=Count("pk"), held=Count("pk", filter=Q(status=MentoringSession.Status.HELD))))
-    return [((timezone.localtime(r["month"]) if timezone.is_aware(r["month"]) else r["month"]).strftime("%Y-%m"),
-             r[dims[0]], r[dims[1]], r[dims[2]], r[dims[3]], r["planned"], r["held"]) for r in rows]
+    return [(f"{year:04d}-{month:02d}", planned, held) for year, month, planned, held in rows]
 
 
 def sessions_by_month(*, programme_ids: list[int], filters: Filters, now: datetime.datetime) -> list[dict]:
     """Sessions planned (every session scheduled, cancelled ones included) and held, per month. Each
-    programme's months are cached under its scope; a pair is in a department (site) when either
-    member is (``_pair_q``)."""
+    programme's months for this department and site are cached under its scope; a pair is in a
+    department (site) when either member is (``_pair_q``)."""
     zone = timezone.get_current_timezone_name()
-    parts = scopes.cached_many("sessions-by-month", [((1, pk, zone), [("programme", pk)]) for pk in programme_ids],
-                               lambda parts: _sessions_by_month_of(parts[1]), timeout=OPERATIONAL_TTL)
+    only = Filters(department=filters.department, site=filters.site)
+    parts = scopes.cached_many(
+        "sessions-by-month", [((2, pk, zone, only.department, only.site), [("programme", pk), ("sessions", pk), ("directory",)])
+                              for pk in programme_ids],
+        lambda parts: _sessions_by_month_of(parts[1], only), timeout=OPERATIONAL_TTL)
     months: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for rows in parts:
-        for month, mentor_department, mentee_department, mentor_site, mentee_site, planned, held in rows:
-            if (filters.department or filters.site) and not any(
-                    (not filters.department or department == filters.department) and (not filters.site or site == filters.site)
-                    for department, site in ((mentor_department, mentor_site), (mentee_department, mentee_site))):
-                continue
+        for month, planned, held in rows:
             months[month][0] += planned
             months[month][1] += held
     return [{"month": month, "planned": planned, "held": held} for month, (planned, held) in sorted(months.items())]

@@ -65,9 +65,13 @@ def dashboard(request):
         "funnel": [_("applications"), _("approved"), _("paired"), _("started"), _("completed")],
         "retention": [definitions.label("mentor_retention_6m"), definitions.label("mentor_retention_12m"),
                       definitions.label("mentor_promotions")]})
+    cards = _cards(data["total"])
+    columns = [{"programme": c["programme"], "cards": _cards(c["figures"])} for c in data["columns"]]
     body = render_to_string("evaluation/_dashboard_body.html", {
-        "form": form, "data": data, "cards": _cards(data["total"]), "charts": charts,
-        "columns": [{"programme": c["programme"], "cards": _cards(c["figures"])} for c in data["columns"]],
+        "form": form, "data": data, "cards": cards, "charts": charts, "columns": columns,
+        # Each indicator's row across the programmes (every column has the cards in KPI_CARDS order).
+        "side_by_side": list(zip(cards, zip(*[column["cards"] for column in columns], strict=True), strict=True))
+        if columns else [],
         "query": request.GET.urlencode(), "now": timezone.now(),
     }, request=request)
     return render(request, "evaluation/dashboard.html", {"body": mark_safe(body)})

@@ -66,7 +66,7 @@ class LearningDomain(models.Model):
 
 class Programme(models.Model):
     # The cached values this model's rows feed (mentorat.core.scopes).
-    SCOPED_BY = {"programme": "pk", "results": "pk"}
+    SCOPED_BY = {"programme": "pk", "results": "pk", "sessions": "pk", "goals": "pk"}
     objects = ScopedQuerySet.as_manager()
 
     class Status(models.TextChoices):

@@ -21,7 +21,7 @@ from sessions.crypto import EncryptedTextField
 
 class MentoringSession(models.Model):
     # The cached values this model's rows feed (mentorat.core.scopes).
-    SCOPED_BY = {"pair": "pair_id", "programme": "pair__programme_id"}
+    SCOPED_BY = {"pair": "pair_id", "sessions": "pair__programme_id"}
     objects = ScopedQuerySet.as_manager()
 
     class Status(models.TextChoices):
@@ -114,7 +114,7 @@ class SessionChange(models.Model):
 class SessionLog(models.Model):
     """What happened, written by either member after the session."""
     # The cached values this model's rows feed (mentorat.core.scopes).
-    SCOPED_BY = {"pair": "session__pair_id", "programme": "session__pair__programme_id"}
+    SCOPED_BY = {"pair": "session__pair_id", "sessions": "session__pair__programme_id"}
     objects = ScopedQuerySet.as_manager()
 
 
@@ -166,7 +166,7 @@ class PrivateNote(models.Model):
 
 class LearningGoal(models.Model):
     # The cached values this model's rows feed (mentorat.core.scopes).
-    SCOPED_BY = {"pair": "pair_id", "programme": "pair__programme_id"}
+    SCOPED_BY = {"pair": "pair_id", "goals": "pair__programme_id"}
     objects = ScopedQuerySet.as_manager()
 
     class Status(models.TextChoices):
@@ -211,7 +211,7 @@ class GoalChange(models.Model):
 class Commitment(models.Model):
     """What the senior commits to change after a session, followed to the end of the programme."""
     # The cached values this model's rows feed (mentorat.core.scopes).
-    SCOPED_BY = {"pair": "pair_id", "programme": "pair__programme_id"}
+    SCOPED_BY = {"pair": "pair_id", "goals": "pair__programme_id"}
     objects = ScopedQuerySet.as_manager()
 
 

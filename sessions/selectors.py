@@ -4,9 +4,10 @@ their pair's sessions; coordinators see metadata only — never notes, never log
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from typing import NamedTuple
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -133,30 +134,46 @@ def programme_followup(*, user: User, programme: Programme, now: datetime.dateti
         .annotate(open_concerns=Count("concerns", filter=Q(concerns__handled_at__isnull=True), distinct=True),
                   last_concern_at=Max("concerns__created_at"))
     )
-    # Plain tuples, not model instances: a programme of hundreds of pairs has thousands of sessions.
-    by_pair: dict[int, list[SessionRow]] = {pair.pk: [] for pair in pairs}
-    for pair_id, *fields in (MentoringSession.objects.filter(pair__in=[pair.pk for pair in pairs])
-                             .order_by("pair_id", "starts_at")
+    # Counted per pair in SQL (a programme of hundreds of pairs has thousands of sessions); the
+    # senior's cancellation streak needs the order, read only for pairs with two or more of them.
+    cancelled, held_ = MentoringSession.Status.CANCELLED, MentoringSession.Status.HELD
+    past, ahead = Q(starts_at__lt=now), Q(starts_at__gte=now)
+    counts = {row["pair_id"]: row for row in (
+        MentoringSession.objects.filter(pair__programme=programme, pair__status__in=MEMBER_PAIR_STATES).values("pair_id")
+        .annotate(held=Count("pk", filter=past & Q(status=held_)),
+                  due=Count("pk", filter=past & ~Q(status=cancelled)),
+                  unlogged=Count("pk", filter=past & Q(status=MentoringSession.Status.PLANNED)),
+                  counted=Count("pk", filter=past & Q(status__in=[cancelled, held_, MentoringSession.Status.MISSED])),
+                  last_held=Max("starts_at", filter=past & Q(status=held_)),
+                  next=Min("starts_at", filter=ahead & Q(status=MentoringSession.Status.PLANNED))))}
+    sides: dict[int, dict] = {pair.pk: {"mentor": 0, "mentee": 0, "coordinator": 0} for pair in pairs}
+    for pair_id, side, n in (MentoringSession.objects.filter(past, pair__programme=programme, status=cancelled,
+                                                             pair__status__in=MEMBER_PAIR_STATES)
+                             .values_list("pair_id", "cancelled_by").annotate(n=Count("pk"))):
+        sides[pair_id][side] = n
+    streaks = [pk for pk, by in sides.items() if by["mentee"] >= 2]
+    sequences: dict[int, list[SessionRow]] = defaultdict(list)
+    for pair_id, *fields in (MentoringSession.objects.filter(past, pair_id__in=streaks).order_by("pair_id", "starts_at")
                              .values_list("pair_id", "starts_at", "status", "cancelled_by")):
-        by_pair[pair_id].append(SessionRow(*fields))
+        sequences[pair_id].append(SessionRow(*fields))
     rows = []
     for pair in pairs:
-        sessions = by_pair[pair.pk]
-        past = [s for s in sessions if s.starts_at < now]
-        info = cancellations(past)
-        held = sum(1 for s in past if s.status == MentoringSession.Status.HELD)
-        unlogged = sum(1 for s in past if s.status == MentoringSession.Status.PLANNED)
-        last_held = max((s.starts_at for s in past if s.status == MentoringSession.Status.HELD), default=None)
+        row = counts.get(pair.pk, {"held": 0, "due": 0, "unlogged": 0, "counted": 0, "last_held": None, "next": None})
+        by_side = sides[pair.pk]
+        if pair.pk in sequences:
+            at_risk = cancellations(sequences[pair.pk])["senior_at_risk"]
+        else:  # no two senior cancellations: only the share can put the pair at risk
+            at_risk = row["counted"] >= 3 and by_side["mentee"] * 3 >= row["counted"]
+        last_held = row["last_held"]
         inactive = pair.status == Pair.Status.ACTIVE and (now - (last_held or pair.activated_at or now)).days > 14 * programme.cadence_weeks
         reasons = []
-        if info["senior_at_risk"]:
+        if at_risk:
             reasons.append("senior_cancellations")
         if inactive:
             reasons.append("inactive")
-        rows.append({"pair": pair, "held": held, "due": len([s for s in past if s.status != MentoringSession.Status.CANCELLED]),
-                     "unlogged": unlogged, "cancelled": info["by_side"],
-                     "next": next((s.starts_at for s in sessions if s.starts_at >= now and s.status == "planned"), None),
-                     "risks": reasons, "open_concerns": pair.open_concerns, "last_concern_at": pair.last_concern_at})
+        rows.append({"pair": pair, "held": row["held"], "due": row["due"], "unlogged": row["unlogged"], "cancelled": by_side,
+                     "next": row["next"], "risks": reasons, "open_concerns": pair.open_concerns,
+                     "last_concern_at": pair.last_concern_at})
     return rows
 
 

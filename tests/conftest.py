@@ -35,6 +35,7 @@ def _empty_cache():
 
     cache.clear()
     scopes.clear_pending()  # a test's transaction is rolled back, never committed
+    scopes.clear_memo()  # ids are reused from one test to the next
 
 
 @pytest.fixture(autouse=True)

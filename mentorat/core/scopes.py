@@ -1,9 +1,10 @@
 """Scoped read caches with explicit invalidation.
 
-A cached value names the **scopes** it depends on: ``("programme", 12)`` (a programme's applications,
-pairs, sessions, goals and commitments), ``("results", 12)`` (the survey figures a programme has
-released), ``("pair", 40)``, ``("user", 7)``, ``("directory",)`` (the employees, their departments,
-sites and leave dates). The service that writes touches the scopes it changed; the touch takes effect
+A cached value names the **scopes** it depends on: ``("programme", 12)`` (a programme, its
+applications and pairs), ``("sessions", 12)`` (its sessions and their logs), ``("goals", 12)`` (its
+pairs' goals and commitments), ``("results", 12)`` (the survey figures it has released),
+``("pair", 40)``, ``("user", 7)``, ``("directory",)`` (the employees, their departments, sites and
+leave dates). The service that writes touches the scopes it changed; the touch takes effect
 when its transaction commits (at once outside one). Each scope has a token in the shared cache; a value
 is stored with the tokens of its scopes as they were *before* it was computed, and is served only while
 they are all unchanged — so a write that commits while a value is being computed is never hidden by it.
@@ -26,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
@@ -38,7 +40,7 @@ from django.utils import timezone
 
 Scope = tuple
 SCOPE_TTL = 7 * 24 * 3600
-KINDS = ("programme", "results", "pair", "user", "directory", "catalogue")
+KINDS = ("programme", "sessions", "goals", "results", "pair", "user", "directory")
 
 _local = threading.local()
 
@@ -122,50 +124,86 @@ def _tokens(keys: list[str], found: dict) -> tuple:
     return tuple(found[key] for key in keys)
 
 
-def cached(name: str, parts: tuple, compute: Callable[[], Any], *, scopes: Iterable[Scope], timeout: int) -> Any:
+# Values read in this process, by key: (tokens, value, until). A hit here is checked against the shared
+# tokens like any other (one round trip for them) and saves reading and unpickling the value: the
+# dashboard's cells are thousands of tuples. Bounded; values served from it must not be mutated.
+MEMO_SIZE = 256
+_memo: OrderedDict = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def _memo_get(key: str, tokens: tuple, now) -> tuple[bool, Any]:
+    with _memo_lock:
+        entry = _memo.get(key)
+        if entry is None or entry[0] != tokens or not now < entry[2]:
+            return False, None
+        _memo.move_to_end(key)
+        return True, entry[1]
+
+
+def _memo_put(key: str, entry: tuple) -> None:
+    with _memo_lock:
+        _memo[key] = entry
+        _memo.move_to_end(key)
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+
+
+def clear_memo() -> None:
+    with _memo_lock:
+        _memo.clear()
+
+
+def cached(name: str, parts: tuple, compute: Callable[[], Any], *, scopes: Iterable[Scope], timeout: int,
+           shared: bool = True) -> Any:
     """``compute()``, or what it returned for the same ``name`` and ``parts`` while none of ``scopes``
-    was touched since, for at most ``timeout`` seconds. One cache round trip on a hit."""
-    scopes = [tuple(scope) for scope in scopes]
-    pending = _pending()
-    if any(scope in pending for scope in scopes):
-        return compute()
-    scope_keys = [_scope_key(scope) for scope in scopes]
-    key = _value_key(name, parts)
-    found = cache.get_many([*scope_keys, key])
-    tokens = _tokens(scope_keys, found)
-    entry = found.get(key)
-    now = timezone.now()
-    if entry is not None and entry[0] == tokens and now < entry[2]:
-        return entry[1]
-    value = compute()
-    if not any(scope in _pending() for scope in scopes):
-        cache.set(key, (tokens, value, now + timedelta(seconds=timeout)), timeout)
+    was touched since, for at most ``timeout`` seconds. ``shared=False`` keeps it in this process
+    only (objects costlier to pickle than to rebuild from shared parts), still checked against the
+    shared tokens."""
+    [value] = cached_many(name, [(parts, list(scopes))], lambda _parts: compute(), timeout=timeout, shared=shared)
     return value
 
 
 def cached_many(name: str, items: list[tuple[tuple, list[Scope]]], compute: Callable[[tuple], Any], *,
-                timeout: int) -> list[Any]:
-    """``cached`` for several values at once (``items``: their parts and scopes), read in one cache
-    round trip; ``compute(parts)`` for each one missing."""
+                timeout: int, shared: bool = True) -> list[Any]:
+    """Several values at once (``items``: their parts and scopes); ``compute(parts)`` for each one
+    missing. One cache round trip for the scopes' tokens; the values found in this process's memo
+    are not read again, the others in one more round trip."""
     pending = _pending()
-    scope_keys = sorted({_scope_key(tuple(scope)) for _parts, its in items for scope in its})
-    value_keys = [_value_key(name, parts) for parts, _its in items]
-    found = cache.get_many([*scope_keys, *value_keys])
+    items = [(parts, [tuple(scope) for scope in its]) for parts, its in items]
+    scope_keys = sorted({_scope_key(scope) for _parts, its in items for scope in its})
+    found = cache.get_many(scope_keys)
     _tokens(scope_keys, found)
     now = timezone.now()
-    results, fresh = [], {}
-    for (parts, its), key in zip(items, value_keys, strict=True):
-        its = [tuple(scope) for scope in its]
-        tokens = tuple(found[_scope_key(scope)] for scope in its)
-        entry = found.get(key)
-        if not any(scope in pending for scope in its) and entry is not None and entry[0] == tokens and now < entry[2]:
-            results.append(entry[1])
+    keys = [_value_key(name, parts) for parts, _its in items]
+    tokens = [tuple(found[_scope_key(scope)] for scope in its) for _parts, its in items]
+    skip = [any(scope in pending for scope in its) for _parts, its in items]
+    results: list = [None] * len(items)
+    wanted = []
+    for n, key in enumerate(keys):
+        if skip[n]:
             continue
-        value = compute(parts)
+        hit, value = _memo_get(key, tokens[n], now)
+        if hit:
+            results[n] = value
+        else:
+            wanted.append(n)
+    stored = cache.get_many([keys[n] for n in wanted]) if wanted and shared else {}
+    fresh = {}
+    for n, (parts, its) in enumerate(items):
+        if n not in wanted and not skip[n]:
+            continue
+        entry = stored.get(keys[n])
+        if not skip[n] and entry is not None and entry[0] == tokens[n] and now < entry[2]:
+            results[n] = entry[1]
+            _memo_put(keys[n], entry)
+            continue
+        value = results[n] = compute(parts)
         if not any(scope in _pending() for scope in its):
-            fresh[key] = (tokens, value, now + timedelta(seconds=timeout))
-        results.append(value)
-    if fresh:
+            entry = (tokens[n], value, now + timedelta(seconds=timeout))
+            fresh[keys[n]] = entry
+            _memo_put(keys[n], entry)
+    if fresh and shared:
         cache.set_many(fresh, timeout)
     return results
 

@@ -46,18 +46,19 @@ def test_a_scoped_model_s_bulk_writes_go_through_the_scoped_queryset():
 def test_every_kind_of_write_touches_the_scopes_of_its_rows(active_pair, touched):
     pair, programme = active_pair.pk, active_pair.programme_id
     session = active_pair.sessions.order_by("starts_at").first()
-    mine = {("pair", pair), ("programme", programme)}
+    sessions, goals = {("pair", pair), ("sessions", programme)}, {("pair", pair), ("goals", programme)}
     writes = [
-        lambda: session.save(),
-        lambda: MentoringSession.objects.filter(pk=session.pk).update(theme="Prompts"),  # no signal
-        lambda: LearningGoal.objects.bulk_create([LearningGoal(pair=active_pair, title="Teams")]),
-        lambda: LearningGoal.objects.filter(pair=active_pair).delete(),
-        lambda: active_pair.sessions.filter(pk=session.pk).update(place="Salle 3"),  # related manager
+        (lambda: session.save(), sessions),
+        (lambda: MentoringSession.objects.filter(pk=session.pk).update(theme="Prompts"), sessions),  # no signal
+        (lambda: LearningGoal.objects.bulk_create([LearningGoal(pair=active_pair, title="Teams")]), goals),
+        (lambda: LearningGoal.objects.filter(pair=active_pair).delete(), goals),
+        (lambda: active_pair.sessions.filter(pk=session.pk).update(place="Salle 3"), sessions),  # related manager
+        (lambda: active_pair.save(), {("pair", pair), ("programme", programme)}),
     ]
-    for write in writes:
+    for write, expected in writes:
         touched.clear()
         write()
-        assert mine <= set(touched)
+        assert expected <= set(touched)
     touched.clear()
     Employee.objects.filter(pk=active_pair.mentor.employee_id).update(job_title="Analyste")
     assert ("directory",) in touched
