@@ -6,6 +6,7 @@ PostgreSQL and Redis. See README.md for every variable.
 """
 
 import datetime
+import re
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -58,6 +59,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI as static files: the docs work on a closed network
+    "mentorat.api",
 ]
 
 MIDDLEWARE = [
@@ -349,6 +354,37 @@ MENTORAT_IMPORT_MASS_LEAVE_PERCENT = env_int("MENTORAT_IMPORT_MASS_LEAVE_PERCENT
 MENTORAT_IMPORT_TRUSTED_DOMAINS = [d.strip().lower() for d in env_str("MENTORAT_IMPORT_TRUSTED_DOMAINS", "").split(",") if d.strip()]
 # How long the link mailed to the old address to confirm a login change stays valid.
 MENTORAT_EMAIL_CHANGE_DAYS = env_int("MENTORAT_EMAIL_CHANGE_DAYS", 14, minimum=1)
+
+# --- REST API (/api/, mentorat.api) ----------------------------------------------------------
+# Integrations authenticate with a coordinator's token only (no session, so no CSRF to forge);
+# each token is limited to MENTORAT_API_RATE calls ("N/second|minute|hour|day").
+MENTORAT_API_RATE = env_str("MENTORAT_API_RATE", "600/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["mentorat.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["mentorat.api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["mentorat.api.permissions.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "mentorat.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "mentorat.api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Mentorat API",
+    "DESCRIPTION": "Directory, programmes, applications, pairs, session metadata and KPIs for HRIS and HR automation.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+}
+if not re.fullmatch(r"[1-9]\d*/(second|minute|hour|day)", MENTORAT_API_RATE):
+    raise ImproperlyConfigured(f"MENTORAT_API_RATE={MENTORAT_API_RATE!r} is not N/second, N/minute, N/hour or N/day.")
 
 LOGGING = {
     "version": 1,

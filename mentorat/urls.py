@@ -46,6 +46,7 @@ urlpatterns = [
     *oidc_urls(),
     path("programmes/", include("programmes.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("api/", include("mentorat.api.urls")),
     path("", include("binomes.urls")),
     path("", include("sessions.urls")),
     path("", include("mentorat.core.urls")),

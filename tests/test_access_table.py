@@ -136,6 +136,15 @@ EXPECTED = {
     "core:employee_erase": row(403, coordinator=405),
     # The admin: superusers only (others are sent to its login page).
     "admin:index": row(302, superuser=200),
+    # The API: coordinators manage tokens and read the docs in the browser; the schema also opens
+    # to a token; every resource answers a token only (a login session is 401, like no token).
+    "api:tokens": row(403, **COORD),
+    "api:token_revoke": row(403, coordinator=405),
+    "api:docs": row(403, **COORD),
+    "api:schema": row(403, anon=401, **COORD),
+    **{f"api:{name}": row(401, anon=401) for name in (
+        "employees", "employees_bulk", "employee", "programmes", "programme", "programme_transition", "applications",
+        "application_review", "pairs", "pairs_export", "pairs_import", "sessions", "kpis")},
 }
 
 
@@ -205,6 +214,8 @@ def world(programme, cohort, active_pair, other_pair, sponsor, coordinator, exec
         "core:import_preview": {"pk": batch.pk}, "core:import_confirm": {"pk": batch.pk},
         "core:email_change_confirm": {"token": "not-a-signed-link"},
         "core:unsubscribe": {"token": outbox.unsubscribe_token(mentee, "session_log")},
+        "api:employee": {"employee_id": "DA"}, "api:token_revoke": {"pk": 1},
+        "api:application_review": {"slug": slug, "pk": active_pair.mentee.pk},
     }
     return users, kwargs, slug
 

@@ -28,7 +28,7 @@ TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField, models.Bina
                models.GenericIPAddressField, models.FileField, models.UUIDField)
 # The project's apps and the third-party ones that keep rows about people.
 APPS = {"core", "programmes", "binomes", "mentoring_sessions", "evaluation", "admin", "auth", "contenttypes",
-        "sessions", "axes"}
+        "sessions", "axes", "api"}
 
 
 def text_columns():

@@ -66,6 +66,7 @@ def core_items(request) -> list[NavItem]:
         items.append(NavItem(_("Import"), reverse("core:import_upload"), 51))
         items.append(NavItem(_("Outbox"), reverse("core:outbox"), 60))
         items.append(NavItem(_("Audit"), reverse("core:audit"), 61))
+        items.append(NavItem(_("API tokens"), reverse("api:tokens"), 62))
     if is_executive(user):
         items.append(NavItem(_("Organisation"), reverse("core:organisation"), 52))
     if user.is_superuser:

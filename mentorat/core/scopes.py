@@ -243,7 +243,7 @@ UNSCOPED = {
     "mentoring_sessions.GoalChange": _NOT_CACHED, "mentoring_sessions.Concern": _NOT_CACHED + " (never: encrypted)",
     "mentoring_sessions.Delegate": _NOT_CACHED, "mentoring_sessions.CalendarFeed": _NOT_CACHED,
     "mentoring_sessions.ReminderTiming": _NOT_CACHED, "evaluation.Response": _RELEASED_ONLY, "evaluation.Answer": _RELEASED_ONLY,
-    "evaluation.Testimonial": _NOT_CACHED,
+    "evaluation.Testimonial": _NOT_CACHED, "api.ApiToken": _NOT_CACHED,
 }
 
 

@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ROLES = {
     # Claire is also the demo programme's HR contact for concerns.
     "coordinator": (f"claire.dubois@{DOMAIN}", ["Accueil", "Programmes", "Tableau de bord", "Suivi opérationnel", "Signalements",
-                                                "Annuaire", "Import", "Envois", "Journal"]),
+                                                "Annuaire", "Import", "Envois", "Journal", "Jetons d’API"]),
     # The CEO is also a mentee of the 2027 cohort (approved): his own progress page.
     "executive": (f"philippe.garnier@{DOMAIN}", ["Accueil", "Programmes", "Mes questionnaires", "Ma progression", "Tableau de bord",
                                                    "Organisation"]),
@@ -73,7 +73,7 @@ def test_switching_language_is_remembered(page, demo):
     assert page.locator("h1").inner_text() == "Directory"
     assert page.locator("html").get_attribute("lang") == "en"
     assert nav_labels(page) == ["Home", "Programmes", "Dashboard", "Operations", "Concerns", "Directory", "Import", "Outbox",
-                                "Audit"]
+                                "Audit", "API tokens"]
     assert_accessible(page, "directory in English")
     screenshot(page, "directory-coordinator-en")
     page.goto("/directory/import/")

@@ -16,7 +16,7 @@ from sessions.models import LearningGoal, MentoringSession
 from tests.conftest import client_for
 from tests.factories import EmployeeFactory
 
-OURS = {"core", "programmes", "binomes", "mentoring_sessions", "evaluation"}
+OURS = {"core", "programmes", "binomes", "mentoring_sessions", "evaluation", "api"}
 
 
 @pytest.fixture

@@ -62,7 +62,7 @@ class TestNavigationByRole:
 
     def test_coordinator(self, coordinator):
         assert self.nav(coordinator) == ["/", "/programmes/", "/evaluation/", "/evaluation/operations/", "/directory/",
-                                         "/directory/import/", "/outbox/", "/audit/"]
+                                         "/directory/import/", "/outbox/", "/audit/", "/api/tokens/"]
 
     def test_executive(self, executive):
         assert self.nav(executive) == ["/", "/programmes/", "/evaluation/", "/organisation/"]
