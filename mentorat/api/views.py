@@ -391,7 +391,11 @@ class PairImport(Audited, APIView):
         dry_run = _flag(request, "dry_run")
         data, from_json = _bulk_bytes(request, ["mentor", "mentee"], escape=False)
         text = data.decode("utf-8-sig", errors="replace")
-        rows = list(csv.DictReader(io.StringIO(text), delimiter=";" if text.split("\n", 1)[0].count(";") else ","))
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";" if text.split("\n", 1)[0].count(";") else ",")
+        try:
+            rows = list(reader)
+        except csv.Error as exc:  # a NUL byte, an unterminated quote: the line that broke the reading
+            return _bulk_errors([_("line %(line)s: %(error)s") % {"line": reader.line_num, "error": exc}], from_json)
         count, errors = pairs_import(actor=request.user, programme=programme, dry_run=dry_run,
                                      rows=[(n, row.get("mentor"), row.get("mentee")) for n, row in enumerate(rows, start=2)])
         if errors:
