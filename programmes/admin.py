@@ -100,5 +100,5 @@ class ManagerAcknowledgementAdmin(admin.ModelAdmin):
         return ["application", "manager", "requested_at", "acknowledged_at"] if obj is not None else []
 
 
-admin.site.register(LearningDomain, list_display=["slug", "name_fr", "name_en", "is_default"])
+admin.site.register(LearningDomain, list_display=["slug", "name_fr", "name_en", "is_default", "retired_at"])
 admin.site.register(TrainingModule, list_display=["title", "programme", "audience"])

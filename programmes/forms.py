@@ -1,8 +1,10 @@
 from django import forms
+from django.db.models import Q
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from mentorat.core.models import Department, User
+from programmes.domains import DEFAULT_DOMAINS
 from programmes.models import (
     LANGUAGE_CHOICES,
     SLOTS,
@@ -22,6 +24,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class DomainChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
+        if obj.is_retired:
+            return _("%(name)s (retired)") % {"name": obj.name}
         return obj.name
 
 
@@ -48,6 +52,11 @@ class ProgrammeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Retired domains are offered no more; those the programme has stay (they may be kept).
+        offered = Q(retired_at__isnull=True)
+        if self.instance.pk:
+            offered |= Q(pk__in=self.instance.domains.values("pk"))
+        self.fields["domains"].queryset = LearningDomain.objects.filter(offered)
         if self.instance.pk:
             self.fields["slug"].disabled = True
             self.initial.setdefault("concern_contacts", "\n".join(
@@ -71,6 +80,17 @@ class ProgrammeForm(forms.ModelForm):
 
 
 class ProgrammeCreateForm(forms.ModelForm):
+    domains = DomainChoiceField(
+        label=_("Learning domains on offer"), queryset=LearningDomain.objects.offered(),
+        widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("None ticked: the default domains. The catalogue of domains has its own page."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["domains"].initial = [
+            d.pk for d in self.fields["domains"].queryset if d.slug in {code for code, *_names in DEFAULT_DOMAINS}]
+
     class Meta:
         model = Programme
         fields = ["name", "slug", "description", "start_date", "duration_months", "cadence_weeks", "session_minutes"]
@@ -156,6 +176,8 @@ class ApplicationForm(forms.Form):
         existing = {item.domain.slug: item.weight for item in application.domain_items.all()} if application else {}
         self.domain_fields = []
         for domain in sorted(programme.domains.all(), key=lambda d: d.name.lower()):
+            if domain.is_retired and domain.slug not in existing:
+                continue  # retired: offered to no new choice, kept where already chosen
             name = f"domain_{domain.slug}"
             self.fields[name] = forms.TypedChoiceField(
                 label=label % {"domain": domain.name}, choices=LEVEL_CHOICES[role], coerce=int, initial=existing.get(domain.slug, 0),
@@ -205,3 +227,15 @@ class QueueFilterForm(forms.Form):
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
     training = forms.ChoiceField(label=_("Training"), required=False,
                                  choices=[("", _("All")), ("done", _("done")), ("missing", _("not done"))])
+
+
+class DomainCreateForm(forms.Form):
+    slug = forms.SlugField(label=_("Code"), max_length=60,
+                           help_text=_("Lower-case letters, digits and hyphens; it never changes (imports and the API use it)."))
+    name_fr = forms.CharField(label=_("Name in French"), max_length=120)
+    name_en = forms.CharField(label=_("Name in English"), max_length=120)
+
+
+class DomainRenameForm(forms.Form):
+    name_fr = forms.CharField(label=_("Name in French"), max_length=120)
+    name_en = forms.CharField(label=_("Name in English"), max_length=120)

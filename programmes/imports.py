@@ -42,7 +42,7 @@ def applications_import(*, programme: Programme, data: bytes, dry_run: bool, act
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         return 0, [_("line 1: missing required column(s): %(columns)s.") % {"columns": ", ".join(missing)}]
-    offered = set(programme.domains.values_list("slug", flat=True))
+    offered = set(programme.domains.offered().values_list("slug", flat=True))  # retired: no new application
     ids = [row[header.index("employee_id")].strip() for row in rows[1:] if len(row) > header.index("employee_id")]
     employees = Employee.objects.select_related("manager").in_bulk(ids, field_name="employee_id")
     taken = set(

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.text import format_lazy
-from django.utils.translation import get_language
+from django.utils.text import capfirst, format_lazy
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 from mentorat.core.scopes import ScopedQuerySet
 
@@ -43,13 +43,24 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+class LearningDomainQuerySet(models.QuerySet):
+    def offered(self):
+        """Domains a new programme or a new application may take: not retired."""
+        return self.filter(retired_at__isnull=True)
+
+
 class LearningDomain(models.Model):
-    """What juniors can teach: generative AI, social media, … A shared catalogue, bilingual."""
+    """What juniors can teach: generative AI, social media, … A shared catalogue, bilingual, that
+    coordinators edit. A retired domain is no longer offered to new programmes and applications but
+    stays where it is used (programmes, applications, figures)."""
 
     slug = models.SlugField(_("code"), max_length=60, unique=True)
     name_fr = models.CharField(_("name in French"), max_length=120)
     name_en = models.CharField(_("name in English"), max_length=120)
     is_default = models.BooleanField(_("offered by default"), default=False)
+    retired_at = models.DateTimeField(_("retired on"), null=True, blank=True)
+
+    objects = LearningDomainQuerySet.as_manager()
 
     class Meta:
         ordering = ["name_en"]
@@ -61,7 +72,16 @@ class LearningDomain(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_fr if (get_language() or "fr").startswith("fr") else self.name_en
+        """The name in the reader's language, or in the other one when that is empty."""
+        return self.name_in(get_language())
+
+    def name_in(self, language: str | None) -> str:
+        first, other = (self.name_fr, self.name_en) if (language or "fr").startswith("fr") else (self.name_en, self.name_fr)
+        return first or other or self.slug
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
 
 class Programme(models.Model):
@@ -233,6 +253,25 @@ class Milestone(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.date})"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language: a generated milestone's title is its kind's label in
+        the language of whoever created the programme ("lancement"), so a title that is still the
+        label in any of our languages is shown as the kind's label in the active one ("Kick-off").
+        A title a coordinator typed is shown as typed."""
+        if self.kind != self.Kind.OTHER and self.title.strip().casefold() in _kind_labels(self.kind):
+            return capfirst(str(self.Kind(self.kind).label))
+        return self.title
+
+
+def _kind_labels(kind: str) -> set[str]:
+    """A milestone kind's label in each of the site's languages, case-folded."""
+    labels = set()
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            labels.add(str(Milestone.Kind(kind).label).casefold())
+    return labels
 
 
 class Role(models.TextChoices):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from mentorat.core.selectors import employee_of
 from programmes.models import (
     Application,
     ApplicationDomain,
+    LearningDomain,
     ManagerAcknowledgement,
     Programme,
     ProgrammeSponsor,
@@ -181,3 +182,22 @@ def training_for_user(*, user: User, programme: Programme) -> tuple[list[Trainin
         .values_list("module_id", flat=True)
     )
     return modules, done
+
+
+def domain_catalogue(*, user: User) -> QuerySet[LearningDomain]:
+    """The whole catalogue for coordinators, retired domains included (last), each with
+    ``programme_count``, the programmes that offer it; one query. Others: 403."""
+    if not is_coordinator(user):
+        raise PermissionDenied
+    return (LearningDomain.objects.annotate(programme_count=Count("programmes", distinct=True))
+            .order_by(F("retired_at").asc(nulls_first=True), "slug"))
+
+
+def domain_get_for_coordinator(*, user: User, slug: str) -> LearningDomain:
+    """One domain of the catalogue by its code: 403 for non-coordinators, 404 for an unknown code."""
+    if not is_coordinator(user):
+        raise PermissionDenied
+    try:
+        return LearningDomain.objects.get(slug=slug)
+    except LearningDomain.DoesNotExist:
+        raise Http404 from None

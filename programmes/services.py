@@ -44,6 +44,10 @@ class ProgrammeError(ServiceError):
     pass
 
 
+# First segments of the programmes' addresses that are not a programme (programmes/urls.py).
+RESERVED_SLUGS = {"new", "domains", "acknowledge"}
+
+
 # Later apps add panels to the programme page: ``provider(request, programme, roles) -> list[dict]``,
 # each dict with a ``template`` (pairs, sessions, dashboards).
 PROGRAMME_PANELS: list[Callable] = []
@@ -98,9 +102,12 @@ def programme_create(
 ) -> Programme:
     """A draft programme with the default domains (or those given), milestones and charter v1.
 
-    Refuses a taken slug, a duration outside 6–12 months, a cadence other than 2–4 weeks, a
-    length outside 45–60 minutes and unknown domain codes, naming the field.
+    Refuses a taken slug (or one the site's addresses use), a duration outside 6–12 months, a
+    cadence other than 2–4 weeks, a length outside 45–60 minutes, and unknown or retired domain
+    codes, naming the field. The default domains are those of the catalogue not retired.
     """
+    if slug in RESERVED_SLUGS:
+        raise ProgrammeError(_("“%(slug)s” is used by the site's addresses: choose another short name.") % {"slug": slug}, "slug")
     if Programme.objects.filter(slug=slug).exists():
         raise ProgrammeError(_("A programme already uses the short name “%(slug)s”.") % {"slug": slug}, "slug")
     programme = Programme(
@@ -111,11 +118,17 @@ def programme_create(
     programme.save()
     if domain_slugs is None:
         ensure_default_domains()
-    slugs = list(domain_slugs) if domain_slugs is not None else [slug for slug, *_names in DEFAULT_DOMAINS]
-    domains = list(LearningDomain.objects.filter(slug__in=slugs))
-    unknown = sorted(set(slugs) - {d.slug for d in domains})
-    if unknown:
-        raise ProgrammeError(_("Unknown learning domain(s): %(codes)s.") % {"codes": ", ".join(unknown)}, "domains")
+        domains = list(LearningDomain.objects.offered().filter(slug__in=[code for code, *_names in DEFAULT_DOMAINS]))
+    else:
+        slugs = list(domain_slugs)
+        domains = list(LearningDomain.objects.filter(slug__in=slugs))
+        unknown = sorted(set(slugs) - {d.slug for d in domains})
+        if unknown:
+            raise ProgrammeError(_("Unknown learning domain(s): %(codes)s.") % {"codes": ", ".join(unknown)}, "domains")
+        retired = sorted(d.slug for d in domains if d.is_retired)
+        if retired:
+            raise ProgrammeError(_("Retired from the catalogue, so no longer offered: %(codes)s.") % {"codes": ", ".join(retired)},
+                                 "domains")
     programme.domains.set(domains)
     for kind, date in default_milestones(start_date, programme.end_date):
         Milestone.objects.create(programme=programme, kind=kind, title=Milestone.Kind(kind).label, date=date)
@@ -147,6 +160,11 @@ def programme_update(*, actor: User, programme: Programme, data: dict, domains=N
     _full_clean(programme)
     programme.save()
     if domains is not None:
+        current = set(programme.domains.values_list("pk", flat=True))
+        retired = [d.name for d in domains if d.is_retired and d.pk not in current]
+        if retired:
+            raise ProgrammeError(_("Retired from the catalogue, so no longer offered: %(codes)s.") % {"codes": ", ".join(retired)},
+                                 "domains")
         used = set(
             ApplicationDomain.objects.filter(application__programme=programme).values_list("domain_id", flat=True)
         )
@@ -233,11 +251,11 @@ def programme_close(*, actor: User, programme: Programme, now: datetime.datetime
 def programme_copy(*, actor: User, programme: Programme, name: str, slug: str, start_date: datetime.date) -> Programme:
     """A new draft cohort with the same design — domains, rules, objectives, sponsors and their
     messages, the HR contacts for concerns, charter text, training, milestones moved to the new
-    dates — and none of the people's applications."""
+    dates — and none of the people's applications. Domains retired since are left out."""
     copy = programme_create(
         actor=actor, name=name, slug=slug, start_date=start_date, duration_months=programme.duration_months,
         cadence_weeks=programme.cadence_weeks, session_minutes=programme.session_minutes,
-        description=programme.description, domain_slugs=programme.domains.values_list("slug", flat=True),
+        description=programme.description, domain_slugs=programme.domains.offered().values_list("slug", flat=True),
     )
     for name_ in ["mentee_min_level", "mentor_max_level", "exclude_subtree", "exclude_peers", "min_level_gap",
                   "require_shared_language", "require_training"]:
@@ -366,8 +384,10 @@ def eligibility_errors(*, programme: Programme, employee: Employee, role: str, t
     return errors
 
 
-def _check_data(programme: Programme, role: str, data: ApplicationData) -> dict[str, LearningDomain]:
-    offered = {d.slug: d for d in programme.domains.all()}
+def _check_data(programme: Programme, role: str, data: ApplicationData, kept: frozenset[int] = frozenset()
+                ) -> dict[str, LearningDomain]:
+    """``kept``: ids of the domains the application already has, which it keeps even once retired."""
+    offered = {d.slug: d for d in programme.domains.all() if not d.is_retired or d.pk in kept}
     if not data.domains:
         raise ProgrammeError(_("Choose at least one learning domain."), "domains")
     for slug, weight in data.domains.items():
@@ -456,7 +476,8 @@ def application_update(*, application: Application, data: ApplicationData, chart
         raise ProgrammeError(_("This application has been reviewed and can no longer be changed."))
     if not charter_accepted:
         raise ProgrammeError(_("Accept the participation charter to apply."), "accept_charter")
-    offered = _check_data(application.programme, application.role, data)
+    kept = frozenset(application.domain_items.values_list("domain_id", flat=True))
+    offered = _check_data(application.programme, application.role, data, kept)
     application.availability = sorted(set(data.availability), key=SLOTS.index)
     application.format = data.format
     application.languages = list(dict.fromkeys(data.languages))
@@ -580,3 +601,99 @@ def ensure_default_domains() -> None:
             LearningDomain.objects.get_or_create(slug=slug, defaults={"name_fr": name_fr, "name_en": name_en, "is_default": True})
 
 
+# --- Learning domains (the catalogue) ------------------------------------------------------------
+
+def _domain_names(name_fr: str, name_en: str) -> tuple[str, str]:
+    name_fr, name_en = name_fr.strip(), name_en.strip()
+    if not name_fr:
+        raise ProgrammeError(_("Give the domain a French name."), "name_fr")
+    if not name_en:
+        raise ProgrammeError(_("Give the domain an English name."), "name_en")
+    return name_fr, name_en
+
+
+def _domain_refuse_taken(slug: str) -> None:
+    taken = LearningDomain.objects.filter(slug__iexact=slug).first()
+    if taken is not None:
+        raise ProgrammeError(_("The code “%(slug)s” is already in the catalogue (%(name)s).") % {"slug": slug, "name": taken.name},
+                             "slug")
+
+
+@transaction.atomic
+def domain_create(*, actor: User | None, slug: str, name_fr: str, name_en: str) -> LearningDomain:
+    """A new domain in the catalogue, offered at once to new programmes. The code is kept in lower
+    case and never changes (imports, the API and ``create_programme`` name domains by it).
+
+    Refuses a code already in the catalogue (in any case, retired ones included), a code that is
+    not letters, digits and hyphens, and an empty name, naming the field.
+    """
+    slug = slug.strip().lower()
+    if not slug:
+        raise ProgrammeError(_("Give the domain a code."), "slug")
+    _domain_refuse_taken(slug)
+    name_fr, name_en = _domain_names(name_fr, name_en)
+    domain = LearningDomain(slug=slug, name_fr=name_fr, name_en=name_en)
+    _full_clean(domain)
+    domain.save()
+    audit_log(actor=actor, action="domain.create", target=domain.slug, details={"name_fr": name_fr, "name_en": name_en})
+    return domain
+
+
+@transaction.atomic
+def domain_rename(*, actor: User, domain: LearningDomain, name_fr: str, name_en: str) -> LearningDomain:
+    """Both names at once; the code stays. Every page shows the new names at once, on existing
+    programmes too. Refuses an empty name, naming the field; the same names again change nothing
+    and write no audit entry."""
+    domain = LearningDomain.objects.select_for_update().get(pk=domain.pk)
+    name_fr, name_en = _domain_names(name_fr, name_en)
+    before = {"name_fr": domain.name_fr, "name_en": domain.name_en}
+    after = {"name_fr": name_fr, "name_en": name_en}
+    if before == after:
+        return domain
+    domain.name_fr, domain.name_en = name_fr, name_en
+    _full_clean(domain)
+    domain.save(update_fields=["name_fr", "name_en"])
+    audit_log(actor=actor, action="domain.rename", target=domain.slug, details={"from": before, "to": after})
+    return domain
+
+
+@transaction.atomic
+def domain_retire(*, actor: User, domain: LearningDomain, now: datetime.datetime | None = None) -> LearningDomain:
+    """No longer offered to new programmes (their form, the default set, a copy) nor to new
+    applications; programmes and applications that have it keep it, and figures still count it.
+    Refuses a domain already retired."""
+    domain = LearningDomain.objects.select_for_update().get(pk=domain.pk)
+    if domain.is_retired:
+        raise ProgrammeError(_("“%(name)s” is already retired.") % {"name": domain.name})
+    domain.retired_at = now or timezone.now()
+    domain.save(update_fields=["retired_at"])
+    audit_log(actor=actor, action="domain.retire", target=domain.slug)
+    return domain
+
+
+@transaction.atomic
+def domain_restore(*, actor: User, domain: LearningDomain) -> LearningDomain:
+    """A retired domain is offered again. Refuses a domain that is not retired."""
+    domain = LearningDomain.objects.select_for_update().get(pk=domain.pk)
+    if not domain.is_retired:
+        raise ProgrammeError(_("“%(name)s” is not retired.") % {"name": domain.name})
+    domain.retired_at = None
+    domain.save(update_fields=["retired_at"])
+    audit_log(actor=actor, action="domain.restore", target=domain.slug)
+    return domain
+
+
+@transaction.atomic
+def domains_ensure(*, actor: User | None, slugs: Iterable[str]) -> list[LearningDomain]:
+    """Each code not yet in the catalogue is created, named after its code in both languages until a
+    coordinator renames it; codes already there are left as they are (retired ones stay retired).
+    Returns the domains created, in the order given. A malformed code is refused, naming ``domains``."""
+    created = []
+    for slug in dict.fromkeys(s.strip().lower() for s in slugs if s.strip()):
+        if LearningDomain.objects.filter(slug=slug).exists():
+            continue
+        try:
+            created.append(domain_create(actor=actor, slug=slug, name_fr=slug, name_en=slug))
+        except ProgrammeError as exc:
+            raise ProgrammeError(f"{slug}: {exc.message}", "domains") from None
+    return created

@@ -17,6 +17,8 @@ from programmes.forms import (
     CharterForm,
     CloseForm,
     CopyForm,
+    DomainCreateForm,
+    DomainRenameForm,
     MilestoneFormSet,
     ObjectiveFormSet,
     ProgrammeCreateForm,
@@ -45,14 +47,73 @@ def programme_list(request):
 def programme_create(request):
     form = ProgrammeCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        domain_slugs = [domain.slug for domain in data.pop("domains")] or None
         try:
-            programme = services.programme_create(actor=request.user, **form.cleaned_data)
+            programme = services.programme_create(actor=request.user, domain_slugs=domain_slugs, **data)
         except services.ProgrammeError as exc:
             add_to_form(form, exc)
         else:
             messages.success(request, _("Programme created as a draft, with default domains, milestones and charter."))
             return redirect("programmes:detail", slug=programme.slug)
     return render(request, "programmes/form.html", {"form": form, "title": _("New programme")})
+
+
+@require_http_methods(["GET", "POST"])
+def domain_list(request):
+    """The catalogue of learning domains, and the form that adds one (coordinators)."""
+    domains = selectors.domain_catalogue(user=request.user)
+    form = DomainCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            domain = services.domain_create(actor=request.user, **form.cleaned_data)
+        except services.ProgrammeError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, _("“%(name)s” is added to the catalogue.") % {"name": domain.name})
+            return redirect("programmes:domains")
+    return render(request, "programmes/domains.html", {"domains": domains, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def domain_edit(request, code):
+    """Rename a domain in both languages."""
+    domain = selectors.domain_get_for_coordinator(user=request.user, slug=code)
+    form = DomainRenameForm(request.POST or None, initial={"name_fr": domain.name_fr, "name_en": domain.name_en})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.domain_rename(actor=request.user, domain=domain, **form.cleaned_data)
+        except services.ProgrammeError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, _("The domain is renamed."))
+            return redirect("programmes:domains")
+    return render(request, "programmes/domain_edit.html", {"domain": domain, "form": form})
+
+
+@require_POST
+def domain_retire(request, code):
+    domain = selectors.domain_get_for_coordinator(user=request.user, slug=code)
+    try:
+        domain = services.domain_retire(actor=request.user, domain=domain)
+    except services.ProgrammeError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("“%(name)s” is retired: new programmes and applications no longer offer it; "
+                                    "it stays where it is used.") % {"name": domain.name})
+    return redirect("programmes:domains")
+
+
+@require_POST
+def domain_restore(request, code):
+    domain = selectors.domain_get_for_coordinator(user=request.user, slug=code)
+    try:
+        domain = services.domain_restore(actor=request.user, domain=domain)
+    except services.ProgrammeError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("“%(name)s” is offered again.") % {"name": domain.name})
+    return redirect("programmes:domains")
 
 
 def programme_detail(request, slug):

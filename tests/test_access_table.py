@@ -66,6 +66,11 @@ EXPECTED = {
     "programmes:my_training": row(404, mentor=200, mentee=200, other=200),
     "programmes:queue": row(403, **COORD),
     "programmes:application": row(403, **COORD),
+    # The catalogue of learning domains: coordinators only.
+    "programmes:domains": row(403, **COORD),
+    "programmes:domain_edit": row(403, **COORD),
+    "programmes:domain_retire": row(403, coordinator=405),
+    "programmes:domain_restore": row(403, coordinator=405),
     # Evaluation.
     "evaluation:dashboard": row(403, sponsor=200, executive=200, coordinator=200, superuser=200),
     "evaluation:export": row(403, sponsor=200, executive=200, coordinator=200, superuser=200),
@@ -195,6 +200,7 @@ def world(programme, cohort, active_pair, other_pair, sponsor, coordinator, exec
         "programmes:acknowledge": {"token": "not-a-token"},
         "programmes:apply": {"slug": slug, "role": "mentor"},
         "programmes:application": {"slug": slug, "pk": active_pair.mentee.pk},
+        **{f"programmes:{name}": {"code": "generative-ai"} for name in ("domain_edit", "domain_retire", "domain_restore")},
         "evaluation:answer": {"pk": survey.pk}, "evaluation:results": {"pk": survey.pk},
         "evaluation:survey_edit": {"pk": survey.pk}, "evaluation:question_new": {"survey_pk": survey.pk},
         "evaluation:question_edit": {"survey_pk": survey.pk, "pk": survey.questions.first().pk},
