@@ -147,6 +147,7 @@ SESSION_COOKIE_AGE = MENTORAT_SESSION_HOURS * 60 * 60
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["mentorat.formats"]  # English dates written day first ("1 Dec 2026"), never "12/01/2026"
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_timezone("TIME_ZONE", "Europe/Paris")

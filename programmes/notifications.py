@@ -85,9 +85,9 @@ def render_milestone(notification):
         return None
     programme = milestone.programme
     text = _("Hello,\n\nThe programme “%(programme)s” reaches a milestone on %(date)s: %(title)s.\n%(url)s") % {
-        "programme": programme.name, "date": outbox.day(milestone.date), "title": milestone.title,
+        "programme": programme.name, "date": outbox.day(milestone.date), "title": milestone.display_title,
         "url": settings.SITE_URL + reverse("programmes:detail", args=[programme.slug])}
-    return outbox.Message(_("Reverse mentoring: %(title)s") % {"title": milestone.title}, text)
+    return outbox.Message(_("Reverse mentoring: %(title)s") % {"title": milestone.display_title}, text)
 
 
 KINDS = [

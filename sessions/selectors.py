@@ -70,6 +70,13 @@ def may_see_sessions(*, user: User, pair: Pair) -> bool:
     return delegations_in_force(user=user).filter(senior_id=pair.mentee.employee_id).exists()
 
 
+def is_senior(*, user: User) -> bool:
+    """Whether the user is a senior who may name a delegate for their sessions: the mentee of an
+    active pair. Not a junior mentor, not a mentee whose pairs are all proposed or over."""
+    employee = employee_of(user)
+    return employee is not None and Pair.objects.filter(mentee__employee=employee, status=Pair.Status.ACTIVE).exists()
+
+
 def delegations_in_force(*, user: User) -> QuerySet[Delegate]:
     """The user's delegations, none once the delegate's own leave date has come (the delegate
     record may outlive their account by a day: the nightly deactivation)."""

@@ -544,11 +544,18 @@ def concern_handle(*, actor: User, concern: Concern) -> Concern:
 
 
 def delegate_set(*, user: User, email: str) -> Delegate | None:
-    """A senior names (or, with an empty address, removes) the person who may move their sessions."""
+    """A senior (the mentee of an active pair: ``selectors.is_senior``) names, or with an empty
+    address removes, the person who may move their sessions. Anyone else is refused on ``email``,
+    except that a delegate already named may always be removed (the pair may have ended since)."""
+    from sessions.selectors import is_senior
+
     employee = employee_of(user)
     if employee is None:
         raise SessionError(_("Only employees can name a delegate."))
     before = Delegate.objects.filter(senior=employee).select_related("user").first()
+    if not (before is not None and not email.strip()) and not is_senior(user=user):
+        raise SessionError(_("Only a senior, the mentee of an active pair, can name a delegate for their sessions."),
+                           "email")
     if not email.strip():
         Delegate.objects.filter(senior=employee).delete()
         _delegate_changed(employee, old=before.user if before else None, new=None)

@@ -251,7 +251,9 @@ def calendar_settings(request):
     feed_obj = services.feed_get(user=request.user)
     employee = employee_of(request.user)
     delegate = getattr(employee, "session_delegate", None) if employee and hasattr(employee, "session_delegate") else None
-    return render(request, "sessions/calendar.html", {"form": form, "delegate": delegate,
+    # Only a senior names a delegate; one already named can still be removed once the pair is over.
+    may_delegate = delegate is not None or bool(form.errors) or selectors.is_senior(user=request.user)
+    return render(request, "sessions/calendar.html", {"form": form, "delegate": delegate, "may_delegate": may_delegate,
                                                       **subscription_links(feed_obj.token, name=_("Reverse mentoring"))})
 
 

@@ -202,13 +202,19 @@ def when(value: datetime.datetime, zone=None) -> str:
     New York)", "Wednesday 16 December 2026, 2:00 PM (New York time)". Never an ISO date, never
     "p.m.": the text may end a sentence."""
     zone = zone or timezone.get_current_timezone()
-    written = _written()
-    text = _weekday_case(formats.date_format(timezone.localtime(value, zone), written["when"]))
-    if str(zone) != settings.TIME_ZONE:
-        city = _zone_name(zone)
-        label = written["zone_vowel" if city[:1].upper() in "AEIOUYH" else "zone"].format(city=city)
-        text = f"{text} ({label})"
-    return text
+    text = _weekday_case(formats.date_format(timezone.localtime(value, zone), _written()["when"]))
+    label = zone_label(zone)
+    return f"{text} ({label})" if label else text
+
+
+def zone_label(zone=None) -> str:
+    """The time zone's name as the active language says it ("New York time", "heure de New York"),
+    or "" for the site's own zone, whose times need no name. ``zone`` is the active one by default."""
+    zone = zone or timezone.get_current_timezone()
+    if str(zone) == settings.TIME_ZONE:
+        return ""
+    city = _zone_name(zone)
+    return _written()["zone_vowel" if city[:1].upper() in "AEIOUYH" else "zone"].format(city=city)
 
 
 def unsubscribe_token(user: User, kind: str) -> str:

@@ -297,8 +297,12 @@ def test_a_pair_over_several_sessions_in_two_languages_and_time_zones(page, phon
             log_in(tab, user)
             suffix = f"{language}-{device}"
             visit(tab, "/", f"pair-six-months-home-{suffix}", phone=device == "phone")
+            # The senior reads her next session in her zone, and is told so; Paris is the site's own.
+            assert ("(New York time)" in tab.get_by_test_id("next-session").inner_text()) == (user == senior)
             visit(tab, f"/sessions/{to_cancel.pk}/", f"pair-six-months-session-{suffix}", phone=device == "phone")
             visit(tab, f"/sessions/pair/{active_pair.pk}/", f"pair-six-months-pair-space-{suffix}", phone=device == "phone")
             visit(tab, "/sessions/calendar/", f"pair-six-months-calendar-{suffix}", phone=device == "phone")
+            # Only the senior may name a delegate for her sessions.
+            assert tab.get_by_test_id("delegate").count() == (1 if user == senior else 0)
             assert tab.locator("html").get_attribute("lang") == language
             log_out(tab)

@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentorat.core.models import AuditEntry, Employee, User
 from tests.conftest import PASSWORD, client_for
@@ -162,12 +163,13 @@ class TestPeopleWhoHaveLeft:
             services.session_reschedule(user=assistant, session=first, starts_at=first.starts_at + datetime.timedelta(days=1),
                                         reason="Agenda", now=first.starts_at - datetime.timedelta(days=5))
 
-    def test_a_senior_cannot_name_someone_who_has_left_as_delegate(self, mentee):
+    def test_a_senior_cannot_name_someone_who_has_left_as_delegate(self, active_pair, mentee):
         from sessions import services
 
         assistant = EmployeeFactory(employee_id="ASSIST", job_level=1, leave_date=timezone.localdate()).user
-        with pytest.raises(services.SessionError):
+        with pytest.raises(services.SessionError) as refused:
             services.delegate_set(user=mentee, email=assistant.email)
+        assert refused.value.message == gettext("Nobody who can log in has this e-mail address.")
 
     def test_the_calendar_feed_of_someone_who_has_left_is_gone(self, active_pair, org, client):
         from sessions import services

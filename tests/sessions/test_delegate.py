@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentorat.core.models import Notification
 from sessions import notifications, services
@@ -103,3 +104,43 @@ class TestTheDelegateGetsTheReminders:
         Delegate.objects.filter(user=assistant).delete()
         drain_outbox(now=due)
         assert assistant.email not in [m.to[0] for m in mail.outbox]
+
+
+@pytest.mark.django_db
+class TestOnlyASeniorNamesADelegate:
+    """A senior is the mentee of an active pair: the junior mentor has nobody's sessions to hand over."""
+
+    def test_the_junior_mentor_s_calendar_has_no_delegate_form_and_the_senior_s_has(self, active_pair, org):
+        junior = client_for(org["junior_b"].user).get(reverse("sessions:calendar")).content.decode()
+        assert 'data-testid="delegate"' not in junior and 'name="email"' not in junior
+        senior = client_for(org["director_a"].user).get(reverse("sessions:calendar")).content.decode()
+        assert 'data-testid="delegate"' in senior and 'name="email"' in senior
+
+    def test_the_service_refuses_the_junior_mentor_on_the_address_field(self, active_pair, org):
+        someone = EmployeeFactory(employee_id="ASSIST", job_level=2).user
+        with pytest.raises(services.SessionError) as refused:
+            services.delegate_set(user=org["junior_b"].user, email=someone.email)
+        assert refused.value.field == "email"
+        assert refused.value.message == gettext(
+            "Only a senior, the mentee of an active pair, can name a delegate for their sessions.")
+        assert not Delegate.objects.exists()
+
+    def test_the_form_posted_anyway_by_the_junior_mentor_is_refused_on_its_field(self, active_pair, org):
+        someone = EmployeeFactory(employee_id="ASSIST", job_level=2).user
+        response = client_for(org["junior_b"].user).post(reverse("sessions:calendar"), {"email": someone.email})
+        assert response.status_code == 200 and response.context["form"].errors["email"]
+        assert not Delegate.objects.exists()
+
+    def test_a_senior_whose_pair_is_over_may_remove_the_delegate_but_name_nobody(self, assistant, active_pair, org):
+        from binomes.models import Pair
+
+        Pair.objects.filter(pk=active_pair.pk).update(status=Pair.Status.COMPLETED)
+        senior = org["director_a"].user
+        other = EmployeeFactory(employee_id="OTHER", job_level=2).user
+        with pytest.raises(services.SessionError):
+            services.delegate_set(user=senior, email=other.email)
+        assert Delegate.objects.get(senior=org["director_a"]).user == assistant
+        page = client_for(senior).get(reverse("sessions:calendar")).content.decode()
+        assert 'data-testid="delegate"' in page  # to remove the one named
+        services.delegate_set(user=senior, email="")
+        assert not Delegate.objects.filter(senior=org["director_a"]).exists()

@@ -1,0 +1,1 @@
+"""Our own locale formats (``FORMAT_MODULE_PATH``), over Django's: only what we write differently."""
