@@ -40,9 +40,9 @@ def pair_member_employees() -> set[int]:
 
 
 def home_section(request):
-    from binomes.selectors import pairs_of_user, shortlists_of_user
+    from binomes.selectors import member_pairs, shortlists_of_user
 
-    pairs = list(pairs_of_user(user=request.user).filter(status__in=["published", "active"]))
+    pairs = [pair for pair in member_pairs(request) if pair.status in ("published", "active")]
     shortlists = list(shortlists_of_user(user=request.user))
     if not pairs and not shortlists:
         return []

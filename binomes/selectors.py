@@ -3,12 +3,11 @@ see everything; sponsors and executives see counts only."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-
-import datetime
-
 from django.utils import timezone
 
 from binomes import chemistry, matching
@@ -28,12 +27,23 @@ def pairs_of_user(*, user: User) -> QuerySet[Pair]:
     if employee is None:
         return Pair.objects.none()
     # Through the member's applications (an indexed lookup), not a join on both sides: the OR of
-    # two joins made PostgreSQL scan every pair and application on each page.
-    own = Application.objects.filter(employee=employee).values("pk")
+    # two joins made PostgreSQL scan every pair and application on each page; their ids as a list
+    # (a person has a few), so the OR is two index lookups instead of a scan of the pairs.
+    own = list(Application.objects.filter(employee=employee).values_list("pk", flat=True))
     return (
         Pair.objects.filter(Q(mentor__in=own) | Q(mentee__in=own), status__in=Pair.VISIBLE_TO_MEMBERS)
         .select_related(*PAIR_RELATED)
     )
+
+
+def member_pairs(request) -> list[Pair]:
+    """The pairs the request's user is a member of (every state a member sees), with their
+    programme and people: read once per request for every home section that needs them."""
+    pairs = getattr(request, "_member_pairs", None)
+    if pairs is None:
+        user = request.user
+        pairs = request._member_pairs = list(pairs_of_user(user=user)) if user.is_authenticated else []
+    return pairs
 
 
 def pair_get_for_user(*, user: User, pk: int) -> Pair:

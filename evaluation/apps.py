@@ -58,7 +58,10 @@ def pending_surveys(request) -> list[dict]:
     from evaluation.selectors import surveys_for_user
 
     if not hasattr(request, "_pending_surveys"):
-        request._pending_surveys = [item for item in surveys_for_user(user=request.user) if not item["answered"]]
+        from binomes.selectors import member_pairs
+
+        request._pending_surveys = [item for item in surveys_for_user(user=request.user, pairs=member_pairs(request))
+                                    if not item["answered"]]
     return request._pending_surveys
 
 

@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from binomes.models import Pair
-from binomes.selectors import pair_counts
+from binomes.selectors import pair_counts, pairs_of_user
 from evaluation import kpis
 from evaluation.anonymity import Cell, Groups
 from evaluation.models import Answer, Question, RatingRelease, Response, Survey, Testimonial
@@ -86,14 +86,16 @@ def survey_window(*, survey: Survey, pair: Pair | None = None, session: Mentorin
 
 # --- The participant's surveys ----------------------------------------------------------------------
 
-def surveys_for_user(*, user: User, now: datetime.datetime | None = None) -> list[dict]:
-    """Open surveys of the user's pairs, answered or not, soonest closing first; five queries."""
+def surveys_for_user(*, user: User, now: datetime.datetime | None = None, pairs: list[Pair] | None = None) -> list[dict]:
+    """Open surveys of the user's pairs, answered or not, soonest closing first; five queries
+    (four given ``pairs``, the user's as ``binomes.selectors.pairs_of_user`` reads them)."""
     now = now or timezone.now()
     employee = employee_of(user)
     if employee is None:
         return []
-    pairs = list(Pair.objects.filter(Q(mentor__employee=employee) | Q(mentee__employee=employee), status__in=MEMBER_STATES)
-                 .select_related("programme", "mentor__employee", "mentee__employee"))
+    if pairs is None:
+        pairs = pairs_of_user(user=user)
+    pairs = [pair for pair in pairs if pair.status in MEMBER_STATES]
     if not pairs:
         return []
     programme_ids = {p.programme_id for p in pairs}

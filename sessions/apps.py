@@ -19,8 +19,8 @@ class SessionsConfig(AppConfig):
         from binomes import services as pairing
         from mentorat.core import demo as core_demo
         from mentorat.core import home, navigation
-        from programmes import services as programme_services
         from mentorat.core.registries import enlist, enlist_privacy
+        from programmes import services as programme_services
         from sessions import demo, privacy, services
 
         enlist((pairing_notifications.PAIR_WATCHERS, pair_delegates),
@@ -72,9 +72,10 @@ def nav_items(request):
 
 
 def home_section(request):
+    from binomes.selectors import member_pairs
     from sessions.selectors import DUE_HOOKS, due_for_user
 
-    due = due_for_user(user=request.user)
+    due = due_for_user(user=request.user, pairs=member_pairs(request))
     if not due or not due.get("pairs"):
         return []
     # "All up to date" only when nothing is due anywhere: the other apps' items join the list.

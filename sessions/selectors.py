@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from binomes.models import Pair
+from binomes.selectors import pairs_of_user
 from mentorat.core.models import User
 from mentorat.core.permissions import is_coordinator
 from mentorat.core.selectors import employee_of
@@ -249,15 +250,22 @@ def feed_sessions(*, user: User) -> QuerySet[MentoringSession]:
 DUE_HOOKS: list = []
 
 
-def due_for_user(*, user: User, now: datetime.datetime | None = None) -> dict:
-    """The participant home: next session, sessions to log, sessions to rate, open commitments."""
+def due_for_user(*, user: User, now: datetime.datetime | None = None, pairs: list[Pair] | None = None) -> dict:
+    """The participant home: next session, sessions to log, sessions to rate, open commitments.
+    ``pairs``: the user's, as ``binomes.selectors.pairs_of_user`` reads them, if already read."""
     now = now or timezone.now()
     employee = employee_of(user)
     if employee is None:
         return {}
-    sessions = list(feed_sessions(user=user).filter(pair__status=Pair.Status.ACTIVE).prefetch_related("ratings"))
+    # The member's pairs are read once per request for every home section (``member_pairs``); each
+    # session gets its pair from them instead of joining it again.
+    if pairs is None:
+        pairs = pairs_of_user(user=user)
+    active = {pair.pk: pair for pair in pairs if pair.status == Pair.Status.ACTIVE}
+    sessions = list(MentoringSession.objects.filter(pair_id__in=list(active)).order_by("starts_at").prefetch_related("ratings"))
     role_of = {}
     for s in sessions:
+        s.pair = active[s.pair_id]
         role_of[s.pk] = "mentor" if s.pair.mentor.employee_id == employee.pk else "mentee"
     upcoming = [s for s in sessions if s.starts_at >= now and s.status == MentoringSession.Status.PLANNED]
     return {
