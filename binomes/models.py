@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from mentorat.core.scopes import ScopedQuerySet
 
 from mentorat.core.models import Employee
+from mentorat.core.scopes import ScopedQuerySet
 from programmes.models import Application, Programme
 
 

@@ -34,6 +34,11 @@ DEFINITIONS = {
                                                                  "after the end, over those whose end is 6 months past.")),
     "mentor_retention_12m": (_("Mentor retention at 12 months"), _("Same at 12 months after the end (from the "
                                                                    "directory's leave dates).")),
+    "cross_department_rate": (_("Pairs across departments"), _("Pairs offered or confirmed whose two members work in "
+                                                                "different departments, over all such pairs: the silos "
+                                                                "the programme connects.")),
+    "cross_site_rate": (_("Pairs across sites"), _("Pairs offered or confirmed whose two members work on different "
+                                                   "sites, over all such pairs.")),
     "mentor_promotions": (_("Mentors promoted"), _("Mentors of completed pairs whose job level went up in the directory "
                                                    "between the start of their pair and today.")),
     "survey_response_rate": (_("Survey response rate"), _("Responses over the participants a survey was sent to.")),

@@ -428,8 +428,14 @@ def _operational_cells(*, programme_ids: list[int], now: datetime.datetime,
     for row in (Pair.objects.filter(programme_id__in=programme_ids if "people" in parts else []).values("status", *_pair_dims())
                 .annotate(n=Count("pk"))):
         status = row["status"]
-        add("pairs", _pair_key(row, cohorts), row["n"], {"active_pairs": row["n"] if status == Pair.Status.ACTIVE else 0,
-                                                         "completed_pairs": row["n"] if status == Pair.Status.COMPLETED else 0})
+        paired = row["n"] if status in PAIRED_STATES else 0
+        add("pairs", _pair_key(row, cohorts), row["n"], {
+            "active_pairs": row["n"] if status == Pair.Status.ACTIVE else 0,
+            "completed_pairs": row["n"] if status == Pair.Status.COMPLETED else 0,
+            # Cross-silo links: a pair whose members work in different departments (sites).
+            "paired_pairs": paired,
+            "cross_department": paired if row["mentor__employee__department_id"] != row["mentee__employee__department_id"] else 0,
+            "cross_site": paired if row["mentor__employee__site_id"] != row["mentee__employee__site_id"] else 0})
         # The people of pairs count with the applicants (each with their own department and site).
         for side in ("mentor", "mentee"):
             add("applications", _person_key(row, cohorts, f"{side}__employee__"), 0,
@@ -562,6 +568,8 @@ def figures_of(counts: dict) -> dict:
         "approved_mentee": when("applications", c["approved_mentee"]),
         "pairing_rate": when("applications", kpis.rate(paired, c["approved"])),
         "active_pairs": when("pairs", c["active_pairs"]), "completed_pairs": when("pairs", c["completed_pairs"]),
+        "cross_department_rate": when("pairs", kpis.rate(c["cross_department"], c["paired_pairs"])),
+        "cross_site_rate": when("pairs", kpis.rate(c["cross_site"], c["paired_pairs"])),
         "sessions_held": when("sessions", c["sessions_held"]), "sessions_due": when("sessions", c["sessions_due"]),
         "session_completion": when("sessions", kpis.completion(min(c["sessions_held"], c["sessions_due"]), c["sessions_due"])),
         "cancellations": {"mentor": when("sessions", c["sessions_by_mentor"]),
@@ -605,12 +613,55 @@ def sessions_by_month(*, programme_ids: list[int], filters: Filters, now: dateti
     return [{"month": month, "planned": planned, "held": held} for month, (planned, held) in sorted(months.items())]
 
 
+def _links_of(programme_id: int) -> list[tuple]:
+    """(mentor's department, mentee's department, mentor's site, mentee's site, pairs) of one
+    programme's pairs offered or confirmed."""
+    return [tuple(row) for row in Pair.objects.filter(programme_id=programme_id, status__in=PAIRED_STATES)
+            .values_list("mentor__employee__department_id", "mentee__employee__department_id",
+                         "mentor__employee__site_id", "mentee__employee__site_id").annotate(n=Count("pk"))]
+
+
+def department_links(*, programme_ids: list[int], filters: Filters, shown: bool) -> dict:
+    """The department × department links the pairs created: per unordered couple of different
+    departments, how many pairs join them; only couples of at least the threshold are given, and
+    when the ones held back add up to fewer than the threshold, the smallest given ones are held
+    back too (so the total across silos minus the given cells never singles out a few pairs).
+    ``links`` counts the couples joined by at least one pair; nothing when ``shown`` is false
+    (the pairs measure is hidden for this filter)."""
+    parts = scopes.cached_many("department-links", [((1, pk), [("programme", pk), ("directory",)]) for pk in programme_ids],
+                               lambda parts: _links_of(parts[1]), timeout=OPERATIONAL_TTL)
+    counts: dict[tuple, int] = defaultdict(int)
+    for rows in parts:
+        for mentor_department, mentee_department, mentor_site, mentee_site, n in rows:
+            if mentor_department is None or mentee_department is None or mentor_department == mentee_department:
+                continue
+            if filters.department and filters.department not in (mentor_department, mentee_department):
+                continue
+            if filters.site and filters.site not in (mentor_site, mentee_site):
+                continue
+            counts[tuple(sorted((mentor_department, mentee_department)))] += n
+    names = dict(Department.objects.values_list("pk", "name"))  # read whatever is shown: a flat query count
+    if not shown:
+        return {"links": None, "cells": [], "held_back": None}
+    limit = threshold()
+    given = {key: n for key, n in counts.items() if n >= limit}
+    held = sum(n for key, n in counts.items() if key not in given)
+    for key, n in sorted(given.items(), key=lambda item: (item[1], item[0])):
+        if held == 0 or held >= limit:
+            break
+        held += given.pop(key)
+    cells = sorted(({"a": names.get(a, "?"), "b": names.get(b, "?"), "pairs": n} for (a, b), n in given.items()),
+                   key=lambda cell: (-cell["pairs"], cell["a"], cell["b"]))
+    return {"links": len(counts), "cells": cells, "held_back": held}
+
+
 OBJECTIVE_KPIS = {
     Objective.Kpi.SKILL_GAIN: "skill_gain_rate", Objective.Kpi.SATISFACTION: "satisfaction",
     Objective.Kpi.RECOMMENDATION: "recommendation_rate", Objective.Kpi.NPS: "nps",
     Objective.Kpi.COMPLETION: "session_completion", Objective.Kpi.PAIRING_RATE: "pairing_rate",
     Objective.Kpi.GOALS: "goals_achieved", Objective.Kpi.COMMITMENTS: "commitments_kept",
     Objective.Kpi.RETENTION: "mentor_retention_12m", Objective.Kpi.APPLICATIONS: "applications",
+    Objective.Kpi.CROSS_DEPARTMENT: "cross_department_rate",
 }
 
 
@@ -641,6 +692,7 @@ def dashboard(*, user: User, filters: Filters, now: datetime.datetime | None = N
         columns.append({"programme": programme, "figures": figures})
     limit = threshold()
     months = sessions_by_month(programme_ids=ids, filters=filters, now=now)  # read even when hidden: flat query count
+    links = department_links(programme_ids=ids, filters=filters, shown=total["cross_department_rate"] is not None)
     objectives = []
     by_programme = {c["programme"].pk: c["figures"] for c in columns}
     for objective in Objective.objects.filter(programme_id__in=ids).select_related("programme"):
@@ -649,6 +701,7 @@ def dashboard(*, user: User, filters: Filters, now: datetime.datetime | None = N
                            "status": kpis.objective_status(actual, float(objective.target))})
     return {
         "programmes": shown, "total": total, "columns": columns, "objectives": objectives, "threshold": limit,
+        "links": links,
         "charts": {
             "sessions": months if groups["sessions"][1].visible(constraints) else [],
             "trend": _trend(families, constraints, shown),

@@ -19,9 +19,11 @@ from programmes.selectors import programme_get_for_coordinator, programme_get_fo
 
 KPI_CARDS = ["applications", "approved", "pairing_rate", "active_pairs", "session_completion", "session_rating",
              "satisfaction", "recommendation_rate", "nps", "skill_gain_rate", "goals_achieved", "commitments_kept",
-             "mentor_engagement", "mentor_retention_6m", "mentor_retention_12m", "mentor_promotions"]
+             "mentor_engagement", "mentor_retention_6m", "mentor_retention_12m", "mentor_promotions",
+             "cross_department_rate", "cross_site_rate"]
 PERCENT = {"pairing_rate", "session_completion", "recommendation_rate", "skill_gain_rate", "goals_achieved",
-           "commitments_kept", "mentor_engagement", "mentor_retention_6m", "mentor_retention_12m", "mentor_promotions"}
+           "commitments_kept", "mentor_engagement", "mentor_retention_6m", "mentor_retention_12m", "mentor_promotions",
+           "cross_department_rate", "cross_site_rate"}
 
 
 def _filters(request, options) -> tuple[FilterForm, selectors.Filters]:
@@ -100,6 +102,13 @@ def dashboard_export(request):
             value = "" if card["suppressed"] or card["value"] is None else card["value"]
             writer.writerow([name, card["label"], value, "" if card["respondents"] is None else card["respondents"],
                              card["definition"]])
+    links = data["links"]
+    if links["links"] is not None:
+        everything = _("all selected programmes")
+        writer.writerow([everything, _("Couples of departments joined by a pair"), links["links"], "", ""])
+        for cell in links["cells"]:
+            writer.writerow([everything, _("Pairs between %(a)s and %(b)s") % {"a": cell["a"], "b": cell["b"]}, cell["pairs"],
+                             "", ""])
     return response
 
 

@@ -180,6 +180,7 @@ class Objective(models.Model):
         COMMITMENTS = "commitments_kept", _("% of senior commitments kept")
         RETENTION = "mentor_retention_12m", _("% of mentors still employed 12 months after")
         APPLICATIONS = "applications", _("number of applications")
+        CROSS_DEPARTMENT = "cross_department_rate", _("% of pairs across departments")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="objectives")
     title = models.CharField(_("objective"), max_length=255)
