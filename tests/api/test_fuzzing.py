@@ -45,8 +45,10 @@ def test_the_bulk_calls_never_fail_on_junk(cohort, tokens, body, text):
 
 @FUZZ
 @given(name=st.text(max_size=150), scope=st.text(max_size=20) | st.sampled_from(["read", "directory", "programme"]))
+@example(name="\x00", scope="read")  # failed on PostgreSQL only: the test's own query
 def test_the_token_form_never_fails(coordinator, name, scope):
     response = client_for(coordinator).post("/api/tokens/", {"name": name, "scope": scope})
     assert response.status_code < 500
-    assert ApiToken.objects.filter(name=name.strip()[:100]).exists() == (response.context is not None and
-                                                                         bool(response.context.get("secret")))
+    # A NUL is refused by the form (and PostgreSQL cannot even be asked about it).
+    saved = "\x00" not in name and ApiToken.objects.filter(name=name.strip()[:100]).exists()
+    assert saved == (response.context is not None and bool(response.context.get("secret")))
