@@ -23,6 +23,7 @@ class BinomesConfig(AppConfig):
         enlist((programme_services.WITHDRAW_HOOKS, services.on_withdraw),
                (programme_services.UNAPPROVE_GUARDS, services.unapprove_guard),
                (programme_services.PROGRAMME_PANELS, programme_panel),
+               (programme_services.COPY_HOOKS, services.on_programme_copied),
                (programme_services.CLOSE_HOOKS, programme_services.ClosingStep(
                    order=20, preview=services.closing_preview, run=services.on_programme_closed)),
                (core_demo.SEEDERS, demo.seed))

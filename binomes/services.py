@@ -430,6 +430,23 @@ def on_programme_closed(programme: Programme, actor: User, now: datetime.datetim
     return {"pairs_completed": completed, "proposals_withdrawn": expired}
 
 
+# The pairing choices a copy for a new cohort carries: the mode, the delays and the weights.
+COPIED_SETTINGS = ["mode", "proposal_days", "shortlist_days", "weight_goals", "weight_availability", "weight_format",
+                   "weight_cross_silo", "weight_level_gap"]
+
+
+def on_programme_copied(source: Programme, copy: Programme) -> dict[str, int]:
+    """A copy for a new cohort gets the source's pairing settings (mode, delays, weights); never
+    its pairs, shortlists or forbidden pairs. A source that never saved settings leaves the
+    defaults. Runs inside ``programme_copy``'s transaction (``COPY_HOOKS``)."""
+    chosen = PairingSettings.objects.filter(programme=source).first()
+    if chosen is None:
+        return {"pairing_settings": 0}
+    PairingSettings.objects.update_or_create(
+        programme=copy, defaults={name: getattr(chosen, name) for name in COPIED_SETTINGS})
+    return {"pairing_settings": 1}
+
+
 def pairs_expire(*, now: datetime.datetime | None = None) -> int:
     """Published proposals not confirmed in time expire; both members become free again."""
     now = now or timezone.now()

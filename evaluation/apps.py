@@ -23,6 +23,7 @@ class EvaluationConfig(AppConfig):
         enlist(*((programme_services.CLOSE_HOOKS, step) for step in closing.steps()))
         enlist((pairing.ACTIVATION_HOOKS, services.on_pair_activated),
                (programme_services.PROGRAMME_PANELS, programme_panel),
+               (programme_services.COPY_HOOKS, services.on_programme_copied),
                (core_demo.SEEDERS, demo.seed))
         enlist_privacy(privacy)
         home.register(home_section)

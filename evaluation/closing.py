@@ -1,6 +1,7 @@
 """What closing a programme does to evaluation: its surveys close (no more invitations, reminders
 or answers) and each member of a completed pair is told their certificate of participation is
-ready. Registered in ``programmes.services.CLOSE_HOOKS`` from ``EvaluationConfig.ready``."""
+ready, when the pair met (at least one session held: ``selectors.certified_pairs``). Registered
+in ``programmes.services.CLOSE_HOOKS`` from ``EvaluationConfig.ready``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from binomes.models import Pair
+from evaluation.selectors import certified_pairs, held_a_session
 from mentorat.core import outbox
 from programmes.models import Programme
 
@@ -32,23 +34,29 @@ def close_surveys(programme: Programme, actor, now: datetime.datetime) -> dict[s
 
 
 def _certified(programme: Programme):
-    return (programme.pairs.filter(status=Pair.Status.COMPLETED)
-            .select_related("mentor__employee__user", "mentee__employee__user"))
+    return certified_pairs(programme.pairs.all()).select_related("mentor__employee__user", "mentee__employee__user")
 
 
 def certificates_preview(programme: Programme, now: datetime.datetime) -> list[str]:
     # Run before anything changed: the active pairs are about to complete.
-    pairs = (programme.pairs.filter(status__in=[Pair.Status.ACTIVE, Pair.Status.COMPLETED])
+    pairs = (programme.pairs.filter(status__in=[Pair.Status.ACTIVE, Pair.Status.COMPLETED]).annotate(met=held_a_session())
              .select_related("mentor__employee", "mentee__employee"))
-    count = sum(len(_members(pair)) for pair in pairs)
-    return [ngettext("%(n)s certificate of participation is issued (one per member of each completed pair), announced by e-mail.",
-                     "%(n)s certificates of participation are issued (one per member of each completed pair), announced by e-mail.",
-                     count) % {"n": count}]
+    count = sum(len(_members(pair)) for pair in pairs if pair.met)
+    lines = [ngettext("%(n)s certificate of participation is issued (one per member of each completed pair that held a "
+                      "session), announced by e-mail.",
+                      "%(n)s certificates of participation are issued (one per member of each completed pair that held a "
+                      "session), announced by e-mail.", count) % {"n": count}]
+    unmet = sum(1 for pair in pairs if not pair.met)
+    if unmet:
+        lines.append(ngettext("%(n)s pair never held a session: its members get no certificate.",
+                              "%(n)s pairs never held a session: their members get no certificate.", unmet) % {"n": unmet})
+    return lines
 
 
 def issue_certificates(programme: Programme, actor, now: datetime.datetime) -> dict[str, int]:
-    """After the pairs completed: each member of each completed pair is told (once: the outbox is
-    unique per pair and recipient) where to print their certificate."""
+    """After the pairs completed: each member of each completed pair that held a session is told
+    (once: the outbox is unique per pair and recipient) where to print their certificate. A pair
+    that never met gets none."""
     count = 0
     for pair in _certified(programme):
         for user in _members(pair):
@@ -58,8 +66,7 @@ def issue_certificates(programme: Programme, actor, now: datetime.datetime) -> d
 
 
 def render_certificate(notification):
-    pair = (Pair.objects.filter(pk=notification.object_key.split(":")[1], status=Pair.Status.COMPLETED)
-            .select_related("programme").first())
+    pair = certified_pairs(Pair.objects.filter(pk=notification.object_key.split(":")[1])).select_related("programme").first()
     if pair is None:
         return None
     text = _("Hello,\n\n“%(programme)s” is over: thank you for taking part. Your certificate of participation is "

@@ -15,10 +15,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from mentorat.core.scopes import ScopedQuerySet
 
 from binomes.models import Pair
 from mentorat.core.models import Department, Employee, Site
+from mentorat.core.scopes import ScopedQuerySet
 from programmes.models import LearningDomain, Programme
 from sessions.models import MentoringSession
 

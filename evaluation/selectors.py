@@ -892,6 +892,7 @@ def progress_for_user(*, user: User) -> dict:
     employee = employee_of(user)
     pairs = [] if employee is None else list(
         Pair.objects.filter(Q(mentor__employee=employee) | Q(mentee__employee=employee), status__in=MEMBER_STATES)
+        .annotate(met=held_a_session())
         .select_related("programme", "mentor__employee", "mentee__employee").order_by("-activated_at"))
     if not pairs:
         return {"pairs": [], "goals": [], "ratings": [], "skills": []}
@@ -908,16 +909,30 @@ def progress_for_user(*, user: User) -> dict:
         "ratings": [{"date": timezone.localtime(r.session.starts_at).date().isoformat(), "score": r.score} for r in ratings],
         "skills": [{"domain": name, "before": moments.get("baseline"), "after": moments.get("final")}
                    for name, moments in sorted(skills.items())],
-        "certificates": [pair for pair in pairs if pair.status == Pair.Status.COMPLETED],
+        "certificates": [pair for pair in pairs if pair.status == Pair.Status.COMPLETED and pair.met],  # certified_pairs
         # Skills before/after are the mentees' self-ratings; a mentor's baseline asks other questions.
         "is_mentee": "mentee" in roles.values(),
         "baseline_answered": Response.objects.filter(respondent=employee, survey__moment=Survey.Moment.BASELINE).exists(),
     }
 
 
+def held_a_session() -> Exists:
+    """For a query on pairs: whether the pair held at least one session (an EXISTS, so no join
+    repeats a pair)."""
+    return Exists(MentoringSession.objects.filter(pair=OuterRef("pk"), status=MentoringSession.Status.HELD))
+
+
+def certified_pairs(pairs: QuerySet) -> QuerySet:
+    """The pairs that earn a certificate of participation: completed, and met at least once (a
+    completed pair with no session held gets none). The one rule the closing, its e-mail, the
+    certificate page and the participant's progress page all read."""
+    return pairs.filter(status=Pair.Status.COMPLETED).annotate(met=held_a_session()).filter(met=True)
+
+
 def certificate_for_user(*, user: User, pk: int) -> dict:
-    """A completed pair's certificate: its two members, and coordinators. 404 for anyone else."""
-    pair = (Pair.objects.filter(pk=pk, status=Pair.Status.COMPLETED)
+    """A certified pair's certificate (completed, at least one session held): its two members, and
+    coordinators. 404 for anyone else, and for a pair that never met."""
+    pair = (certified_pairs(Pair.objects.filter(pk=pk))
             .select_related("programme", "mentor__employee", "mentee__employee").first())
     if pair is None:
         raise Http404

@@ -47,6 +47,31 @@ def surveys_ensure(*, programme: Programme) -> list[Survey]:
     return sorted(existing.values(), key=lambda s: (list(Survey.Moment.values).index(s.moment), s.audience))
 
 
+def on_programme_copied(source: Programme, copy: Programme) -> dict[str, int]:
+    """A copy for a new cohort gets the source's surveys as the coordinators edited them: titles,
+    introductions, sending and timing, and the questions (type, wording, choices, whether required,
+    what they measure, order). A set opening date moves with the new dates and stays within them.
+    Answers and releases stay with the source. Surveys the closing switched off are sent again
+    (a coordinator's own “not sent” is kept while the source is not closed). A source whose surveys
+    were never created leaves the new programme to the default templates (``surveys_ensure``).
+    Runs inside ``programme_copy``'s transaction (``COPY_HOOKS``)."""
+    shift = copy.start_date - source.start_date
+    closed = source.status == Programme.Status.CLOSED
+    surveys = list(source.surveys.prefetch_related("questions"))
+    questions = []
+    for survey in surveys:
+        opens_on = None if survey.opens_on is None else min(max(survey.opens_on + shift, copy.start_date), copy.end_date)
+        made = Survey.objects.create(
+            programme=copy, moment=survey.moment, audience=survey.audience, title_fr=survey.title_fr,
+            title_en=survey.title_en, intro_fr=survey.intro_fr, intro_en=survey.intro_en,
+            is_active=True if closed else survey.is_active, opens_on=opens_on, days_open=survey.days_open)
+        questions += [Question(survey=made, order=q.order, kind=q.kind, text_fr=q.text_fr, text_en=q.text_en,
+                               choices=q.choices, required=q.required, measures=q.measures)
+                      for q in survey.questions.all()]
+    Question.objects.bulk_create(questions)
+    return {"surveys": len(surveys), "questions": len(questions)}
+
+
 def _require_coordinator(actor: User) -> None:
     if not is_coordinator(actor):
         raise EvaluationError(_("Only coordinators can change surveys."))

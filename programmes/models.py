@@ -12,15 +12,16 @@ import datetime
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
-from mentorat.core.scopes import ScopedQuerySet
 
 from mentorat.core.models import Employee
+from mentorat.core.scopes import ScopedQuerySet
 
 WEEKDAYS = [("mon", _("Monday")), ("tue", _("Tuesday")), ("wed", _("Wednesday")), ("thu", _("Thursday")), ("fri", _("Friday"))]
 HALF_DAYS = [("am", _("morning")), ("pm", _("afternoon"))]
@@ -182,6 +183,11 @@ class Objective(models.Model):
         APPLICATIONS = "applications", _("number of applications")
         CROSS_DEPARTMENT = "cross_department_rate", _("% of pairs across departments")
 
+    # What a target can be, per indicator: (lowest, highest or None for no ceiling). Every
+    # indicator not named here is a percentage.
+    TARGET_RANGES = {Kpi.NPS: (-100, 100), Kpi.SATISFACTION: (1, 5), Kpi.APPLICATIONS: (0, None)}
+    PERCENT_RANGE = (0, 100)
+
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="objectives")
     title = models.CharField(_("objective"), max_length=255)
     kpi = models.CharField(_("indicator"), max_length=40, choices=Kpi.choices)
@@ -195,6 +201,26 @@ class Objective(models.Model):
 
     def __str__(self):
         return self.title
+
+    @classmethod
+    def target_range(cls, kpi: str) -> tuple[int, int | None]:
+        return cls.TARGET_RANGES.get(kpi, cls.PERCENT_RANGE)
+
+    def clean(self):
+        """The target must be a value its indicator can take: a percentage from 0 to 100, a net
+        promoter score from −100 to 100, a satisfaction from 1 to 5, a count from 0 up."""
+        super().clean()
+        if self.target is None or self.kpi not in self.Kpi.values:
+            return
+        low, high = self.target_range(self.kpi)
+        if self.target >= low and (high is None or self.target <= high):
+            return
+        values = {"kpi": self.Kpi(self.kpi).label, "low": low, "high": high}
+        if high is None:
+            message = _("For “%(kpi)s” the target is %(low)s or more.") % values
+        else:
+            message = _("For “%(kpi)s” the target is between %(low)s and %(high)s.") % values
+        raise ValidationError({"target": message})
 
 
 class ProgrammeSponsor(models.Model):
@@ -254,6 +280,17 @@ class Milestone(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.date})"
+
+    def clean(self):
+        """A milestone falls within its programme's dates, both included."""
+        super().clean()
+        if self.date is None or self.programme_id is None:
+            return
+        programme = self.programme
+        if not programme.start_date <= self.date <= programme.end_date:
+            raise ValidationError({"date": _("A milestone falls within the programme's dates, from %(start)s to %(end)s.") % {
+                "start": formats.date_format(programme.start_date, "DATE_FORMAT"),
+                "end": formats.date_format(programme.end_date, "DATE_FORMAT")}})
 
     @property
     def display_title(self) -> str:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mentorat.core import outbox
 from mentorat.core.errors import ServiceError
@@ -73,6 +74,11 @@ class ClosingStep:
 
 # Filled by binomes, sessions and evaluation in their AppConfig.ready (this app imports none of them).
 CLOSE_HOOKS: list[ClosingStep] = []
+# What later apps carry into a copy for a new cohort (the pairing settings, the edited surveys),
+# filled in their AppConfig.ready. Each hook is ``hook(source, copy) -> dict[str, int]``: it runs
+# inside the copy's transaction, copies design only (never answers, releases or pairs) and
+# returns counts for the audit entry.
+COPY_HOOKS: list[Callable] = []
 
 TRANSITIONS = {
     Programme.Status.DRAFT: {Programme.Status.ENROLMENT},
@@ -140,7 +146,8 @@ def programme_create(
 @transaction.atomic
 def programme_update(*, actor: User, programme: Programme, data: dict, domains=None) -> Programme:
     """Change the design. Once running, the start date is fixed and the end may not move before
-    what later apps hold (``DATE_GUARDS``); a closed programme is read-only."""
+    what later apps hold (``DATE_GUARDS``); new dates must keep every milestone within them (the
+    refusal names the milestones and the start or duration field); a closed programme is read-only."""
     original = Programme.objects.get(pk=programme.pk)
     # Work on a fresh copy: a refused change leaves the caller's object as it was.
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
@@ -158,6 +165,8 @@ def programme_update(*, actor: User, programme: Programme, data: dict, domains=N
             if reason:
                 raise ProgrammeError(reason, "duration_months")
     _full_clean(programme)
+    if (programme.start_date, programme.end_date) != (original.start_date, original.end_date):
+        _milestones_within(programme)
     programme.save()
     if domains is not None:
         current = set(programme.domains.values_list("pk", flat=True))
@@ -175,6 +184,25 @@ def programme_update(*, actor: User, programme: Programme, data: dict, domains=N
         programme.domains.set(domains)
     audit_log(actor=actor, action="programme.update", target=programme.slug, details={"fields": sorted(data)})
     return programme
+
+
+def _milestones_within(programme: Programme) -> None:
+    """Refuse dates that would leave milestones outside the programme, naming them and the date
+    field to change: the start when one falls before it, else the duration."""
+    start, end = programme.start_date, programme.end_date
+    outside = [m for m in programme.milestones.all() if not start <= m.date <= end]
+    if not outside:
+        return
+    named = ", ".join(_("“%(title)s” (%(date)s)") % {"title": m.display_title, "date": formats.date_format(m.date, "DATE_FORMAT")}
+                      for m in outside)
+    raise ProgrammeError(
+        ngettext("This milestone would fall outside the new dates, from %(start)s to %(end)s: %(milestones)s. "
+                 "Move or delete it first.",
+                 "These milestones would fall outside the new dates, from %(start)s to %(end)s: %(milestones)s. "
+                 "Move or delete them first.", len(outside)) % {
+            "milestones": named, "start": formats.date_format(start, "DATE_FORMAT"),
+            "end": formats.date_format(end, "DATE_FORMAT")},
+        "start_date" if any(m.date < start for m in outside) else "duration_months")
 
 
 @transaction.atomic
@@ -251,7 +279,9 @@ def programme_close(*, actor: User, programme: Programme, now: datetime.datetime
 def programme_copy(*, actor: User, programme: Programme, name: str, slug: str, start_date: datetime.date) -> Programme:
     """A new draft cohort with the same design — domains, rules, objectives, sponsors and their
     messages, the HR contacts for concerns, charter text, training, milestones moved to the new
-    dates — and none of the people's applications. Domains retired since are left out."""
+    dates (kept within them), and what later apps carry (``COPY_HOOKS``: the pairing mode and
+    weights, the surveys as edited) — and none of the people's applications, pairs or answers.
+    Domains retired since are left out."""
     copy = programme_create(
         actor=actor, name=name, slug=slug, start_date=start_date, duration_months=programme.duration_months,
         cadence_weeks=programme.cadence_weeks, session_minutes=programme.session_minutes,
@@ -280,10 +310,13 @@ def programme_copy(*, actor: User, programme: Programme, name: str, slug: str, s
     shift = start_date - programme.start_date
     copy.milestones.all().delete()
     Milestone.objects.bulk_create(
-        Milestone(programme=copy, kind=m.kind, title=m.title, date=min(m.date + shift, copy.end_date))
+        Milestone(programme=copy, kind=m.kind, title=m.title, date=min(max(m.date + shift, copy.start_date), copy.end_date))
         for m in programme.milestones.all()
     )
-    audit_log(actor=actor, action="programme.copy", target=copy.slug, details={"from": programme.slug})
+    details: dict = {"from": programme.slug}
+    for hook in COPY_HOOKS:
+        details.update(hook(programme, copy) or {})
+    audit_log(actor=actor, action="programme.copy", target=copy.slug, details=details)
     return copy
 
 

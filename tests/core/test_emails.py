@@ -274,6 +274,8 @@ def test_every_kind_of_e_mail_writes_dates_in_the_recipient_s_zone_and_language_
                                          options=[{"mentor": other.mentor_id, "score": 80, "breakdown": {}}])
     outbox.notify(kind="shortlist_waiting", object_key=f"shortlist:{shortlist.pk}:waiting", recipient=org["director_b"].user)
     send_all(["shortlist_waiting"])
+    # The pair met once: a certificate is for a completed pair that held a session.
+    other.sessions.filter(pk=other.sessions.order_by("starts_at").first().pk).update(status="held")
     every_kind["pairing_services"].pair_end(user=every_kind["coordinator"], pair=other, completed=True)
     for user in (org["junior_a"].user, org["director_b"].user):
         outbox.notify(kind="certificate_issued", object_key=f"certificate:{other.pk}", recipient=user)

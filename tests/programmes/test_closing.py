@@ -31,6 +31,16 @@ def running(active_pair, other_pair, coordinator):
     return programme
 
 
+@pytest.fixture
+def met(running):
+    """Each pair held its first session (2027-01-11): a certificate needs a pair that met."""
+    from sessions.models import MentoringSession
+
+    for pair in running.pairs.all():
+        MentoringSession.objects.filter(pk=pair.sessions.order_by("starts_at").first().pk).update(status="held")
+    return running
+
+
 def future_planned(programme, now=AFTER_START):
     from sessions.models import MentoringSession
 
@@ -102,7 +112,7 @@ class TestRefusals:
 
 @pytest.mark.django_db
 class TestTheConfirmation:
-    def test_the_page_says_what_will_happen(self, running, coordinator):
+    def test_the_page_says_what_will_happen(self, running, met, coordinator):
         in_english(coordinator)
         page_running_since_yesterday(running)
         planned = future_planned(running, datetime.datetime.now(datetime.UTC)).count()
@@ -163,7 +173,7 @@ class TestWhatClosingDoes:
         programme_close(actor=coordinator, programme=running, now=AFTER_START)
         assert running.surveys.count() == 8 and not running.surveys.filter(is_active=True).exists()
 
-    def test_certificates_are_issued_to_each_member(self, running, coordinator, org):
+    def test_certificates_are_issued_to_each_member(self, running, met, coordinator, org):
         programme_close(actor=coordinator, programme=running, now=AFTER_START)
         members = {org[key].user.pk for key in ("junior_a", "junior_b", "director_a", "director_b")}
         assert set(Notification.objects.filter(kind="certificate_issued").values_list("recipient", flat=True)) == members
@@ -173,7 +183,7 @@ class TestWhatClosingDoes:
         assert any(reverse("evaluation:certificate", args=[pair.pk]) in m.body and m.to == [org["junior_b"].email]
                    for m in mail.outbox)
 
-    def test_it_is_audited_with_what_it_did(self, running, coordinator):
+    def test_it_is_audited_with_what_it_did(self, running, met, coordinator):
         planned = future_planned(running).count()
         programme_close(actor=coordinator, programme=running, now=AFTER_START)
         entry = AuditEntry.objects.get(action="programme.close")
