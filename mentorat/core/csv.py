@@ -28,13 +28,14 @@ def escape_cell(value) -> object:
     if isinstance(value, int | float | Decimal):
         return value
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    # Quotes already leading a formula get one more, so that reading back removes only ours.
+    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
 
 
 def unescape_cell(text: str) -> str:
     """The reverse of ``escape_cell`` for a text read back: the quote goes only where
     ``escape_cell`` put it (before a formula character)."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_STARTS):
         return text[1:]
     return text
 

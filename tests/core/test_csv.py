@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mentorat.core.csv import escape_cell, unescape_cell
@@ -55,6 +55,8 @@ class TestEscaping:
         assert escape_cell("a=1") == "a=1"
 
     @given(st.text())
+    @example("'=")  # a quote already before a formula character: reading back removed it (found by this test)
+    @example("''+1")
     def test_reading_back_gives_the_value_written(self, text):
         assert unescape_cell(str(escape_cell(text))) == text
 
