@@ -1,6 +1,17 @@
-"""What each indicator means, shown next to it on the dashboards and in the CSV export."""
+"""What each indicator means, shown next to it on the dashboards, in the CSV export and the API;
+and the list of a group's indicators as all three give them (``cards``, ``rows``)."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+# The dashboard's cards, in order; the CSV export and the API list the same.
+KPI_CARDS = ["applications", "approved", "pairing_rate", "active_pairs", "session_completion", "session_rating",
+             "satisfaction", "recommendation_rate", "nps", "skill_gain_rate", "goals_achieved", "commitments_kept",
+             "mentor_engagement", "mentor_retention_6m", "mentor_retention_12m", "mentor_promotions",
+             "cross_department_rate", "cross_site_rate"]
+PERCENT = {"pairing_rate", "session_completion", "recommendation_rate", "skill_gain_rate", "goals_achieved",
+           "commitments_kept", "mentor_engagement", "mentor_retention_6m", "mentor_retention_12m", "mentor_promotions",
+           "cross_department_rate", "cross_site_rate"}
 
 DEFINITIONS = {
     "applications": (_("Applications"), _("Applications received, as mentor or mentee, withdrawn ones included.")),
@@ -51,3 +62,38 @@ def label(key: str) -> str:
 
 def definition(key: str) -> str:
     return str(DEFINITIONS[key][1])
+
+
+def cards(figures: dict) -> list[dict]:
+    """A group's figures (``selectors.dashboard``) as cards: label, definition, value, whether a
+    percentage, respondents (figures about answers) and whether the anonymity rule hides it."""
+    result = []
+    for key in KPI_CARDS:
+        figure = figures[key]
+        about_answers = isinstance(figure, dict)
+        detail = ""
+        if key in ("applications", "approved") and figures[f"{key}_mentor"] is not None:
+            detail = gettext("mentors %(mentors)s · mentees %(mentees)s") % {
+                "mentors": figures[f"{key}_mentor"], "mentees": figures[f"{key}_mentee"]}
+        result.append({"key": key, "label": label(key), "definition": definition(key), "detail": detail,
+                       "value": figure["value"] if about_answers else figure, "percent": key in PERCENT,
+                       "respondents": figure["respondents"] if about_answers else None,
+                       "suppressed": about_answers and not figure["shown"]})
+    return result
+
+
+def rows(figures: dict) -> list[dict]:
+    """A group's figures one per line, as the CSV export and the API give them: applications and
+    approvals by role, then each card. A hidden figure has no value and no count."""
+    lines = []
+    for role, side in (("mentor", gettext("mentors")), ("mentee", gettext("mentees"))):
+        for key in ("applications", "approved"):
+            value = figures[f"{key}_{role}"]
+            lines.append({"key": f"{key}_{role}", "label": f"{label(key)} ({side})", "definition": definition(key),
+                          "value": value, "respondents": None, "shown": value is not None})
+    for card in cards(figures):
+        shown = not card["suppressed"] and (card["value"] is not None or card["respondents"] is not None)
+        lines.append({"key": card["key"], "label": card["label"], "definition": card["definition"],
+                      "value": card["value"] if shown else None, "respondents": card["respondents"] if shown else None,
+                      "shown": shown})
+    return lines

@@ -17,14 +17,6 @@ from mentorat.core.errors import add_to_form
 from mentorat.core.permissions import coordinator_required
 from programmes.selectors import programme_get_for_coordinator, programme_get_for_user, programme_roles
 
-KPI_CARDS = ["applications", "approved", "pairing_rate", "active_pairs", "session_completion", "session_rating",
-             "satisfaction", "recommendation_rate", "nps", "skill_gain_rate", "goals_achieved", "commitments_kept",
-             "mentor_engagement", "mentor_retention_6m", "mentor_retention_12m", "mentor_promotions",
-             "cross_department_rate", "cross_site_rate"]
-PERCENT = {"pairing_rate", "session_completion", "recommendation_rate", "skill_gain_rate", "goals_achieved",
-           "commitments_kept", "mentor_engagement", "mentor_retention_6m", "mentor_retention_12m", "mentor_promotions",
-           "cross_department_rate", "cross_site_rate"}
-
 
 def _filters(request, options) -> tuple[FilterForm, selectors.Filters]:
     form = FilterForm(request.GET or None, options=options)
@@ -33,22 +25,6 @@ def _filters(request, options) -> tuple[FilterForm, selectors.Filters]:
     if form.is_bound:
         raise Http404  # a programme, department or site the user cannot choose
     return form, selectors.Filters()
-
-
-def _cards(figures: dict) -> list[dict]:
-    cards = []
-    for key in KPI_CARDS:
-        figure = figures[key]
-        about_answers = isinstance(figure, dict)
-        detail = ""
-        if key in ("applications", "approved") and figures[f"{key}_mentor"] is not None:
-            detail = _("mentors %(mentors)s · mentees %(mentees)s") % {
-                "mentors": figures[f"{key}_mentor"], "mentees": figures[f"{key}_mentee"]}
-        cards.append({"key": key, "label": definitions.label(key), "definition": definitions.definition(key), "detail": detail,
-                      "value": figure["value"] if about_answers else figure, "percent": key in PERCENT,
-                      "respondents": figure["respondents"] if about_answers else None,
-                      "suppressed": about_answers and not figure["shown"]})
-    return cards
 
 
 def dashboard(request):
@@ -67,8 +43,8 @@ def dashboard(request):
         "funnel": [_("applications"), _("approved"), _("paired"), _("started"), _("completed")],
         "retention": [definitions.label("mentor_retention_6m"), definitions.label("mentor_retention_12m"),
                       definitions.label("mentor_promotions")]})
-    cards = _cards(data["total"])
-    columns = [{"programme": c["programme"], "cards": _cards(c["figures"])} for c in data["columns"]]
+    cards = definitions.cards(data["total"])
+    columns = [{"programme": c["programme"], "cards": definitions.cards(c["figures"])} for c in data["columns"]]
     body = render_to_string("evaluation/_dashboard_body.html", {
         "form": form, "data": data, "cards": cards, "charts": charts, "columns": columns,
         # Each indicator's row across the programmes (every column has the cards in KPI_CARDS order).
@@ -87,21 +63,12 @@ def dashboard_export(request):
     _form, filters = _filters(request, options)
     data = selectors.dashboard(user=request.user, filters=filters)
     response, writer = csv_response("mentorat-dashboard.csv")
-    groups = [(_("all selected programmes"), _cards(data["total"]))] + [
-        (c["programme"].name, _cards(c["figures"])) for c in data["columns"]]
     writer.writerow([_("programme"), _("indicator"), _("value"), _("respondents"), _("definition")])
     for name, figures in [(_("all selected programmes"), data["total"])] + [(c["programme"].name, c["figures"])
                                                                             for c in data["columns"]]:
-        for role, label in (("mentor", _("mentors")), ("mentee", _("mentees"))):
-            writer.writerow([name, f'{definitions.label("applications")} ({label})', figures[f"applications_{role}"], "",
-                             definitions.definition("applications")])
-            writer.writerow([name, f'{definitions.label("approved")} ({label})', figures[f"approved_{role}"], "",
-                             definitions.definition("approved")])
-    for name, cards in groups:
-        for card in cards:
-            value = "" if card["suppressed"] or card["value"] is None else card["value"]
-            writer.writerow([name, card["label"], value, "" if card["respondents"] is None else card["respondents"],
-                             card["definition"]])
+        for row in definitions.rows(figures):
+            writer.writerow([name, row["label"], "" if row["value"] is None else row["value"],
+                             "" if row["respondents"] is None else row["respondents"], row["definition"]])
     links = data["links"]
     if links["links"] is not None:
         everything = _("all selected programmes")

@@ -433,33 +433,6 @@ class SessionList(Audited, generics.ListAPIView):
 # --- KPIs -------------------------------------------------------------------------------------
 
 # The figures of the dashboard's CSV export (evaluation.views.dashboard_export), in its order.
-KPI_KEYS = ["applications_mentor", "applications_mentee", "approved_mentor", "approved_mentee",
-            "applications", "approved", "pairing_rate", "active_pairs", "session_completion", "session_rating",
-            "satisfaction", "recommendation_rate", "nps", "skill_gain_rate", "goals_achieved", "commitments_kept",
-            "mentor_engagement", "mentor_retention_6m", "mentor_retention_12m", "mentor_promotions"]
-
-
-def _figures(figures: dict) -> list[dict]:
-    """Each KPI as the CSV gives it. A figure hidden by the anonymity rule has no value and no count,
-    like an empty group."""
-    from evaluation import definitions
-
-    rows = []
-    for key in KPI_KEYS:
-        figure = figures.get(key)
-        base, _sep, role = key.partition("_")
-        name = key if key in definitions.DEFINITIONS else base
-        label = definitions.label(name) + (f" ({_('mentors') if role == 'mentor' else _('mentees')})" if name != key else "")
-        if isinstance(figure, dict):
-            shown = bool(figure.get("shown"))
-            value, respondents = (figure.get("value"), figure.get("respondents")) if shown else (None, None)
-        else:
-            value, respondents, shown = figure, None, figure is not None
-        rows.append({"key": key, "label": label, "definition": definitions.definition(name), "value": value,
-                     "respondents": respondents, "shown": shown})
-    return rows
-
-
 class KpiView(Audited, APIView):
     audit_name = "kpis"
 
@@ -470,6 +443,7 @@ class KpiView(Audited, APIView):
         OpenApiParameter("site", str, description="Site name."),
     ], description="The dashboard's figures under the anonymity rule (evaluation.selectors.dashboard).")
     def get(self, request):
+        from evaluation import definitions
         from evaluation import selectors as evaluation_selectors
 
         options = evaluation_selectors.dashboard_options(user=request.user)
@@ -488,8 +462,8 @@ class KpiView(Audited, APIView):
                 raise exceptions.ValidationError({"cohort": [_("Unknown value “%(value)s”.") % {"value": params["cohort"]}]})
             chosen["cohort"] = int(params["cohort"])
         data = evaluation_selectors.dashboard(user=request.user, filters=evaluation_selectors.Filters(**chosen))
-        groups = [{"programme": None, "name": _("all selected programmes"), "figures": _figures(data["total"])}]
-        groups += [{"programme": c["programme"].slug, "name": c["programme"].name, "figures": _figures(c["figures"])}
+        groups = [{"programme": None, "name": _("all selected programmes"), "figures": definitions.rows(data["total"])}]
+        groups += [{"programme": c["programme"].slug, "name": c["programme"].name, "figures": definitions.rows(c["figures"])}
                    for c in data["columns"]]
         return Response({"threshold": data["threshold"], "groups": groups})
 

@@ -60,6 +60,8 @@ def test_kpis_are_the_dashboards_figures(world, tokens):  # noqa: F811
         "key": "satisfaction", "label": "", "definition": "", "value": 4.0, "respondents": 12, "shown": True}
     assert (total["applications_mentor"]["value"], total["approved_mentee"]["value"]) == (6, 6)
     assert total["session_completion"]["value"] == 50.0
+    # Every indicator of the dashboard, the cross-silo shares included (one list for page, CSV and API).
+    assert {"cross_department_rate", "cross_site_rate", "mentor_promotions"} <= set(total)
 
 
 @pytest.fixture
