@@ -1,12 +1,13 @@
 """Pairs decided elsewhere (a spreadsheet, an HR tool), imported as locked drafts, all or nothing.
-Each pair goes through ``pair_manual``, so every pairing rule applies as for a pair made by hand."""
+Each pair goes through ``pair_manual``, so every pairing rule applies as for a pair made by hand.
+And the pairs written out (``export_rows``: the board's CSV export and the API's)."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from binomes import services
+from binomes import matching, services
 from binomes.models import Pair
 from programmes.models import Application, Programme
 
@@ -35,3 +36,13 @@ def pairs_import(*, actor, programme: Programme, rows: list[tuple[int, str, str]
     except services.PairingError as exc:
         errors.append(_("line 1: %(message)s") % {"message": exc.message})
     return (0 if errors else created), errors
+
+
+def export_rows(pairs) -> list[list]:
+    """The pairs as the CSV export writes them, header first: both members' employee ids and names,
+    status, source, score and the score of each criterion."""
+    header = ["mentor_employee_id", "mentor_name", "mentee_employee_id", "mentee_name", "status", "source", "score",
+              *matching.CRITERIA]
+    return [header] + [[pair.mentor.employee.employee_id, pair.mentor.employee.full_name, pair.mentee.employee.employee_id,
+                        pair.mentee.employee.full_name, pair.status, pair.source, pair.score,
+                        *[pair.breakdown.get(c, "") for c in matching.CRITERIA]] for pair in pairs]

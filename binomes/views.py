@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from binomes import matching, selectors, services
+from binomes import selectors, services
 from binomes.forms import ChemistryForm, DeclineForm, EndForm, ManualPairForm, PairingSettingsForm
+from binomes.imports import export_rows
 from binomes.models import Pair
 from mentorat.core import outbox
 from mentorat.core.csv import csv_response
@@ -125,12 +126,8 @@ def export(request, slug):
     programme = programme_get_for_coordinator(user=request.user, slug=slug)
     data = selectors.pairing_board(user=request.user, programme=programme)
     response, writer = csv_response(f"{programme.slug}-pairs.csv")
-    writer.writerow(["mentor_employee_id", "mentor_name", "mentee_employee_id", "mentee_name", "status", "source", "score",
-                     *matching.CRITERIA])
-    for pair in data["pairs"]:
-        writer.writerow([pair.mentor.employee.employee_id, pair.mentor.employee.full_name, pair.mentee.employee.employee_id,
-                         pair.mentee.employee.full_name, pair.status, pair.source, pair.score,
-                         *[pair.breakdown.get(c, "") for c in matching.CRITERIA]])
+    for row in export_rows(data["pairs"]):
+        writer.writerow(row)
     return response
 
 

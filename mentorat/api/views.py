@@ -358,17 +358,13 @@ class PairExport(Audited, APIView):
     @extend_schema(tags=["pairs"], responses={(200, "text/csv"): OpenApiTypes.STR, **ERRORS},
                    description="The pairing board's CSV export: `;`-separated, UTF-8 with BOM, formula-like texts quoted.")
     def get(self, request, slug):
-        from binomes import matching
+        from binomes.imports import export_rows
         from mentorat.core.csv import csv_response
 
         programme = _coordinated(request, slug)
         response, writer = csv_response(f"{programme.slug}-pairs.csv")
-        writer.writerow(["mentor_employee_id", "mentor_name", "mentee_employee_id", "mentee_name", "status", "source", "score",
-                         *matching.CRITERIA])
-        for pair in api_selectors.pairs_for_api(user=request.user, programme=programme):
-            writer.writerow([pair.mentor.employee.employee_id, pair.mentor.employee.full_name, pair.mentee.employee.employee_id,
-                             pair.mentee.employee.full_name, pair.status, pair.source, pair.score,
-                             *[pair.breakdown.get(c, "") for c in matching.CRITERIA]])
+        for row in export_rows(api_selectors.pairs_for_api(user=request.user, programme=programme)):
+            writer.writerow(row)
         return response
 
 
