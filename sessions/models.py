@@ -11,10 +11,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from mentorat.core.scopes import ScopedQuerySet
 
 from binomes.models import Pair
 from mentorat.core.models import Employee
+from mentorat.core.scopes import ScopedQuerySet
 from programmes.models import LearningDomain
 from sessions.crypto import EncryptedTextField
 

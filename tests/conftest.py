@@ -125,12 +125,12 @@ def sponsor(programme):
 def application_data(role="mentor", **overrides):
     from programmes.services import ApplicationData
 
-    values = dict(
-        domains={"generative-ai": 3} if role == "mentor" else {"generative-ai": 2},
-        availability=["mon-am", "tue-pm"], format="either", languages=["fr"], capacity=1,
-        motivation="Secret motivation of the mentor" if role == "mentor" else "",
-        desired_outcome="Use AI assistants every day" if role == "mentee" else "",
-    )
+    values = {
+        "domains": {"generative-ai": 3} if role == "mentor" else {"generative-ai": 2},
+        "availability": ["mon-am", "tue-pm"], "format": "either", "languages": ["fr"], "capacity": 1,
+        "motivation": "Secret motivation of the mentor" if role == "mentor" else "",
+        "desired_outcome": "Use AI assistants every day" if role == "mentee" else "",
+    }
     values.update(overrides)
     return ApplicationData(**values)
 

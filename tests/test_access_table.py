@@ -31,7 +31,7 @@ def row(default, **overrides):
 
 
 # Superuser powers are not a coordinator role (mentorat.core.permissions): the superuser gets 403 there.
-COORD = dict(coordinator=200)
+COORD = {"coordinator": 200}
 EXPECTED = {
     # Authentication pages: open to all (a logged-in user is sent home from the login page).
     "login": row(302, anon=200),

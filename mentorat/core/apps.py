@@ -14,7 +14,7 @@ class CoreConfig(AppConfig):
         from django.contrib.admin.models import LogEntry
         from django.db.models.signals import post_save
 
-        from mentorat.core import navigation, outbox, scopes  # noqa: F401  (scopes listens for request_started)
+        from mentorat.core import navigation, outbox, scopes
         from mentorat.core import notifications as core_notifications
 
         navigation.register(navigation.core_items)

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
+
 from mentorat.core.scopes import ScopedQuerySet
 
 

@@ -96,7 +96,7 @@ def touch(*scopes: Scope) -> None:
     scopes = tuple({tuple(scope) for scope in scopes if scope})
     for scope in scopes:
         _scope_key(scope)  # validates
-    for listener in list(_listeners):
+    for listener in _listeners:
         listener(scopes)
     if not scopes:
         return

@@ -39,7 +39,7 @@ def test_every_model_of_ours_is_scoped_or_says_why_not():
 def test_a_scoped_model_s_bulk_writes_go_through_the_scoped_queryset():
     for model in scopes.scoped_models():
         assert isinstance(model._default_manager.all(), scopes.ScopedQuerySet), model._meta.label
-        for kind, _path in model.SCOPED_BY.items():
+        for kind in model.SCOPED_BY:
             assert kind in scopes.KINDS
 
 
@@ -67,8 +67,10 @@ def test_every_kind_of_write_touches_the_scopes_of_its_rows(active_pair, touched
 @pytest.mark.django_db(transaction=True)
 def test_a_touch_takes_effect_on_commit_and_uncommitted_reads_skip_the_cache():
     EmployeeFactory()
-    compute = lambda: Employee.objects.count()  # noqa: E731
-    read = lambda: scopes.cached("count", (), compute, scopes=[("directory",)], timeout=60)  # noqa: E731
+
+    def read():
+        return scopes.cached("count", (), Employee.objects.count, scopes=[("directory",)], timeout=60)
+
     assert read() == 1
     Employee.objects.update(job_title="x")  # autocommit: touched at once, after the write
     with transaction.atomic():

@@ -49,6 +49,13 @@ def company(closed_programme, coordinator):
     return {"programmes": [closed_programme, second], "people": [p for p in people if p[3] in released]}
 
 
+def member(person, years, *, programme, cohort, department, column) -> bool:
+    """Whether a respondent is in the group of a figure: the filters chosen, and the column's programme."""
+    pk, dept = person[:2]
+    return ((programme is None or pk == programme.pk) and (cohort is None or years[pk] == cohort)
+            and (department is None or dept == department) and (column is None or pk == column))
+
+
 def rows_of(response):
     return [row for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
             if row and row[0] != "programme"]
@@ -63,24 +70,20 @@ def test_no_satisfaction_figure_of_the_pages_singles_out_fewer_than_the_threshol
     keys = [(p[0], p[1]) for p in people]
     client = client_en(executive)
     figures = []
-    cohorts = sorted({p.start_date.year for p in programmes})
+    years = {p.pk: p.start_date.year for p in programmes}
+    cohorts = sorted(set(years.values()))
     for programme, cohort, department in product([None, *programmes], [None, *cohorts], [None, *departments]):
         params = {k: v for k, v in {"programme": programme.pk if programme else None, "cohort": cohort,
                                     "department": departments[department] if department else None}.items() if v is not None}
         response = client.get(reverse("evaluation:export"), params)
         assert response.status_code == 200
 
-        def member(i, column=None):
-            pk, dept = people[i][:2]
-            year = next(p.start_date.year for p in programmes if p.pk == pk)
-            return ((programme is None or pk == programme.pk) and (cohort is None or year == cohort)
-                    and (department is None or dept == department) and (column is None or pk == column))
-
         for row in rows_of(response):
             if row[1] != "Satisfaction":
                 continue
             column = None if row[0] == "all selected programmes" else next(pk for pk, name in names.items() if name == row[0])
-            members = [i for i in range(len(people)) if member(i, column)]
+            members = [i for i, person in enumerate(people)
+                       if member(person, years, programme=programme, cohort=cohort, department=department, column=column)]
             shown = row[2] != ""
             respondents = int(row[3]) if row[3] else None
             total = round(float(row[2]) * respondents) if shown else None

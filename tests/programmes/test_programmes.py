@@ -20,7 +20,7 @@ START = datetime.date(2027, 1, 11)
 
 
 def create(coordinator, **overrides):
-    values = dict(actor=coordinator, name="P", slug="p", start_date=START, duration_months=9, cadence_weeks=3)
+    values = {"actor": coordinator, "name": "P", "slug": "p", "start_date": START, "duration_months": 9, "cadence_weeks": 3}
     values.update(overrides)
     return programme_create(**values)
 
