@@ -497,8 +497,6 @@ def _operational_cells(*, programme_ids: list[int], now: datetime.datetime,
 
 
 OPERATIONAL_TTL = DASHBOARD_TTL
-OPERATIONAL_MEASURES = ("applications", "pairs", "sessions", "goals", "commitments", "engagement", "promotions",
-                        "retention_6", "retention_12")
 
 
 def operational_groups(*, programme_ids: list[int], now: datetime.datetime) -> dict[str, tuple[tuple, Groups]]:

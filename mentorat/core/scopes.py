@@ -3,9 +3,10 @@
 A cached value names the **scopes** it depends on: ``("programme", 12)`` (a programme, its
 applications and pairs), ``("sessions", 12)`` (its sessions and their logs), ``("goals", 12)`` (its
 pairs' goals and commitments), ``("results", 12)`` (the survey figures it has released),
-``("pair", 40)``, ``("user", 7)``, ``("directory",)`` (the employees, their departments, sites and
-leave dates). The service that writes touches the scopes it changed; the touch takes effect
-when its transaction commits (at once outside one). Each scope has a token in the shared cache; a value
+``("pair", 40)`` (a pair's sessions, for their rendered forms), ``("directory",)`` (the employees,
+their departments, sites and leave dates). Every write touches the scopes of the rows it changed
+(each model declares them, below); the touch takes effect when its transaction commits (at once
+outside one). Each scope has a token in the shared cache; a value
 is stored with the tokens of its scopes as they were *before* it was computed, and is served only while
 they are all unchanged — so a write that commits while a value is being computed is never hidden by it.
 
@@ -40,7 +41,7 @@ from django.utils import timezone
 
 Scope = tuple
 SCOPE_TTL = 7 * 24 * 3600
-KINDS = ("programme", "sessions", "goals", "results", "pair", "user", "directory")
+KINDS = ("programme", "sessions", "goals", "results", "pair", "directory")
 
 _local = threading.local()
 
@@ -206,11 +207,6 @@ def cached_many(name: str, items: list[tuple[tuple, list[Scope]]], compute: Call
     if fresh and shared:
         cache.set_many(fresh, timeout)
     return results
-
-
-def for_pair(pair) -> list[Scope]:
-    """What a write to a pair (its sessions, logs, goals, commitments, ratings) changes."""
-    return [("pair", pair.pk), ("programme", pair.programme_id)]
 
 
 # --- What each model's rows belong to ---------------------------------------------------------------
