@@ -200,7 +200,7 @@ def _history(session, viewer, *, delegate: bool) -> list[dict]:
 
 def _rendered_forms(session, forms: dict, *, bound: bool, delegate: bool = False) -> dict:
     """The forms the page shows, as HTML. Unbound, they depend only on the session (and its log) and
-    the language: cached under the pair's scope (every service that changes a session touches it),
+    the language: cached under the pair's scope (every write to a session or its log touches it),
     as crispy's templates cost more than the rest of the page. A form sent back with errors is
     always rendered anew."""
     def render_all() -> dict:
