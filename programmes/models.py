@@ -137,6 +137,9 @@ class Programme(models.Model):
     # a superuser). Shown to the junior beside the concern box.
     concern_contacts = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="concern_programmes",
                                               verbose_name=_("HR contacts for concerns"))
+    # The part of the org chart that runs it: its coordinators (CoordinatorAssignment) run it.
+    entity = models.ForeignKey("core.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("entity"), help_text=_("The part of the organisation that runs it."))
     copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies",
                                     verbose_name=_("copied from"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -238,6 +241,33 @@ class ProgrammeSponsor(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class CoordinatorAssignment(models.Model):
+    """A coordinator's scope: one programme, or every programme of one entity (a department).
+    Granted by an HR lead in the roles page, audited. A coordinator also runs the programmes they
+    created; an HR lead runs them all."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coordinator_assignments")
+    programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="coordinator_assignments", verbose_name=_("programme"))
+    department = models.ForeignKey("core.Department", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="+", verbose_name=_("entity"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("coordinator assignment")
+        verbose_name_plural = _("coordinator assignments")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(programme__isnull=True) ^ models.Q(department__isnull=True),
+                                   name="coordinator_assignment_one_target"),
+            models.UniqueConstraint(fields=["user", "programme"], name="coordinator_programme_once"),
+            models.UniqueConstraint(fields=["user", "department"], name="coordinator_department_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.programme or self.department}"
 
 
 class Charter(models.Model):

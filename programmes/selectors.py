@@ -10,11 +10,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from mentorat.core.models import User
-from mentorat.core.permissions import is_coordinator, is_executive
+from mentorat.core.permissions import is_coordinator, is_executive, is_hr_lead
 from mentorat.core.selectors import employee_of
 from programmes.models import (
     Application,
     ApplicationDomain,
+    CoordinatorAssignment,
     LearningDomain,
     ManagerAcknowledgement,
     Programme,
@@ -27,14 +28,60 @@ from programmes.models import (
 VISIBLE_TO_EMPLOYEES = [Programme.Status.ENROLMENT, Programme.Status.PAIRING, Programme.Status.RUNNING]
 
 
+def coordinated_programme_ids(user: User) -> frozenset[int] | None:
+    """The programmes this user runs as a coordinator: ``None`` for an HR lead (all of them); for a
+    coordinator, those they created, are assigned to, or whose entity they are assigned to; empty
+    for anyone else. One query, memoised on the user object (one request)."""
+    if not is_coordinator(user):
+        return frozenset()
+    if is_hr_lead(user):
+        return None
+    memo = getattr(user, "_coordinated_programme_ids", None)
+    if memo is None:
+        entities = CoordinatorAssignment.objects.filter(user=user, department__isnull=False).values("department_id")
+        memo = frozenset(Programme.objects.filter(
+            Q(created_by=user) | Q(coordinator_assignments__user=user) | Q(entity__in=entities)
+        ).values_list("pk", flat=True).distinct())
+        user._coordinated_programme_ids = memo
+    return memo
+
+
+def forget_coordinated(user: User) -> None:
+    """After a change of the user's assignments within the same request."""
+    user.__dict__.pop("_coordinated_programme_ids", None)
+
+
+def coordinates(user: User, programme: Programme | int | None) -> bool:
+    """Whether the user runs this programme as a coordinator (an HR lead runs all of them)."""
+    ids = coordinated_programme_ids(user)
+    if ids is None:
+        return True
+    pk = programme if isinstance(programme, int) or programme is None else programme.pk
+    return pk in ids
+
+
+def coordinated_programmes(user: User) -> QuerySet[Programme]:
+    """The programmes the user runs as a coordinator (none for others)."""
+    ids = coordinated_programme_ids(user)
+    return Programme.objects.all() if ids is None else Programme.objects.filter(pk__in=ids)
+
+
+def coordinated_filter(user: User, field: str = "programme") -> Q:
+    """A filter on ``field`` (a programme foreign key) keeping the rows of programmes the user runs."""
+    ids = coordinated_programme_ids(user)
+    return Q() if ids is None else Q(**{f"{field}__in": ids})
+
+
 def programme_list_for_user(*, user: User) -> QuerySet[Programme]:
-    """Coordinators and executives: every programme. Others: those open, pairing or running, plus
-    any they applied to or sponsor."""
+    """HR leads and executives: every programme. Others (a coordinator too): those open, pairing or
+    running, plus any they applied to, sponsor or coordinate."""
     qs = Programme.objects.all()
-    if is_coordinator(user) or is_executive(user):
+    if is_hr_lead(user) or is_executive(user):
         return qs
     employee = employee_of(user)
     scope = Q(status__in=VISIBLE_TO_EMPLOYEES) | Q(sponsors__user=user)
+    if is_coordinator(user):
+        scope |= Q(pk__in=coordinated_programme_ids(user))
     if employee is not None:
         scope |= Q(applications__employee=employee)
     return qs.filter(scope).distinct()
@@ -49,10 +96,11 @@ def programme_get_for_user(*, user: User, slug: str) -> Programme:
 
 
 def programme_get_for_coordinator(*, user: User, slug: str) -> Programme:
+    """A programme the user runs: 403 for non-coordinators, 404 for a programme run by others."""
     if not is_coordinator(user):
         raise PermissionDenied
     try:
-        return Programme.objects.get(slug=slug)
+        return coordinated_programmes(user).get(slug=slug)
     except Programme.DoesNotExist:
         raise Http404 from None
 
@@ -60,7 +108,7 @@ def programme_get_for_coordinator(*, user: User, slug: str) -> Programme:
 def programme_roles(*, user: User, programme: Programme) -> set[str]:
     """The user's roles in this programme: coordinator, executive, sponsor, mentor, mentee."""
     roles = set()
-    if is_coordinator(user):
+    if coordinates(user, programme):
         roles.add("coordinator")
     if is_executive(user):
         roles.add("executive")
@@ -141,6 +189,8 @@ def application_queue(*, user: User, programme: Programme, role: str = "", statu
     acknowledgement and whether training is done; a fixed number of queries whatever its length."""
     if not is_coordinator(user):
         raise PermissionDenied
+    if not coordinates(user, programme):
+        raise Http404
     qs = (
         programme.applications.select_related("employee__department", "employee__site", "employee__manager", "charter")
         .prefetch_related(Prefetch("domain_items", queryset=ApplicationDomain.objects.select_related("domain")))

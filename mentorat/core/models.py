@@ -58,10 +58,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("time zone"), max_length=64, blank=True, help_text=_("Empty: the site's time zone.")
     )
     is_coordinator = models.BooleanField(
-        _("coordinator"), default=False, help_text=_("HR programme owner: manages programmes and the directory.")
+        _("coordinator"), default=False,
+        help_text=_("HR programme owner: runs the programmes they created or are assigned to (by programme or by entity)."),
     )
     is_executive = models.BooleanField(
         _("executive"), default=False, help_text=_("Leadership: sees dashboards across programmes.")
+    )
+    is_hr_lead = models.BooleanField(
+        _("HR lead"), default=False,
+        help_text=_("Coordinates every programme, manages the directory, assigns roles and reads the roll-up."),
     )
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)

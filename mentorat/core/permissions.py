@@ -2,9 +2,11 @@
 decided by the programmes app's selectors.
 
 A superuser is the technical administrator (the Django admin), not an HR role: being a superuser
-does not make anyone a coordinator. Coordinators are those with the ``is_coordinator`` flag, and
-even they never read a pair's notes or concerns (those go to the members, and to the HR contacts
-a programme names for concerns)."""
+does not make anyone a coordinator. An HR lead (``is_hr_lead``) coordinates every programme,
+manages the directory and assigns roles; a coordinator (``is_coordinator``) runs only the
+programmes they created or are assigned to, by programme or by entity
+(``programmes.selectors.coordinated_programme_ids``). Neither ever reads a pair's notes or concerns
+(those go to the members, and to the HR contacts a programme names for concerns)."""
 
 from functools import wraps
 
@@ -12,7 +14,12 @@ from django.core.exceptions import PermissionDenied
 
 
 def is_coordinator(user) -> bool:
-    return user.is_authenticated and user.is_active and user.is_coordinator
+    """Coordinates at least something: an HR lead, or a coordinator (of their programmes only)."""
+    return user.is_authenticated and user.is_active and (user.is_coordinator or user.is_hr_lead)
+
+
+def is_hr_lead(user) -> bool:
+    return user.is_authenticated and user.is_active and user.is_hr_lead
 
 
 def is_executive(user) -> bool:
@@ -33,4 +40,5 @@ def _require(check):
 
 
 coordinator_required = _require(is_coordinator)
+hr_lead_required = _require(is_hr_lead)
 executive_required = _require(lambda user: is_executive(user) or is_coordinator(user))
