@@ -27,10 +27,10 @@ from evaluation.anonymity import Cell, Groups
 from evaluation.models import Answer, Question, RatingRelease, Response, Survey, Testimonial
 from mentorat.core import outbox, scopes
 from mentorat.core.models import Department, JobLevelChange, Notification, Site, User
-from mentorat.core.permissions import is_coordinator, is_executive
+from mentorat.core.permissions import is_coordinator, is_executive, is_hr_lead
 from mentorat.core.selectors import employee_of
 from programmes.models import Application, LearningDomain, Milestone, Objective, Programme, add_months
-from programmes.selectors import application_counts
+from programmes.selectors import application_counts, coordinated_filter, coordinates
 from sessions.models import Commitment, LearningGoal, MentoringSession, SessionRating
 from sessions.selectors import programme_followup
 
@@ -162,20 +162,29 @@ def domains_for(pair: Pair) -> list[LearningDomain]:
 
 # --- Who sees which dashboard ---------------------------------------------------------------------
 
+def sees_every_programme(user: User) -> bool:
+    """Executives and HR leads read the figures of every programme (the roll-up)."""
+    return is_executive(user) or is_hr_lead(user)
+
+
 def dashboard_programmes(*, user: User) -> QuerySet[Programme]:
-    """Executives and coordinators: every programme past its draft. Sponsors: theirs. Others: 403."""
-    if is_executive(user) or is_coordinator(user):
+    """Executives and HR leads: every programme past its draft. Coordinators: those they run, and
+    those they sponsor. Sponsors: theirs. Others: 403."""
+    if sees_every_programme(user):
         return Programme.objects.exclude(status=Programme.Status.DRAFT)
-    sponsored = Programme.objects.filter(sponsors__user=user).exclude(status=Programme.Status.DRAFT).distinct()
-    if user.is_authenticated and sponsored.exists():
-        return sponsored
+    mine = Q(sponsors__user=user)
+    if is_coordinator(user):
+        mine |= coordinated_filter(user, "pk")
+    visible = Programme.objects.filter(mine).exclude(status=Programme.Status.DRAFT).distinct()
+    if user.is_authenticated and (is_coordinator(user) or visible.exists()):
+        return visible
     raise PermissionDenied
 
 
 def can_see_dashboard(user: User) -> bool:
     if not user.is_authenticated:
         return False
-    return is_executive(user) or is_coordinator(user) or Programme.objects.filter(sponsors__user=user).exists()
+    return sees_every_programme(user) or is_coordinator(user) or Programme.objects.filter(sponsors__user=user).exists()
 
 
 @dataclass
@@ -283,8 +292,8 @@ RESULTS_TTL = 3600
 
 
 def _scope_of(user: User) -> dict:
-    """What a user's figures are computed over: every programme, or a sponsor's own."""
-    if is_executive(user) or is_coordinator(user):
+    """What a user's figures are computed over: every programme, or those they run or sponsor."""
+    if sees_every_programme(user):
         return {}
     return {"programme": frozenset(dashboard_programmes(user=user).values_list("pk", flat=True))}
 
@@ -677,7 +686,7 @@ def dashboard(*, user: User, filters: Filters, now: datetime.datetime | None = N
         raise Http404
     shown = [p for p in programmes if (filters.programme in (None, p.pk)) and (filters.cohort in (None, p.start_date.year))]
     ids = [p.pk for p in shown]
-    scope = {} if (is_executive(user) or is_coordinator(user)) else {"programme": frozenset(allowed)}
+    scope = {} if sees_every_programme(user) else {"programme": frozenset(allowed)}
     constraints = filters.constraints()
     groups = operational_groups(programme_ids=sorted(allowed), now=now)
     families = answer_families(scope=scope)
@@ -695,8 +704,9 @@ def dashboard(*, user: User, filters: Filters, now: datetime.datetime | None = N
     by_programme = {c["programme"].pk: c["figures"] for c in columns}
     for objective in Objective.objects.filter(programme_id__in=ids).select_related("programme"):
         actual = _value(by_programme[objective.programme_id].get(OBJECTIVE_KPIS.get(objective.kpi)))
-        objectives.append({"objective": objective, "actual": actual,
-                           "status": kpis.objective_status(actual, float(objective.target))})
+        status = kpis.objective_status(actual, float(objective.target))
+        objectives.append({"objective": objective, "actual": actual, "status": status,
+                           "verdict": kpis.objective_verdict(status, closed=objective.programme.status == Programme.Status.CLOSED)})
     return {
         "programmes": shown, "total": total, "columns": columns, "objectives": objectives, "threshold": limit,
         "links": links,
@@ -808,9 +818,10 @@ def survey_results(*, user: User, survey: Survey) -> dict:
                 counts = values[key]
                 if question.kind in Question.NUMERIC:
                     row["mean"] = round(sum(v * c for v, c in counts.items()) / max(1, answers[key]), 2)
+                    row["distribution"] = [(v, counts.get(v, 0)) for v in question_scale(question)]
                 if question.kind == Question.Kind.RECOMMEND:
                     nps = kpis.Nps(sum(counts[v] for v in (9, 10)), sum(counts[v] for v in (7, 8)),
-                                   sum(counts[v] for v in range(0, 7)))
+                                   sum(counts[v] for v in range(7)))
                     row.update(nps=nps.score, recommendation_rate=nps.recommendation_rate)
                 if question.kind == Question.Kind.SINGLE:
                     row["choices"] = [(label, counts[int(k)]) for k, label in question.choice_list()]
@@ -867,6 +878,8 @@ def operations(*, user: User, programme: Programme, now: datetime.datetime | Non
     """Pipeline, pairs at risk with the reason, overdue logs, survey response rates, outbox failures."""
     if not is_coordinator(user):
         raise PermissionDenied
+    if not coordinates(user, programme):
+        raise Http404
     now = now or timezone.now()
     rows = programme_followup(user=user, programme=programme, now=now)
     at_risk = [row for row in rows if row["risks"]]
@@ -935,7 +948,7 @@ def certificate_for_user(*, user: User, pk: int) -> dict:
     if pair is None:
         raise Http404
     employee = employee_of(user)
-    if not is_coordinator(user) and (employee is None or pair.role_of(employee) is None):
+    if not coordinates(user, pair.programme_id) and (employee is None or pair.role_of(employee) is None):
         raise Http404
     sessions = pair.sessions.filter(status=MentoringSession.Status.HELD)
     held = sessions.count()
@@ -955,6 +968,160 @@ def testimonial_get_for_coordinator(*, user: User, pk: int) -> Testimonial:
     if not is_coordinator(user):
         raise PermissionDenied
     testimonial = Testimonial.objects.select_related("programme").filter(pk=pk).first()
-    if testimonial is None:
+    if testimonial is None or not coordinates(user, testimonial.programme_id):
         raise Http404
     return testimonial
+
+
+# --- Homes: the coordinator's to-do, the executive's headline, the sponsor's programmes ---------------------
+
+TODO_TTL = OPERATIONAL_TTL  # "overdue" and "inactive" move with the clock
+CLOSING_DAYS = 7
+RUNNING_STATES = [Programme.Status.ENROLMENT, Programme.Status.PAIRING, Programme.Status.RUNNING]
+
+
+def _todo_of(programme_ids: list[int], now: datetime.datetime) -> dict:
+    """Applications to review and the follow-up's pairs at risk and logs to write, per programme:
+    four queries, whatever the number of programmes, pairs and sessions."""
+    from sessions.selectors import followup_todo
+
+    to_review = dict(Application.objects.filter(programme_id__in=programme_ids, status=Application.Status.SUBMITTED)
+                     .values_list("programme_id").annotate(n=Count("pk")))
+    followup = followup_todo(programme_ids=programme_ids, now=now)
+    return {pk: {"to_review": to_review.get(pk, 0), **followup[pk]} for pk in programme_ids}
+
+
+def surveys_closing(*, programme_ids: list[int], now: datetime.datetime | None = None,
+                    days: int = CLOSING_DAYS) -> list[tuple[Survey, datetime.datetime]]:
+    """(survey, closes) of the mid-point and final reviews open now that close within ``days``,
+    soonest first: one query (each survey's milestone date comes with it). Baseline and pulse
+    surveys open and close per pair and per session: none of them "closes" for a programme."""
+    now = now or timezone.now()
+    milestone = Milestone.objects.filter(programme=OuterRef("programme"), kind=OuterRef("moment")).order_by("date")
+    surveys = (Survey.objects.filter(programme_id__in=programme_ids, is_active=True,
+                                     moment__in=[Survey.Moment.MIDPOINT, Survey.Moment.FINAL])
+               .annotate(milestone_date=Subquery(milestone.values("date")[:1])).select_related("programme"))
+    found = []
+    for survey in surveys:
+        milestones = {survey.moment: survey.milestone_date} if survey.milestone_date else {}
+        opens = _start_of(review_opening(survey, milestones))
+        closes = opens + datetime.timedelta(days=survey.days_open)
+        if opens <= now < closes <= now + datetime.timedelta(days=days):
+            found.append((survey, closes))
+    return sorted(found, key=lambda item: (item[1], item[0].pk))
+
+
+def coordinator_todo(*, user: User, now: datetime.datetime | None = None) -> dict | None:
+    """What waits for a coordinator in the programmes they run (an HR lead: all of them), enrolling,
+    pairing or running: per programme, applications to review, pairs at risk, session logs overdue
+    and surveys closing within a week; ``total`` adds them up. None for someone who coordinates
+    nothing. Counts and names only, never a log, note or answer. The per-programme counts are
+    cached under the programmes' scopes (applications and pairs, sessions) and the directory's
+    (names) for at most TODO_TTL seconds; the surveys are read each time (a milestone's date moves
+    them and touches no scope). Three queries when cached."""
+    if not is_coordinator(user):
+        return None
+    now = now or timezone.now()
+    programmes = list(Programme.objects.filter(coordinated_filter(user, "pk"), status__in=RUNNING_STATES)
+                      .order_by("start_date", "name"))
+    ids = [p.pk for p in programmes]
+    its = [(kind, pk) for pk in ids for kind in ("programme", "sessions")] + [("directory",)]
+    todo = scopes.cached("home-todo", (1, tuple(ids)), lambda: _todo_of(ids, now), scopes=its, timeout=TODO_TTL) if ids else {}
+    closing = defaultdict(list)
+    for survey, closes in surveys_closing(programme_ids=ids, now=now):
+        closing[survey.programme_id].append({"survey": survey, "closes": closes})
+    rows = []
+    for programme in programmes:
+        row = {"programme": programme, **todo[programme.pk], "closing": closing[programme.pk]}
+        if row["to_review"] or row["at_risk"] or row["overdue"] or row["closing"]:
+            rows.append(row)
+    total = {"programmes": len(programmes), "to_review": sum(r["to_review"] for r in rows),
+             "at_risk": sum(len(r["at_risk"]) for r in rows), "overdue": sum(r["overdue"] for r in rows),
+             "closing": sum(len(r["closing"]) for r in rows)}
+    return {"rows": rows, "total": total, "every_programme": is_hr_lead(user)}
+
+
+def dashboard_total(*, user: User, now: datetime.datetime | None = None) -> dict | None:
+    """The dashboard's figures for the user's whole scope with no filter (its cards' ``total``),
+    from the same cached cells and under the same anonymity rule; None for someone who sees no
+    dashboard. Two queries when the cells are cached."""
+    if not can_see_dashboard(user):
+        return None
+    now = now or timezone.now()
+    allowed = sorted(dashboard_programmes(user=user).values_list("pk", flat=True))
+    scope = {} if sees_every_programme(user) else {"programme": frozenset(allowed)}
+    total = figures_of(_counts(operational_groups(programme_ids=allowed, now=now), {}))
+    total.update(answer_figures(answer_families(scope=scope), {}))
+    return total
+
+
+def sponsored_glance(*, user: User, now: datetime.datetime | None = None) -> list[dict]:
+    """For each programme the user sponsors (past its draft): the programme, its dashboard column's
+    figures (the same cached cells and anonymity rule as the dashboard the sponsor opens) and its
+    next milestone. Five queries when the cells are cached, whatever the number of programmes."""
+    now = now or timezone.now()
+    sponsored = list(Programme.objects.filter(sponsors__user=user).exclude(status=Programme.Status.DRAFT)
+                     .distinct().order_by("-start_date", "name"))
+    if not sponsored:
+        return []
+    allowed = sorted(dashboard_programmes(user=user).values_list("pk", flat=True))
+    scope = {} if sees_every_programme(user) else {"programme": frozenset(allowed)}
+    groups = operational_groups(programme_ids=allowed, now=now)
+    families = answer_families(scope=scope)
+    upcoming = {}
+    for milestone in Milestone.objects.filter(programme__in=sponsored, date__gte=timezone.localdate(now)).order_by("date", "pk"):
+        upcoming.setdefault(milestone.programme_id, milestone)
+    rows = []
+    for programme in sponsored:
+        figures = figures_of(_counts(groups, {"programme": programme.pk}))
+        figures.update(answer_figures(families, {"programme": programme.pk}))
+        rows.append({"programme": programme, "figures": figures, "next_milestone": upcoming.get(programme.pk)})
+    return rows
+
+
+# --- Site × site links, survey answer scales (added for the results charts) ------------------------
+
+def question_scale(question: Question) -> range:
+    """The values a numeric question's answers take, for its distribution."""
+    return kpis.answer_scale(question.kind)
+
+
+def site_links(*, programme_ids: list[int], filters: Filters, shown: bool) -> dict:
+    """The site × site links the pairs created, as ``department_links`` gives departments: per
+    unordered couple of different sites, the pairs joining them, couples of fewer than the
+    threshold held back with complementary suppression (``kpis.hold_back_small``); the filters
+    apply as to the department links (a pair is in a department or site when either member is).
+    Nothing when ``shown`` is false (the pairs measure is hidden for this filter). Reads the same
+    cached rows as the department links, and the sites' names: one query."""
+    parts = scopes.cached_many("department-links", [((1, pk), [("programme", pk), ("directory",)]) for pk in programme_ids],
+                               lambda parts: _links_of(parts[1]), timeout=OPERATIONAL_TTL)
+    counts: dict[tuple, int] = defaultdict(int)
+    for rows in parts:
+        for mentor_department, mentee_department, mentor_site, mentee_site, n in rows:
+            if mentor_site is None or mentee_site is None or mentor_site == mentee_site:
+                continue
+            if filters.department and filters.department not in (mentor_department, mentee_department):
+                continue
+            if filters.site and filters.site not in (mentor_site, mentee_site):
+                continue
+            counts[tuple(sorted((mentor_site, mentee_site)))] += n
+    names = dict(Site.objects.values_list("pk", "name"))  # read whatever is shown: a flat query count
+    if not shown:
+        return {"links": None, "cells": [], "held_back": None}
+    given, held = kpis.hold_back_small(counts, threshold())
+    cells = []
+    for couple, n in given.items():
+        a, b = sorted((names.get(pk, "?") for pk in couple), key=str.casefold)  # each couple in reading order
+        cells.append({"a": a, "b": b, "pairs": n})
+    cells.sort(key=lambda cell: (-cell["pairs"], cell["a"].casefold(), cell["b"].casefold()))
+    return {"links": len(counts), "cells": cells, "held_back": held}
+
+
+def cross_silo_links(*, data: dict, filters: Filters) -> dict:
+    """The dashboard's links across silos for ``data`` (``dashboard``, same user and filters):
+    department × department (``data["links"]``) and site × site, each with its heat-map matrix
+    (``kpis.link_matrix``) of the couples given — held-back couples read as couples without pairs."""
+    sites = site_links(programme_ids=[p.pk for p in data["programmes"]], filters=filters,
+                       shown=data["total"]["cross_site_rate"] is not None)
+    return {"department": dict(data["links"], matrix=kpis.link_matrix(data["links"]["cells"])),
+            "site": dict(sites, matrix=kpis.link_matrix(sites["cells"]))}

@@ -15,10 +15,10 @@ from evaluation import defaults
 from evaluation.models import Answer, Question, RatingRelease, Response, ResultRelease, Survey, Testimonial
 from mentorat.core.errors import ServiceError
 from mentorat.core.models import User
-from mentorat.core.permissions import is_coordinator
 from mentorat.core.selectors import employee_of
 from mentorat.core.services import audit_log
 from programmes.models import Programme
+from programmes.selectors import coordinates
 from sessions.models import MentoringSession
 
 
@@ -72,15 +72,16 @@ def on_programme_copied(source: Programme, copy: Programme) -> dict[str, int]:
     return {"surveys": len(surveys), "questions": len(questions)}
 
 
-def _require_coordinator(actor: User) -> None:
-    if not is_coordinator(actor):
-        raise EvaluationError(_("Only coordinators can change surveys."))
+def _require_coordinator(actor: User, programme_id: int) -> None:
+    """Only the coordinators who run the survey's programme change it (an HR lead runs them all)."""
+    if not coordinates(actor, programme_id):
+        raise EvaluationError(_("Only the programme's coordinators can change its surveys."))
 
 
 @transaction.atomic
 def survey_update(*, actor: User, survey: Survey, title_fr: str, title_en: str, intro_fr: str = "", intro_en: str = "",
                   is_active: bool = True, opens_on: datetime.date | None = None, days_open: int = 21) -> Survey:
-    _require_coordinator(actor)
+    _require_coordinator(actor, survey.programme_id)
     survey.title_fr, survey.title_en, survey.intro_fr, survey.intro_en = title_fr, title_en, intro_fr, intro_en
     survey.is_active, survey.opens_on, survey.days_open = is_active, opens_on, days_open
     survey.full_clean()
@@ -94,7 +95,7 @@ def question_save(*, actor: User, survey: Survey, question: Question | None = No
                   choices: str = "", required: bool = True, order: int = 0, measures: str = "") -> Question:
     """Add or change a question. Its type cannot change once people answered it (their answers
     would be read as another type); choices must be given for choice questions."""
-    _require_coordinator(actor)
+    _require_coordinator(actor, survey.programme_id)
     if question is not None and question.survey_id != survey.pk:
         raise EvaluationError(_("This question belongs to another survey."))
     stored_kind = Question.objects.filter(pk=question.pk).values_list("kind", flat=True).first() if question else None
@@ -117,7 +118,7 @@ def question_save(*, actor: User, survey: Survey, question: Question | None = No
 
 @transaction.atomic
 def question_delete(*, actor: User, question: Question) -> None:
-    _require_coordinator(actor)
+    _require_coordinator(actor, question.survey.programme_id)
     if question.answers.exists():
         raise EvaluationError(_("This question has answers: it cannot be deleted. Untick “answer required” instead."))
     audit_log(actor=actor, action="survey.question_delete", target=f"survey:{question.survey_id}",
@@ -258,8 +259,8 @@ def testimonial_submit(*, user: User, programme: Programme, title: str, body: st
 @transaction.atomic
 def testimonial_publish(*, actor: User, testimonial: Testimonial, publish: bool = True) -> Testimonial:
     """Publish on the programme page (only with the author's consent), or take it down."""
-    if not is_coordinator(actor):
-        raise EvaluationError(_("Only coordinators publish testimonials."))
+    if not coordinates(actor, testimonial.programme_id):
+        raise EvaluationError(_("Only the programme's coordinators publish its testimonials."))
     if publish and not testimonial.consent:
         raise EvaluationError(_("The author did not agree to publication."))
     testimonial.status = Testimonial.Status.PUBLISHED if publish else Testimonial.Status.WITHDRAWN

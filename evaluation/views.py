@@ -15,7 +15,14 @@ from evaluation.models import Question, Survey
 from mentorat.core.csv import csv_response
 from mentorat.core.errors import add_to_form
 from mentorat.core.permissions import coordinator_required
-from programmes.selectors import programme_get_for_coordinator, programme_get_for_user, programme_roles
+from programmes.models import Programme
+from programmes.selectors import (
+    coordinated_programmes,
+    coordinates,
+    programme_get_for_coordinator,
+    programme_get_for_user,
+    programme_roles,
+)
 
 
 def _filters(request, options) -> tuple[FilterForm, selectors.Filters]:
@@ -81,7 +88,7 @@ def dashboard_export(request):
 
 @coordinator_required
 def operations(request):
-    programmes = list(selectors.dashboard_programmes(user=request.user).order_by("-start_date"))
+    programmes = list(coordinated_programmes(request.user).exclude(status=Programme.Status.DRAFT).order_by("-start_date"))
     slug = request.GET.get("programme")
     programme = next((p for p in programmes if p.slug == slug), None) if slug else (programmes[0] if programmes else None)
     if slug and programme is None:
@@ -144,9 +151,17 @@ def programme_surveys(request, slug):
                   {"programme": programme, "rows": selectors.survey_response_rates(programme=programme)})
 
 
+def _survey_for_coordinator(request, pk) -> Survey:
+    """A survey of a programme the user runs; 404 for the others' (403 for non-coordinators)."""
+    survey = get_object_or_404(Survey.objects.select_related("programme"), pk=pk)
+    if not coordinates(request.user, survey.programme_id):
+        raise Http404
+    return survey
+
+
 @coordinator_required
 def survey_edit(request, pk):
-    survey = get_object_or_404(Survey.objects.select_related("programme"), pk=pk)
+    survey = _survey_for_coordinator(request, pk)
     form = SurveyForm(request.POST or None, instance=survey)
     if request.method == "POST" and form.is_valid():
         try:
@@ -162,7 +177,7 @@ def survey_edit(request, pk):
 
 @coordinator_required
 def question_edit(request, survey_pk, pk=None):
-    survey = get_object_or_404(Survey.objects.select_related("programme"), pk=survey_pk)
+    survey = _survey_for_coordinator(request, survey_pk)
     question = get_object_or_404(Question, pk=pk, survey=survey) if pk else None
     form = QuestionForm(request.POST or None, instance=question,
                         initial={"order": survey.questions.count()} if question is None else None)
@@ -180,7 +195,7 @@ def question_edit(request, survey_pk, pk=None):
 @coordinator_required
 @require_POST
 def question_delete(request, survey_pk, pk):
-    question = get_object_or_404(Question, pk=pk, survey_id=survey_pk)
+    question = get_object_or_404(Question, pk=pk, survey=_survey_for_coordinator(request, survey_pk))
     try:
         services.question_delete(actor=request.user, question=question)
     except services.EvaluationError as error:

@@ -66,6 +66,16 @@ def coordinated_programmes(user: User) -> QuerySet[Programme]:
     return Programme.objects.all() if ids is None else Programme.objects.filter(pk__in=ids)
 
 
+def programme_coordinators(programme: Programme) -> list[User]:
+    """Who runs this programme, for its alerts and digests: its own coordinators (its creator,
+    those assigned to it or to its entity) or, when it has none, the HR leads. Active users only."""
+    own = Q(is_coordinator=True) & (
+        Q(pk=programme.created_by_id) | Q(coordinator_assignments__programme=programme)
+        | (Q(coordinator_assignments__department_id=programme.entity_id) if programme.entity_id else Q(pk__in=[])))
+    users = list(User.objects.filter(own, is_active=True).distinct().order_by("pk"))
+    return users or list(User.objects.filter(is_hr_lead=True, is_active=True).order_by("pk"))
+
+
 def coordinated_filter(user: User, field: str = "programme") -> Q:
     """A filter on ``field`` (a programme foreign key) keeping the rows of programmes the user runs."""
     ids = coordinated_programme_ids(user)

@@ -20,7 +20,6 @@ from django.utils.translation import ngettext
 from mentorat.core import outbox
 from mentorat.core.errors import ServiceError
 from mentorat.core.models import Employee, User
-from mentorat.core.permissions import is_coordinator
 from mentorat.core.services import audit_log
 from programmes.domains import DEFAULT_DOMAINS
 from programmes.models import (
@@ -39,6 +38,7 @@ from programmes.models import (
     TrainingModule,
 )
 from programmes.scheduling import default_milestones
+from programmes.selectors import coordinates
 
 
 class ProgrammeError(ServiceError):
@@ -46,7 +46,7 @@ class ProgrammeError(ServiceError):
 
 
 # First segments of the programmes' addresses that are not a programme (programmes/urls.py).
-RESERVED_SLUGS = {"new", "domains", "acknowledge"}
+RESERVED_SLUGS = {"new", "domains", "acknowledge", "roles"}
 
 
 # Later apps add panels to the programme page: ``provider(request, programme, roles) -> list[dict]``,
@@ -258,8 +258,8 @@ def programme_close(*, actor: User, programme: Programme, now: datetime.datetime
     runs (active pairs end as completed, future sessions are cancelled with a cancelling invitation,
     surveys close, certificates are issued), then the status becomes closed, audited with the
     counts. Any failure leaves everything as it was; a second close is refused."""
-    if not is_coordinator(actor):
-        raise ProgrammeError(_("Only coordinators close a programme."))
+    if not coordinates(actor, programme):
+        raise ProgrammeError(_("Only the programme's coordinators close it."))
     now = now or timezone.now()
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     refusal = programme_close_refusal(programme=programme, now=now)

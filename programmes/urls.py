@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programmes import views
+from programmes import role_views, views
 
 app_name = "programmes"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.programme_list, name="list"),
     path("new/", views.programme_create, name="create"),
     path("acknowledge/<str:token>/", views.acknowledge, name="acknowledge"),
+    path("roles/", role_views.role_list, name="roles"),
+    path("roles/<int:pk>/revoke/", role_views.role_revoke, name="role_revoke"),
+    path("roles/assignments/<int:pk>/remove/", role_views.assignment_remove, name="assignment_remove"),
     path("domains/", views.domain_list, name="domains"),
     path("domains/<slug:code>/", views.domain_edit, name="domain_edit"),
     path("domains/<slug:code>/retire/", views.domain_retire, name="domain_retire"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from binomes.models import Pair
 from mentorat.core import outbox
 from mentorat.core.models import User
 from programmes.models import Programme, ProgrammeSponsor
+from programmes.selectors import coordinated_programmes, coordinates, programme_coordinators
 from sessions import ics
 from sessions.models import MentoringSession
 from sessions.selectors import programme_followup
@@ -222,6 +224,9 @@ def render_pair_alert(notification):
     reason = notification.object_key.split(":")[2]
     if pair is None or pair.status != Pair.Status.ACTIVE:
         return None
+    if not (coordinates(notification.recipient, pair.programme_id)
+            or ProgrammeSponsor.objects.filter(programme_id=pair.programme_id, user=notification.recipient).exists()):
+        return None  # no longer runs (or sponsors) the programme
     words = {"inactive": _("no session held for more than twice the cadence"),
              "senior_cancellations": _("the senior keeps cancelling sessions")}
     text = _("Hello,\n\nThe pair %(mentor)s & %(mentee)s (%(programme)s) needs attention: %(reason)s.\nFollow-up: %(url)s") % {
@@ -232,8 +237,8 @@ def render_pair_alert(notification):
 
 def render_overdue(notification):
     programme = Programme.objects.filter(pk=notification.object_key.split(":")[1]).first()
-    if programme is None:
-        return None
+    if programme is None or not coordinates(notification.recipient, programme):
+        return None  # gone, or no longer run by the recipient
     rows = programme_followup(user=notification.recipient, programme=programme)
     overdue = sum(row["unlogged"] for row in rows)
     if not overdue:
@@ -245,7 +250,8 @@ def render_overdue(notification):
 
 def render_digest(notification):
     lines = []
-    for programme in Programme.objects.filter(status__in=[Programme.Status.PAIRING, Programme.Status.RUNNING]).order_by("name"):
+    running = coordinated_programmes(notification.recipient).filter(status__in=[Programme.Status.PAIRING, Programme.Status.RUNNING])
+    for programme in running.order_by("name"):
         rows = programme_followup(user=notification.recipient, programme=programme)
         at_risk = sum(1 for row in rows if row["risks"])
         lines.append(_("• %(programme)s: %(pairs)s active pairs, %(held)s sessions held, %(risk)s pairs at risk") % {
@@ -421,9 +427,9 @@ def plan_alerts(*, now: datetime.datetime | None = None) -> int:
     the key and the due moment are the week's, so a second run in the week queues nothing."""
     now = now or timezone.now()
     week, due = _week(now, datetime.time(7, 30))
-    coordinators = list(User.objects.filter(is_coordinator=True, is_active=True).order_by("pk"))
     count = 0
     for programme in Programme.objects.filter(status__in=[Programme.Status.PAIRING, Programme.Status.RUNNING]):
+        coordinators = programme_coordinators(programme)
         rows = programme_followup(user=coordinators[0], programme=programme, now=now) if coordinators else []
         sponsors = [s.user for s in ProgrammeSponsor.objects.filter(programme=programme).select_related("user")]
         for row in rows:
@@ -449,10 +455,11 @@ def _week(now: datetime.datetime, at: datetime.time) -> tuple[str, datetime.date
 
 
 def plan_digest(*, now: datetime.datetime | None = None) -> int:
-    """Weekly: the digest to each coordinator, once per week (key and due moment are the week's)."""
+    """Weekly: the digest to each coordinator and HR lead, once per week (key and due moment are the
+    week's); each reads the programmes they run."""
     now = now or timezone.now()
     week, due = _week(now, datetime.time(8, 0))
-    users = User.objects.filter(is_coordinator=True, is_active=True)
+    users = User.objects.filter(Q(is_coordinator=True) | Q(is_hr_lead=True), is_active=True)
     for user in users:
         outbox.notify(kind="weekly_digest", object_key=f"digest:{week}", recipient=user, due_at=due)
     return users.count()

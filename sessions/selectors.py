@@ -14,9 +14,9 @@ from django.utils import timezone
 from binomes.models import Pair
 from binomes.selectors import pairs_of_user
 from mentorat.core.models import User
-from mentorat.core.permissions import is_coordinator
 from mentorat.core.selectors import employee_of
 from programmes.models import Application, Milestone, Programme
+from programmes.selectors import coordinates
 from sessions.models import Commitment, Concern, Delegate, GoalChange, LearningGoal, MentoringSession, PrivateNote
 
 
@@ -133,7 +133,7 @@ def programme_followup(*, user: User, programme: Programme, now: datetime.dateti
     two raters, so a per-pair figure (or a "low ratings" flag) is one person's score, and each new
     one shows by before/after. Ratings reach coordinators only through the dashboards' release
     steps and blocks."""
-    if not is_coordinator(user):
+    if not coordinates(user, programme):
         raise Http404
     now = now or timezone.now()
     pairs = list(
@@ -280,5 +280,59 @@ def due_for_user(*, user: User, now: datetime.datetime | None = None, pairs: lis
         "milestones": list(Milestone.objects.filter(programme__in={s.pair.programme_id for s in sessions},
                                                     date__gte=timezone.localdate(now)).select_related("programme")[:4]),
     }
+
+
+class PairAtRisk(NamedTuple):
+    pair_id: int
+    programme_id: int
+    mentor: str
+    mentee: str
+    reasons: tuple[str, ...]
+
+
+def followup_todo(*, programme_ids: list[int], now: datetime.datetime | None = None) -> dict[int, dict]:
+    """The coordinator's to-do from the follow-up, for several programmes at once (the caller has
+    already kept those the user runs): ``{programme id: {"at_risk": [PairAtRisk], "overdue": n}}``,
+    ``overdue`` counting the past sessions still to log. The same pairs and the same rules as
+    ``programme_followup`` (its "at risk" and "to log" columns), in three queries whatever the
+    number of programmes and pairs (two when no senior cancelled twice). Names only: no content."""
+    now = now or timezone.now()
+    result = {pk: {"at_risk": [], "overdue": 0} for pk in programme_ids}
+    if not programme_ids:
+        return result
+    cancelled, held_ = MentoringSession.Status.CANCELLED, MentoringSession.Status.HELD
+    past = Q(starts_at__lt=now)
+    counts = {row["pair_id"]: row for row in (
+        MentoringSession.objects.filter(pair__programme_id__in=programme_ids, pair__status__in=MEMBER_PAIR_STATES)
+        .values("pair_id")
+        .annotate(unlogged=Count("pk", filter=past & Q(status=MentoringSession.Status.PLANNED)),
+                  counted=Count("pk", filter=past & Q(status__in=[cancelled, held_, MentoringSession.Status.MISSED])),
+                  by_mentee=Count("pk", filter=past & Q(status=cancelled, cancelled_by="mentee")),
+                  last_held=Max("starts_at", filter=past & Q(status=held_))))}
+    pairs = list(Pair.objects.filter(programme_id__in=programme_ids, status__in=MEMBER_PAIR_STATES)
+                 .values_list("pk", "programme_id", "status", "activated_at", "programme__cadence_weeks",
+                              "mentor__employee__first_name", "mentor__employee__last_name",
+                              "mentee__employee__first_name", "mentee__employee__last_name")
+                 .order_by("programme_id", "mentee__employee__last_name", "pk"))
+    streaks = [pk for pk, row in counts.items() if row["by_mentee"] >= 2]
+    sequences: dict[int, list[SessionRow]] = defaultdict(list)
+    if streaks:
+        for pair_id, *fields in (MentoringSession.objects.filter(past, pair_id__in=streaks).order_by("pair_id", "starts_at")
+                                 .values_list("pair_id", "starts_at", "status", "cancelled_by")):
+            sequences[pair_id].append(SessionRow(*fields))
+    empty = {"unlogged": 0, "counted": 0, "by_mentee": 0, "last_held": None}
+    for pk, programme_id, status, activated_at, cadence, *names in pairs:
+        row = counts.get(pk, empty)
+        result[programme_id]["overdue"] += row["unlogged"]
+        if pk in sequences:
+            at_risk = cancellations(sequences[pk])["senior_at_risk"]
+        else:
+            at_risk = row["counted"] >= 3 and row["by_mentee"] * 3 >= row["counted"]
+        inactive = status == Pair.Status.ACTIVE and (now - (row["last_held"] or activated_at or now)).days > 14 * cadence
+        reasons = (("senior_cancellations",) if at_risk else ()) + (("inactive",) if inactive else ())
+        if reasons:
+            result[programme_id]["at_risk"].append(PairAtRisk(pk, programme_id, f"{names[0]} {names[1]}",
+                                                              f"{names[2]} {names[3]}", reasons))
+    return result
 
 

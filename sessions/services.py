@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from binomes.models import Pair
 from mentorat.core.errors import ServiceError
 from mentorat.core.models import User
-from mentorat.core.permissions import is_coordinator
 from mentorat.core.selectors import employee_of
 from mentorat.core.services import audit_log
+from programmes.selectors import coordinates
 from sessions import scheduling
 from sessions.models import (
     CalendarFeed,
@@ -314,7 +314,7 @@ def session_cancel(*, user: User, session: MentoringSession, reason: str) -> Men
     role = acting = acting_role(user, session.pair)
     if role == "delegate":
         role = "mentee"  # the delegate acts for the senior: it counts on the senior's side
-    if role is None and is_coordinator(user):
+    if role is None and coordinates(user, session.pair.programme_id):
         role = acting = "coordinator"
     if role is None:
         raise SessionError(_("Only the members of the pair can cancel a session."))

@@ -1,6 +1,7 @@
 """The cast, each with a stated right:
 
-- ``coordinator``: HR programme owner, manages the directory (site-wide role);
+- ``coordinator``: HR programme owner, runs the programmes they create (site-wide role, scoped);
+- ``hr_lead``: runs every programme, manages the directory, assigns roles (site-wide role);
 - ``executive``: sees the organisation and, later, every dashboard (site-wide role);
 - ``superuser``: the only one admitted to the Django admin;
 - ``mentor`` / ``mentee``: a junior and a senior employee with no site-wide role (per-programme
@@ -63,6 +64,12 @@ def org(db):
 @pytest.fixture
 def coordinator(db):
     return EmployeeFactory(employee_id="COORD", job_level=4, user__is_coordinator=True).user
+
+
+@pytest.fixture
+def hr_lead(db):
+    return EmployeeFactory(employee_id="HRLEAD", job_level=5, user__is_hr_lead=True, user__first_name="Hugo",
+                           user__last_name="Lead").user
 
 
 @pytest.fixture

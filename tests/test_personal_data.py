@@ -256,11 +256,11 @@ def test_the_history_names_her_everywhere_before_erasure(history, file_mail):
 
 
 def test_erasure_leaves_nothing_naming_the_person_in_any_table_mail_or_cache_and_keeps_every_count(
-        history, coordinator, file_mail, django_capture_on_commit_callbacks):
+        history, hr_lead, file_mail, django_capture_on_commit_callbacks):
     person = history["person"]
     before = counts()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(coordinator).post(reverse("core:employee_erase", args=[person.pk]), {"confirm": "ERASE"})
+        response = client_for(hr_lead).post(reverse("core:employee_erase", args=[person.pk]), {"confirm": "ERASE"})
     assert response.status_code == 302
     assert everything_naming(TERMS, file_mail) == []
     after = counts()
@@ -277,9 +277,9 @@ def test_erasure_leaves_nothing_naming_the_person_in_any_table_mail_or_cache_and
     assert not [s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(history["user"].pk)]
 
 
-def test_erasure_remembers_the_employee_id_only_as_a_keyed_digest(history, coordinator):
+def test_erasure_remembers_the_employee_id_only_as_a_keyed_digest(history, hr_lead):
     person = history["person"]
-    client_for(coordinator).post(reverse("core:employee_erase", args=[person.pk]), {"confirm": "ERASE"})
+    client_for(hr_lead).post(reverse("core:employee_erase", args=[person.pk]), {"confirm": "ERASE"})
     remembered = ErasedEmployee.objects.get()
     assert remembered.digest == ErasedEmployee.digest_of(EID) and EID not in remembered.digest
     person.refresh_from_db()
@@ -303,12 +303,12 @@ def test_an_upload_that_cannot_be_cleaned_line_by_line_is_emptied(db, coordinato
     assert not found([FIRST, LAST, EMAIL, EID], upload_texts(content) if content else [])
 
 
-def test_a_coordinator_can_erase_neither_themself_nor_an_administrator(db, coordinator):
+def test_a_coordinator_can_erase_neither_themself_nor_an_administrator(db, hr_lead):
     from mentorat.core.models import User
 
     administrator = EmployeeFactory(employee_id="ROOT1", user__is_superuser=True, user__is_staff=True)
-    client = client_for(coordinator)
-    for employee in (coordinator.employee, administrator):
+    client = client_for(hr_lead)
+    for employee in (hr_lead.employee, administrator):
         response = client.post(reverse("core:employee_erase", args=[employee.pk]), {"confirm": "ERASE"}, follow=True)
         assert response.status_code == 200
         employee.refresh_from_db()

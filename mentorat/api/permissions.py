@@ -6,12 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions, throttling
 
 from mentorat.api.models import ApiToken
-from mentorat.core.permissions import is_coordinator
+from mentorat.core.permissions import is_coordinator, is_hr_lead
 
 
 class TokenScope(permissions.BasePermission):
     """Reads need a live token (its coordinator checked at authentication); writes need the scope the
-    view names in ``write_scope`` (``directory`` or ``programme``). A read-only token writes nothing."""
+    view names in ``write_scope`` (``directory`` or ``programme``). A read-only token writes nothing;
+    a directory token writes only while its creator is an HR lead."""
 
     message = _("This token's scope does not allow this call.")
 
@@ -21,7 +22,10 @@ class TokenScope(permissions.BasePermission):
             return False
         if request.method in permissions.SAFE_METHODS:
             return True
-        return token.scope == getattr(view, "write_scope", None)
+        wanted = getattr(view, "write_scope", None)
+        if wanted == ApiToken.Scope.DIRECTORY and not is_hr_lead(request.user):
+            return False  # the directory is the whole company's: its HR leads write it
+        return token.scope == wanted
 
 
 class IsCoordinator(permissions.BasePermission):

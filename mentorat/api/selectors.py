@@ -10,6 +10,7 @@ from binomes.models import Pair
 from mentorat.core.models import User
 from mentorat.core.permissions import is_coordinator
 from programmes.models import Programme
+from programmes.selectors import coordinated_filter
 from sessions.models import MentoringSession
 
 
@@ -24,11 +25,11 @@ def pairs_for_api(*, user: User, programme: Programme, status: str = "") -> Quer
 
 def sessions_for_api(*, user: User, programme: Programme | None = None, pair: int | None = None, status: str = "",
                      starts_after=None, starts_before=None) -> QuerySet[MentoringSession]:
-    """Sessions as the coordinators' follow-up sees them: dates, length, status, the cancelling side.
+    """Sessions of the programmes the user runs, as the coordinators' follow-up sees them: dates, length, status, the cancelling side.
     Only those columns are read (no theme, place, reasons; logs, ratings and notes are other tables)."""
     if not is_coordinator(user):
         raise PermissionDenied
-    qs = (MentoringSession.objects.select_related("pair__programme")
+    qs = (MentoringSession.objects.filter(coordinated_filter(user, "pair__programme")).select_related("pair__programme")
           .only("pk", "pair_id", "pair__programme__slug", "starts_at", "duration_minutes", "status", "cancelled_by")
           .order_by("starts_at", "pk"))
     if programme is not None:

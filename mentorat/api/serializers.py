@@ -67,7 +67,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Programme
-        fields = ["slug", "name", "description", "status", "start_date", "end_date", "duration_months", "cadence_weeks",
+        fields = ["slug", "name", "description", "description_en", "status", "start_date", "end_date", "duration_months", "cadence_weeks",
                   "session_minutes", "domains", "mentee_min_level", "mentor_max_level", "exclude_subtree", "exclude_peers",
                   "min_level_gap", "require_shared_language", "require_training", "created_at"]
         read_only_fields = fields
@@ -80,7 +80,8 @@ class ProgrammeCreateSerializer(serializers.Serializer):
     duration_months = serializers.IntegerField(help_text="6 to 12.")
     cadence_weeks = serializers.IntegerField(help_text="2, 3 or 4.")
     session_minutes = serializers.IntegerField(required=False, default=60, help_text="45 to 60.")
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, default="", help_text="In French.")
+    description_en = serializers.CharField(required=False, allow_blank=True, default="", help_text="In English.")
     domains = serializers.ListField(child=serializers.SlugField(), required=False,
                                     help_text="Learning domain codes; the default domains when left out.")
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from mentorat.api.models import ApiToken
 from mentorat.core.errors import ServiceError
 from mentorat.core.models import User
-from mentorat.core.permissions import is_coordinator
+from mentorat.core.permissions import is_coordinator, is_hr_lead
 from mentorat.core.services import audit_log
 
 TOKEN_PREFIX = "mnt"
@@ -53,6 +53,8 @@ def api_token_create(*, actor: User, name: str, scope: str) -> tuple[ApiToken, s
         raise TokenError(_("Give the token a name (the integration that will use it)."), "name")
     if scope not in ApiToken.Scope.values:
         raise TokenError(_("Choose a scope."), "scope")
+    if scope == ApiToken.Scope.DIRECTORY and not is_hr_lead(actor):
+        raise TokenError(_("Only HR leads create tokens that write the directory."), "scope")
     prefix = secrets.token_hex(4)
     while ApiToken.objects.filter(prefix=prefix).exists():
         prefix = secrets.token_hex(4)

@@ -42,7 +42,7 @@ from mentorat.api.services import (
     split_token,
 )
 from mentorat.core.errors import add_to_form
-from mentorat.core.permissions import coordinator_required
+from mentorat.core.permissions import coordinator_required, is_hr_lead
 from mentorat.core.services import audit_log
 
 BULK = "Body: a JSON list of objects (errors name `index N`, from 0) or a CSV file as `text/csv` (errors name `line N`, the header is line 1). All or nothing."
@@ -487,6 +487,11 @@ class DocsView(SpectacularSwaggerSplitView):
 
 # --- The coordinators' token page -------------------------------------------------------------
 
+def visible_tokens(user):
+    """An HR lead sees and revokes every token; a coordinator, the tokens they created."""
+    return ApiToken.objects.all() if is_hr_lead(user) else ApiToken.objects.filter(created_by=user)
+
+
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def tokens(request):
@@ -502,7 +507,7 @@ def tokens(request):
             messages.success(request, _("Token “%(name)s” created. Copy its secret now: it will not be shown again.")
                              % {"name": token.name})
             form = TokenForm()
-    rows = ApiToken.objects.select_related("created_by", "revoked_by").order_by("revoked_at", "-created_at")
+    rows = visible_tokens(request.user).select_related("created_by", "revoked_by").order_by("revoked_at", "-created_at")
     return render(request, "api/tokens.html", {"form": form, "tokens": rows, "secret": secret,
                                                "rate": settings.MENTORAT_API_RATE})
 
@@ -510,7 +515,7 @@ def tokens(request):
 @coordinator_required
 @require_POST
 def token_revoke(request, pk):
-    token = get_object_or_404(ApiToken, pk=pk)
+    token = get_object_or_404(visible_tokens(request.user), pk=pk)
     api_token_revoke(actor=request.user, token=token)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("api:tokens")

@@ -57,16 +57,18 @@ def _shown(user, items: list[NavItem]) -> list[NavItem]:
 def core_items(request) -> list[NavItem]:
     from django.utils.translation import gettext as _
 
-    from mentorat.core.permissions import is_coordinator, is_executive
+    from mentorat.core.permissions import is_coordinator, is_executive, is_hr_lead
 
     user = request.user
     items = [NavItem(_("Home"), reverse("core:home"), 0)]
     if is_coordinator(user):
         items.append(NavItem(_("Directory"), reverse("core:directory"), 50))
+        items.append(NavItem(_("API tokens"), reverse("api:tokens"), 62))
+    if is_hr_lead(user):
         items.append(NavItem(_("Import"), reverse("core:import_upload"), 51))
+        items.append(NavItem(_("Roles"), reverse("programmes:roles"), 53))
         items.append(NavItem(_("Outbox"), reverse("core:outbox"), 60))
         items.append(NavItem(_("Audit"), reverse("core:audit"), 61))
-        items.append(NavItem(_("API tokens"), reverse("api:tokens"), 62))
     if is_executive(user):
         items.append(NavItem(_("Organisation"), reverse("core:organisation"), 52))
     if user.is_superuser:

@@ -288,7 +288,7 @@ def _core_export(employee: Employee | None, user: User | None) -> dict:
     if user is not None:
         data["account"] = {"email": user.email, "first_name": user.first_name, "last_name": user.last_name,
                            "language": user.language, "time_zone": user.timezone, "coordinator": user.is_coordinator,
-                           "executive": user.is_executive, "joined": user.date_joined.isoformat(),
+                           "hr_lead": user.is_hr_lead, "executive": user.is_executive, "joined": user.date_joined.isoformat(),
                            "last_login": user.last_login.isoformat() if user.last_login else None}
         data["emails_received"] = [{"kind": n.kind, "due": n.due_at.isoformat(), "status": n.status}
                                    for n in Notification.objects.filter(recipient=user).order_by("due_at")]
@@ -372,7 +372,7 @@ def person_erase(*, actor: User, employee: Employee) -> None:
         user.email = f"erased-{user.pk}@invalid.example"
         user.first_name = user.last_name = ""
         user.is_active = False
-        user.is_coordinator = user.is_executive = False
+        user.is_coordinator = user.is_hr_lead = user.is_executive = False
         user.set_unusable_password()
         user.save()
         user.groups.clear()

@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from mentorat.core.models import DirectoryImport, Employee, User
-from mentorat.core.permissions import is_coordinator
+from mentorat.core.permissions import is_coordinator, is_hr_lead
 
 
 def employee_of(user) -> Employee | None:
@@ -94,7 +94,7 @@ def directory_overview() -> dict:
 
 
 def directory_import_get_for_user(*, user: User, pk: int) -> DirectoryImport:
-    if not is_coordinator(user):
+    if not is_hr_lead(user):
         raise Http404
     try:
         return DirectoryImport.objects.select_related("uploaded_by").get(pk=pk)
@@ -103,7 +103,7 @@ def directory_import_get_for_user(*, user: User, pk: int) -> DirectoryImport:
 
 
 def directory_import_recent(*, user: User, limit: int = 10) -> list[DirectoryImport]:
-    if not is_coordinator(user):
+    if not is_hr_lead(user):
         raise Http404
     return list(DirectoryImport.objects.select_related("uploaded_by").defer("content")[:limit])
 

@@ -211,8 +211,8 @@ def directory_import(
     final_email = {eid: e.email.lower() for eid, e in existing.items()}
     final_email.update({eid: row.email for eid, row in rows_by_id.items()})
     _check_domains(rows_by_id, final_email, error)
-    users = {u.pk: u for u in User.objects.only("pk", "email", "password", "last_login", "is_coordinator", "is_executive",
-                                                "is_staff", "is_superuser")}
+    users = {u.pk: u for u in User.objects.only("pk", "email", "password", "last_login", "is_coordinator", "is_hr_lead",
+                                                "is_executive", "is_staff", "is_superuser")}
     pair_members = employees_in_pairs()
     readers = set().union(*(provider() for provider in HELD_LOGIN_PROVIDERS))
     _plan_login_changes(rows_by_id, existing, final_email, users, pair_members, report, error, readers)
@@ -373,7 +373,7 @@ def _plan_login_changes(rows_by_id, existing, final_email, users, pair_members, 
         # Held: an account its owner uses (a password, or a log-in by single sign-on), in a pair, that
         # reads private content (``readers``) or has a site-wide role.
         held = (is_password_usable(user.password) or user.last_login is not None or current.pk in pair_members
-                or user.pk in readers or user.is_coordinator or user.is_executive or user.is_staff or user.is_superuser)
+                or user.pk in readers or user.is_coordinator or user.is_hr_lead or user.is_executive or user.is_staff or user.is_superuser)
         report.email_changes.append((eid, user.email, row.email, held))
         report.names.setdefault(eid, f"{row.first_name} {row.last_name}")
 

@@ -21,7 +21,14 @@ from mentorat.core import home as home_sections
 from mentorat.core import outbox, selectors, services
 from mentorat.core.forms import DirectoryFilterForm, DirectoryImportForm, PreferencesForm
 from mentorat.core.models import Notification, NotificationPreference, User
-from mentorat.core.permissions import coordinator_required, executive_required, is_coordinator, is_executive
+from mentorat.core.permissions import (
+    coordinator_required,
+    executive_required,
+    hr_lead_required,
+    is_coordinator,
+    is_executive,
+    is_hr_lead,
+)
 from mentorat.core.selectors import employee_of
 
 
@@ -31,10 +38,10 @@ def home(request):
         "employee": lambda: employee_of(user),  # read only when no section shows
         "sections": home_sections.sections_html(request),
     }
-    if is_coordinator(user):
+    if is_hr_lead(user):
         context["overview"] = selectors.directory_overview()
         context["imports"] = selectors.directory_import_recent(user=user, limit=5)
-    elif is_executive(user):
+    elif is_executive(user) or is_coordinator(user):
         context["overview"] = selectors.directory_overview()
     return render(request, "core/home.html", context)
 
@@ -74,7 +81,7 @@ def organisation(request):
     return render(request, "core/organisation.html", {"overview": selectors.directory_overview()})
 
 
-@coordinator_required
+@hr_lead_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
     form = DirectoryImportForm(request.POST or None, request.FILES or None)
@@ -89,7 +96,7 @@ def import_upload(request):
     return render(request, "core/import_upload.html", {"form": form, "recent": recent})
 
 
-@coordinator_required
+@hr_lead_required
 def import_preview(request, pk):
     batch = selectors.directory_import_get_for_user(user=request.user, pk=pk)
     return render(request, "core/import_preview.html", {"batch": batch, "summary": batch.summary,
@@ -114,7 +121,7 @@ def email_change_confirm(request, token):
     return render(request, "core/email_change_confirm.html", {"change": change})
 
 
-@coordinator_required
+@hr_lead_required
 @require_POST
 def import_confirm(request, pk):
     batch = selectors.directory_import_get_for_user(user=request.user, pk=pk)
@@ -242,7 +249,7 @@ def unsubscribe(request, token):
         return render(request, "core/unsubscribe.html", {"kind": kind})
 
 
-@coordinator_required
+@hr_lead_required
 def outbox_view(request):
     """What was sent, what waits, what failed: kind, recipient, due, status. Never a message body.
 
@@ -269,7 +276,7 @@ def outbox_view(request):
                                                 "query": query.urlencode()})
 
 
-@coordinator_required
+@hr_lead_required
 def locked_accounts(request):
     """Accounts locked by repeated failed logins; a coordinator unlocks one (audited)."""
     if request.method == "POST":
@@ -302,7 +309,7 @@ def my_data(request):
     return render(request, "core/my_data.html", {"sections": sections})
 
 
-@coordinator_required
+@hr_lead_required
 def audit(request):
     """The audit trail: who did what to whom, when; filterable, exportable as CSV."""
     from mentorat.core.csv import csv_response
@@ -323,7 +330,7 @@ def audit(request):
                                                "query": query.urlencode()})
 
 
-@coordinator_required
+@hr_lead_required
 @require_POST
 def employee_erase(request, pk):
     """Erase a person on request (GDPR): the coordinator confirms by typing ERASE."""
@@ -340,3 +347,31 @@ def employee_erase(request, pk):
         return redirect("core:employee", pk=pk)
     messages.success(request, _("The person was erased: names and texts are gone, the figures remain."))
     return redirect("core:directory")
+
+
+@hr_lead_required
+@require_GET
+def directory_export(request):
+    """The directory as CSV, with the import's columns (a round trip with the import), filtered as
+    the page is; for HR leads, who manage it. Audited: who exported how many people."""
+    from mentorat.core.csv import csv_response
+    from mentorat.core.directory_file import FIELDS, export_row
+
+    form = DirectoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.directory_list(
+        user=request.user,
+        search=filters.get("q", ""),
+        department=filters["department"].pk if filters.get("department") else "",
+        site=filters["site"].pk if filters.get("site") else "",
+        status=filters.get("status", ""),
+    ).order_by("employee_id")
+    response, writer = csv_response("mentorat-directory.csv")
+    writer.writerow(FIELDS)
+    count = 0
+    for employee in qs.iterator(chunk_size=2000):
+        writer.writerow(export_row(employee))
+        count += 1
+    services.audit_log(actor=request.user, action="directory.export", target="directory",
+                       details={"employees": count, "filters": {k: str(v) for k, v in request.GET.items() if v}})
+    return response

@@ -1,5 +1,6 @@
-"""The API's cast: one token per scope, all created by the coordinator, and a caller that sends
-a token the way an integration does (``Authorization: Bearer …``)."""
+"""The API's cast: one token per scope — read and programme created by the programme's
+coordinator, directory by the HR lead (the directory is the whole company's) — and a caller that
+sends a token the way an integration does (``Authorization: Bearer …``)."""
 
 import json
 
@@ -8,10 +9,11 @@ from django.test import Client
 
 
 @pytest.fixture
-def tokens(coordinator):
+def tokens(coordinator, hr_lead):
     from mentorat.api.services import api_token_create
 
-    return {scope: api_token_create(actor=coordinator, name=f"{scope} integration", scope=scope)[1]
+    return {scope: api_token_create(actor=hr_lead if scope == "directory" else coordinator, name=f"{scope} integration",
+                                    scope=scope)[1]
             for scope in ("read", "directory", "programme")}
 
 

@@ -12,8 +12,8 @@ from tests.api.conftest import call
 from tests.conftest import client_for
 
 
-def test_a_coordinator_creates_a_token_whose_secret_is_shown_once_and_stored_hashed(coordinator):
-    client = client_for(coordinator)
+def test_an_hr_lead_creates_a_token_whose_secret_is_shown_once_and_stored_hashed(hr_lead):
+    client = client_for(hr_lead)
     response = client.post("/api/tokens/", {"name": "SIRH nightly", "scope": "directory"})
     assert response.status_code == 200
     page = response.content.decode()
@@ -21,10 +21,10 @@ def test_a_coordinator_creates_a_token_whose_secret_is_shown_once_and_stored_has
     secret = next(word for word in page.replace("<", " ").replace(">", " ").split() if word.startswith(f"mnt_{token.prefix}_"))
     assert token.digest == hashlib.sha256(secret.encode()).hexdigest()
     assert secret.split("_", 2)[2] not in str(ApiToken.objects.values().get())
-    assert (token.scope, token.created_by, token.revoked_at) == ("directory", coordinator, None)
+    assert (token.scope, token.created_by, token.revoked_at) == ("directory", hr_lead, None)
     assert secret not in client.get("/api/tokens/").content.decode()  # never shown again
     assert call("get", "/api/employees/", secret).status_code == 200
-    assert AuditEntry.objects.filter(action="api_token.create", actor=coordinator, target=f"token:{token.prefix}").exists()
+    assert AuditEntry.objects.filter(action="api_token.create", actor=hr_lead, target=f"token:{token.prefix}").exists()
 
 
 def test_a_token_without_a_name_or_scope_is_refused_on_its_field(coordinator):
@@ -57,8 +57,9 @@ def test_nobody_but_a_coordinator_creates_or_revokes_tokens(request, who, tokens
         api_token_create(actor=user, name="mine", scope="read")
 
 
-def test_the_page_lists_tokens_without_their_secret_and_the_navigation_links_it(coordinator, tokens):
-    page = client_for(coordinator).get("/api/tokens/").content.decode()
+def test_the_page_lists_tokens_without_their_secret_and_the_navigation_links_it(hr_lead, tokens):
+    """The HR lead's page lists every token (a coordinator's, their own: tests/programmes/test_scoped_coordinators.py)."""
+    page = client_for(hr_lead).get("/api/tokens/").content.decode()
     for secret in tokens.values():
         assert secret not in page
         assert secret[:13] in page  # mnt_<prefix>_ names the token

@@ -116,13 +116,13 @@ class TestLoginEmailTakeover:
         member.user.refresh_from_db()
         assert member.user.email == old
 
-    def test_the_preview_names_each_login_change(self, org, coordinator):
+    def test_the_preview_names_each_login_change(self, org, hr_lead):
         member = org["junior_a"]
         old = member.user.email
         batch = directory_import_preview(filename="f.csv", data=csv_bytes(line_for(member, "new.address@x.example"), header=SHORT),
-                                         uploaded_by=coordinator, mark_missing_as_left=False)
+                                         uploaded_by=hr_lead, mark_missing_as_left=False)
         assert batch.summary["email_changes"] == [[member.employee_id, member.full_name, old, "new.address@x.example", True]]
-        page = client_for(coordinator).get(reverse("core:import_preview", args=[batch.pk])).content.decode()
+        page = client_for(hr_lead).get(reverse("core:import_preview", args=[batch.pk])).content.decode()
         assert old in page and "new.address@x.example" in page
         assert not PendingEmailChange.objects.exists()  # a preview writes nothing
 
@@ -330,11 +330,11 @@ class TestUploadPurge:
         assert batch.summary == {"created_count": 3, "left": [], "errors": [], "login_changes": []}
         assert recent.summary == {"created_count": 1, "left": ["Paul Martin"]}  # still within its week
 
-    def test_an_expired_preview_cannot_be_confirmed(self, coordinator):
-        batch = self.make(coordinator, "previewed", 2)
+    def test_an_expired_preview_cannot_be_confirmed(self, hr_lead):
+        batch = self.make(hr_lead, "previewed", 2)
         services.directory_import_purge()
         batch.refresh_from_db()
-        response = client_for(coordinator).post(reverse("core:import_confirm", args=[batch.pk]))
+        response = client_for(hr_lead).post(reverse("core:import_confirm", args=[batch.pk]))
         assert response.status_code == 302
         batch.refresh_from_db()
         assert batch.status == "expired"
@@ -354,12 +354,12 @@ class TestMassDepartures:
         run(csv_bytes(*lines, header=SHORT))
         return lines
 
-    def test_a_large_share_is_shown_loudly_and_needs_the_typed_word(self, coordinator):
+    def test_a_large_share_is_shown_loudly_and_needs_the_typed_word(self, hr_lead):
         lines = self.directory()
-        batch = directory_import_preview(filename="f.csv", data=csv_bytes(*lines[:5], header=SHORT), uploaded_by=coordinator,
+        batch = directory_import_preview(filename="f.csv", data=csv_bytes(*lines[:5], header=SHORT), uploaded_by=hr_lead,
                                          mark_missing_as_left=True)
-        assert batch.summary["mass_leave"]["count"] == 15 + 1  # the coordinator too
-        client = client_for(coordinator)
+        assert batch.summary["mass_leave"]["count"] == 15 + 1  # the hr_lead too
+        client = client_for(hr_lead)
         page = client.get(reverse("core:import_preview", args=[batch.pk])).content.decode()
         assert "alert-danger" in page and "16" in page
         client.post(reverse("core:import_confirm", args=[batch.pk]))
@@ -373,23 +373,23 @@ class TestMassDepartures:
         assert batch.status == "applied"
         assert Employee.objects.present().count() == 5
 
-    def test_the_importing_user_and_pair_members_are_named_and_need_an_extra_confirmation(self, active_pair, org, coordinator):
-        everyone = [e for e in Employee.objects.all() if e.employee_id not in ("COORD", org["director_a"].employee_id)]
+    def test_the_importing_user_and_pair_members_are_named_and_need_an_extra_confirmation(self, active_pair, org, hr_lead):
+        everyone = [e for e in Employee.objects.all() if e.employee_id not in ("HRLEAD", org["director_a"].employee_id)]
         lines = [line_for(e) for e in everyone]
-        batch = directory_import_preview(filename="f.csv", data=csv_bytes(*lines, header=SHORT), uploaded_by=coordinator,
+        batch = directory_import_preview(filename="f.csv", data=csv_bytes(*lines, header=SHORT), uploaded_by=hr_lead,
                                          mark_missing_as_left=True)
         named = {row[0]: " ".join(row[2]) for row in batch.summary["left_named"]}
-        assert set(named) == {"COORD", org["director_a"].employee_id}
-        assert "you" in named["COORD"] and "pair" in named[org["director_a"].employee_id]
-        page = client_for(coordinator).get(reverse("core:import_preview", args=[batch.pk])).content.decode()
+        assert set(named) == {"HRLEAD", org["director_a"].employee_id}
+        assert "you" in named["HRLEAD"] and "pair" in named[org["director_a"].employee_id]
+        page = client_for(hr_lead).get(reverse("core:import_preview", args=[batch.pk])).content.decode()
         assert org["director_a"].full_name in page
         with pytest.raises(services.ImportConfirmationNeeded):
-            directory_import_confirm(batch=batch, actor=coordinator, typed_word=services.mass_leave_word())
-        assert Employee.objects.get(employee_id="COORD").leave_date is None
-        report = directory_import_confirm(batch=batch, actor=coordinator, typed_word=services.mass_leave_word(),
+            directory_import_confirm(batch=batch, actor=hr_lead, typed_word=services.mass_leave_word())
+        assert Employee.objects.get(employee_id="HRLEAD").leave_date is None
+        report = directory_import_confirm(batch=batch, actor=hr_lead, typed_word=services.mass_leave_word(),
                                           confirm_named=True)
         assert report.applied
-        assert Employee.objects.get(employee_id="COORD").leave_date is not None
+        assert Employee.objects.get(employee_id="HRLEAD").leave_date is not None
 
     def test_a_small_share_needs_no_typing(self, coordinator):
         lines = self.directory(30)

@@ -45,12 +45,12 @@ class TestLoginThrottlingBySpelling:
             attempt(spellings[number % len(spellings)], "wrong")
         assert attempt("nadia.simon@test.example", PASSWORD).status_code == 429
 
-    def test_the_locked_accounts_page_shows_and_unlocks_the_normalised_address(self, nadia, coordinator, settings):
+    def test_the_locked_accounts_page_shows_and_unlocks_the_normalised_address(self, nadia, hr_lead, settings):
         for _ in range(settings.AXES_FAILURE_LIMIT):
             attempt("Nadia.Simon@test.example", "wrong")
-        page = client_for(coordinator).get(reverse("core:locked_accounts")).content.decode()
+        page = client_for(hr_lead).get(reverse("core:locked_accounts")).content.decode()
         assert "nadia.simon@test.example" in page and "Nadia.Simon" not in page
-        client_for(coordinator).post(reverse("core:locked_accounts"), {"email": " NADIA.Simon@test.example"})
+        client_for(hr_lead).post(reverse("core:locked_accounts"), {"email": " NADIA.Simon@test.example"})
         assert attempt("Nadia.Simon@test.example", PASSWORD).status_code == 302
         assert AuditEntry.objects.filter(action="login.unlock", target="nadia.simon@test.example").exists()
 
@@ -254,7 +254,7 @@ def assert_not_stored(response):
 
 @pytest.mark.django_db
 class TestNoStore:
-    def test_pair_space_my_data_csv_invitation_and_feed_are_not_stored(self, active_pair, org, coordinator, client):
+    def test_pair_space_my_data_csv_invitation_and_feed_are_not_stored(self, active_pair, org, hr_lead, client):
         from sessions import services
 
         senior = client_for(org["director_a"].user)
@@ -263,7 +263,7 @@ class TestNoStore:
         assert_not_stored(senior.get(reverse("core:my_data") + "?format=json"))
         session = active_pair.sessions.order_by("starts_at").first()
         assert_not_stored(senior.get(reverse("sessions:invitation", args=[session.pk])))
-        assert_not_stored(client_for(coordinator).get(reverse("core:audit") + "?format=csv"))
+        assert_not_stored(client_for(hr_lead).get(reverse("core:audit") + "?format=csv"))
         token = services.feed_get(user=org["junior_b"].user).token
         assert_not_stored(client.get(reverse("sessions:feed", args=[token])))  # anonymous, token in the URL
 

@@ -76,11 +76,10 @@ class TestNavigationByRole:
 
 @pytest.mark.django_db
 class TestAccess:
-    @pytest.mark.parametrize("name", ["core:directory", "core:import_upload"])
-    def test_only_coordinators_manage_the_directory(self, name, mentor, executive, coordinator):
-        assert client_for(mentor).get(reverse(name)).status_code == 403
-        assert client_for(executive).get(reverse(name)).status_code == 403
-        assert client_for(coordinator).get(reverse(name)).status_code == 200
+    def test_coordinators_browse_the_directory_and_hr_leads_import_it(self, mentor, executive, coordinator, hr_lead):
+        for name, allowed in (("core:directory", (coordinator, hr_lead)), ("core:import_upload", (hr_lead,))):
+            for user in (mentor, executive, coordinator, hr_lead):
+                assert client_for(user).get(reverse(name)).status_code == (200 if user in allowed else 403), (name, user)
 
     def test_an_employee_sees_only_their_own_record(self, org, mentor, coordinator):
         own = mentor.employee
@@ -136,8 +135,8 @@ class TestImportInTheInterface:
     def upload(self, client, data, name="people.csv"):
         return client.post(reverse("core:import_upload"), {"file": SimpleUploadedFile(name, data)})
 
-    def test_upload_preview_then_confirm(self, coordinator):
-        client = client_for(coordinator)
+    def test_upload_preview_then_confirm(self, hr_lead):
+        client = client_for(hr_lead)
         response = self.upload(client, csv_bytes(*BASIC))
         batch = DirectoryImport.objects.get()
         assert response["Location"] == reverse("core:import_preview", args=[batch.pk])
@@ -151,19 +150,19 @@ class TestImportInTheInterface:
         assert client.post(reverse("core:import_confirm", args=[batch.pk])).status_code == 302
         assert Employee.objects.filter(employee_id__in=["E1", "E2", "E3"]).count() == 3
 
-    def test_a_bad_file_shows_every_line_and_cannot_be_confirmed(self, coordinator):
-        client = client_for(coordinator)
+    def test_a_bad_file_shows_every_line_and_cannot_be_confirmed(self, hr_lead):
+        client = client_for(hr_lead)
         self.upload(client, csv_bytes(BASIC[0], "E2,Marc,Petit,m@x.example,E9,,,,5,fr,31/02/2020,"))
         batch = DirectoryImport.objects.get()
         assert batch.status == "refused"
         page = client.get(reverse("core:import_preview", args=[batch.pk]))
         text = page.content.decode()
-        assert "ligne 3 : le matricule manager E9 est inconnu" in text  # coordinator reads French
+        assert "ligne 3 : le matricule manager E9 est inconnu" in text  # the HR lead reads French
         client.post(reverse("core:import_confirm", args=[batch.pk]))
         assert not Employee.objects.filter(employee_id="E1").exists()
 
-    def test_wrong_file_type_names_the_field(self, coordinator):
-        response = self.upload(client_for(coordinator), b"%PDF-1.4", name="people.pdf")
+    def test_wrong_file_type_names_the_field(self, hr_lead):
+        response = self.upload(client_for(hr_lead), b"%PDF-1.4", name="people.pdf")
         assert response.status_code == 200 and "file" in response.context["form"].errors
 
 
@@ -230,23 +229,23 @@ def test_pages_carry_a_content_security_policy_without_inline_script(client, coo
 
 @pytest.mark.django_db
 class TestLoginThrottling:
-    """django-axes: five wrong passwords lock the account; a coordinator or the cool-off unlocks it."""
+    """django-axes: five wrong passwords lock the account; an HR lead or the cool-off unlocks it."""
 
     def attempt(self, email, password):
         return Client().post(reverse("login"), {"username": email, "password": password})
 
-    def test_repeated_failures_lock_the_account_until_a_coordinator_unlocks_it(self, mentor, coordinator, settings):
+    def test_repeated_failures_lock_the_account_until_an_hr_lead_unlocks_it(self, mentor, hr_lead, settings):
         for _ in range(settings.AXES_FAILURE_LIMIT):
             self.attempt(mentor.email, "wrong")
         locked = self.attempt(mentor.email, PASSWORD)  # even the right password is refused now
         assert locked.status_code == 429
-        page = client_for(coordinator).get(reverse("core:locked_accounts"))
+        page = client_for(hr_lead).get(reverse("core:locked_accounts"))
         assert mentor.email in page.content.decode()
-        client_for(coordinator).post(reverse("core:locked_accounts"), {"email": mentor.email})
+        client_for(hr_lead).post(reverse("core:locked_accounts"), {"email": mentor.email})
         assert self.attempt(mentor.email, PASSWORD).status_code == 302
         from mentorat.core.models import AuditEntry
 
-        assert AuditEntry.objects.filter(action="login.unlock", target=mentor.email, actor=coordinator).exists()
+        assert AuditEntry.objects.filter(action="login.unlock", target=mentor.email, actor=hr_lead).exists()
 
     def test_the_lock_lifts_after_the_cool_off(self, mentor, settings):
         import datetime
@@ -260,7 +259,7 @@ class TestLoginThrottling:
         AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - datetime.timedelta(minutes=1))
         assert self.attempt(mentor.email, PASSWORD).status_code == 302
 
-    def test_only_coordinators_see_and_unlock(self, mentor, executive):
-        for user in (mentor, executive):
+    def test_only_hr_leads_see_and_unlock(self, mentor, executive, coordinator):
+        for user in (mentor, executive, coordinator):
             assert client_for(user).get(reverse("core:locked_accounts")).status_code == 403
             assert client_for(user).post(reverse("core:locked_accounts"), {"email": "x@y.z"}).status_code == 403

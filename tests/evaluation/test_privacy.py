@@ -46,12 +46,12 @@ def test_a_person_downloads_what_is_held_on_them_and_not_the_others_notes_or_ans
     assert "attachment" in download["Content-Disposition"]
 
 
-def test_erasing_a_person_keeps_every_kpi(world, coordinator, executive):
+def test_erasing_a_person_keeps_every_kpi(world, hr_lead, executive):
     before = selectors.dashboard(user=executive, filters=selectors.Filters(), now=NOW)["total"]
     pair = world["pairs"][0]
     senior = pair.mentee.employee
     Application.objects.filter(employee=senior).update(motivation="Je veux comprendre TikTok")
-    response = client_en(coordinator).post(reverse("core:employee_erase", args=[senior.pk]), {"confirm": "ERASE"})
+    response = client_en(hr_lead).post(reverse("core:employee_erase", args=[senior.pk]), {"confirm": "ERASE"})
     assert response.status_code == 302
     senior.refresh_from_db()
     assert senior.first_name == "—" and "invalid" in senior.email and not senior.user.is_active
@@ -60,7 +60,7 @@ def test_erasing_a_person_keeps_every_kpi(world, coordinator, executive):
     after = selectors.dashboard(user=executive, filters=selectors.Filters(), now=NOW)["total"]
     assert after == before
     entry = AuditEntry.objects.get(action="person.erase")
-    assert entry.actor == coordinator and "Je veux" not in json.dumps(entry.details)
+    assert entry.actor == hr_lead and "Je veux" not in json.dumps(entry.details)
 
 
 def test_erasure_needs_the_typed_confirmation_and_a_coordinator(world, coordinator, executive):
@@ -89,9 +89,9 @@ def test_retention_removes_personal_content_after_the_period_only(world, setting
     assert Response.objects.count() == 18  # the counts remain
 
 
-def test_audit_trail_is_for_coordinators_and_exports_without_private_content(active_pair, coordinator, mentee, mentor):
+def test_audit_trail_is_for_coordinators_and_exports_without_private_content(active_pair, hr_lead, mentee, mentor):
     session_services.note_add(user=mentee, pair=active_pair, body=MINE)
-    client = client_en(coordinator)
+    client = client_en(hr_lead)
     page = client.get(reverse("core:audit"))
     assert page.status_code == 200 and "pairing.publish" in page.content.decode()
     export = client.get(reverse("core:audit"), {"format": "csv", "action": "pairing"})

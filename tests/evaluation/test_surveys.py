@@ -265,7 +265,7 @@ def test_comments_show_only_for_enough_authors_in_alphabetical_order_without_dat
     assert str(timezone.localdate(pairs[0].activated_at).year) not in page.split("question-result", 1)[1]
 
 
-def test_the_outbox_does_not_tell_who_answered_a_survey(live_pair, mentor, mentee, coordinator):
+def test_the_outbox_does_not_tell_who_answered_a_survey(live_pair, mentor, mentee, hr_lead):
     import re
 
     Notification.objects.exclude(kind="survey_invitation").delete()
@@ -275,7 +275,7 @@ def test_the_outbox_does_not_tell_who_answered_a_survey(live_pair, mentor, mente
     services.response_submit(user=mentee, survey=survey, pair=live_pair,
                              answers={(skill.pk, live_pair.mentee.domain_items.first().domain_id): 3})
     assert sorted(drain_outbox()) == ["sent", "skipped"]  # the mentee's invitation is no longer needed
-    client = client_for(coordinator)
+    client = client_for(hr_lead)
     page = client.get(reverse("core:outbox")).content.decode()
     rows = {user.email: re.search(r"<tr[^>]*>(?:(?!</tr>).)*" + re.escape(user.email) + r".*?</tr>", page, re.S).group(0)
             for user in (mentor, mentee)}

@@ -17,8 +17,9 @@ NOTE = "Notre secret de binôme"
 
 @pytest.fixture
 def hr(db):
-    """The HR person named for concerns: a coordinator too, but named, unlike ``coordinator``."""
-    return EmployeeFactory(employee_id="HR", job_level=4, user__is_coordinator=True, user__first_name="Hélène",
+    """The HR person named for concerns: an HR lead too (who runs every programme), but named,
+    unlike ``coordinator``."""
+    return EmployeeFactory(employee_id="HR", job_level=4, user__is_hr_lead=True, user__first_name="Hélène",
                            user__last_name="Rh").user
 
 
@@ -142,11 +143,11 @@ class TestConcernsGoToTheNamedContacts:
         assert "concern_contacts" not in body
         assert WORRY not in client.get("/admin/mentoring_sessions/mentoringsession/").content.decode()
 
-    def test_no_export_holds_the_text(self, concern, active_pair, coordinator):
+    def test_no_export_holds_the_text(self, concern, active_pair, hr_lead):
         slug = active_pair.programme.slug
         for url in (reverse("binomes:export", args=[slug]), reverse("programmes:queue", args=[slug]) + "?format=csv",
                     reverse("evaluation:export"), reverse("core:audit") + "?format=csv"):
-            response = client_for(coordinator).get(url)
+            response = client_for(hr_lead).get(url)
             assert response.status_code == 200 and WORRY not in response.content.decode("utf-8", "ignore"), url
 
 
