@@ -57,13 +57,14 @@ class AccountCreationForm(forms.ModelForm):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "is_coordinator", "is_executive", "is_active", "is_superuser"]
-    list_filter = ["is_coordinator", "is_executive", "is_active", "is_superuser", "language"]
+    list_display = ["email", "first_name", "last_name", "is_coordinator", "is_hr_lead", "is_executive", "is_active",
+                    "is_superuser"]
+    list_filter = ["is_coordinator", "is_hr_lead", "is_executive", "is_active", "is_superuser", "language"]
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = [
         (None, {"fields": ["email", "password_state"]}),
         (_("Personal info"), {"fields": ["first_name", "last_name", "language", "timezone"]}),
-        (_("Roles"), {"fields": ["is_coordinator", "is_executive", "is_active", "is_staff", "is_superuser"]}),
+        (_("Roles"), {"fields": ["is_coordinator", "is_hr_lead", "is_executive", "is_active", "is_staff", "is_superuser"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_form = AccountCreationForm

@@ -46,7 +46,8 @@ JUNIOR_TITLES = {
 DEMO_ACCOUNTS = [
     # (email local part, first, last, role label, flags)
     ("philippe.garnier", "Philippe", "Garnier", "executive", {"is_executive": True}),
-    ("claire.dubois", "Claire", "Dubois", "coordinator", {"is_coordinator": True}),
+    ("claire.dubois", "Claire", "Dubois", "HR lead (coordinates every programme)", {"is_coordinator": True, "is_hr_lead": True}),
+    ("julien.roche", "Julien", "Roche", "coordinator of the demo programme only", {"is_coordinator": True}),
     ("bernard.lefevre", "Bernard", "Lefèvre", "mentee (senior)", {}),
     ("lea.moreau", "Léa", "Moreau", "mentor (junior)", {}),
     ("sophie.laurent", "Sophie", "Laurent", "sponsor (director)", {}),
