@@ -9,5 +9,6 @@ def navigation(request):
     items = nav.items_for(request) if user is not None and user.is_authenticated else []
     path = request.path
     matching = [item.url for item in items if path.startswith(item.url) and (item.url != "/" or path == "/")]
-    return {"nav_items": items, "nav_active": max(matching, key=len, default=None), "LANGUAGES": settings.LANGUAGES,
+    active = max(matching, key=len, default=None)
+    return {"nav_items": items, "nav_entries": nav.entries(items, active), "nav_active": active, "LANGUAGES": settings.LANGUAGES,
             "OIDC_ENABLED": settings.OIDC_ENABLED}

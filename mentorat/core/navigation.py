@@ -12,12 +12,15 @@ from django.urls import reverse
 @dataclass(frozen=True)
 class NavItem:
     """``when``: shown only if this queryset has a row (every item's condition is read in one
-    query for the whole navigation), or a plain bool."""
+    query for the whole navigation), or a plain bool. ``menu``: items with the same menu label
+    are shown together in one drop-down menu (at the place of the first), so an HR lead's
+    navigation fits on one line."""
 
     label: str
     url: str
     order: int = 100
     when: object = True
+    menu: str = ""
 
 
 _providers: list[Callable] = []
@@ -42,6 +45,23 @@ def items_for(request) -> list[NavItem]:
     return items
 
 
+def entries(items: list[NavItem], active: str | None) -> list[dict]:
+    """The items as the template lays them out: ``{"item": …}`` alone, or ``{"menu": label,
+    "items": […], "active": bool}`` for a drop-down menu, at the place of its first item."""
+    out, menus = [], {}
+    for item in items:
+        if not item.menu:
+            out.append({"item": item})
+        elif item.menu in menus:
+            menus[item.menu]["items"].append(item)
+        else:
+            menus[item.menu] = {"menu": item.menu, "items": [item]}
+            out.append(menus[item.menu])
+    for menu in menus.values():
+        menu["active"] = any(item.url == active for item in menu["items"])
+    return out
+
+
 def _shown(user, items: list[NavItem]) -> list[NavItem]:
     """The items whose condition holds: every queryset condition in one ``SELECT EXISTS(…), …``."""
     from django.db.models import Exists
@@ -61,14 +81,15 @@ def core_items(request) -> list[NavItem]:
 
     user = request.user
     items = [NavItem(_("Home"), reverse("core:home"), 0)]
+    admin = _("HR admin")
     if is_coordinator(user):
-        items.append(NavItem(_("Directory"), reverse("core:directory"), 50))
-        items.append(NavItem(_("API tokens"), reverse("api:tokens"), 62))
+        items.append(NavItem(_("Directory"), reverse("core:directory"), 50, menu=admin))
+        items.append(NavItem(_("API tokens"), reverse("api:tokens"), 62, menu=admin))
     if is_hr_lead(user):
-        items.append(NavItem(_("Import"), reverse("core:import_upload"), 51))
-        items.append(NavItem(_("Roles"), reverse("programmes:roles"), 53))
-        items.append(NavItem(_("Outbox"), reverse("core:outbox"), 60))
-        items.append(NavItem(_("Audit"), reverse("core:audit"), 61))
+        items.append(NavItem(_("Import"), reverse("core:import_upload"), 51, menu=admin))
+        items.append(NavItem(_("Roles"), reverse("programmes:roles"), 53, menu=admin))
+        items.append(NavItem(_("Outbox"), reverse("core:outbox"), 60, menu=admin))
+        items.append(NavItem(_("Audit"), reverse("core:audit"), 61, menu=admin))
     if is_executive(user):
         items.append(NavItem(_("Organisation"), reverse("core:organisation"), 52))
     if user.is_superuser:

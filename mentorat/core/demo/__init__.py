@@ -107,8 +107,8 @@ def company_rows() -> list[dict]:
         for head_index in range(3):
             site = SITES[(index + head_index) % len(SITES)]
             if department == "Ressources humaines" and head_index == 0:
-                head = person("Claire", "Dubois", director, 4, department, "Paris", "Responsable développement RH",
-                              email="claire.dubois")
+                head = claire = person("Claire", "Dubois", director, 4, department, "Paris", "Responsable développement RH",
+                                       email="claire.dubois")
             else:
                 first, last = random_name()
                 head = person(first, last, director, 4, department, site, TITLES[4])
@@ -131,6 +131,8 @@ def company_rows() -> list[dict]:
                     left = "2025-06-30" if rng.random() < 0.03 else ""
                     person(first, last, manager, 1, department, site, JUNIOR_TITLES[department],
                            language="en" if rng.random() < 0.1 else "fr", left=left)
+    # Last, so the random names above stay the same: a coordinator of one programme only.
+    person("Julien", "Roche", claire, 3, "Ressources humaines", "Lyon", "Chargé de programmes RH", email="julien.roche")
     return rows
 
 
