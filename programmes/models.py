@@ -447,6 +447,16 @@ class Application(models.Model):
     def editable(self) -> bool:
         return self.status == self.Status.SUBMITTED
 
+    @property
+    def availability_labels(self) -> list[str]:
+        """“Monday morning”, never the stored code “mon-am” (an unknown code is shown as stored)."""
+        return [str(slot_label(slot)) if slot in SLOTS else slot for slot in self.availability]
+
+    @property
+    def language_labels(self) -> list[str]:
+        names = dict(LANGUAGE_CHOICES)
+        return [str(names.get(code, code)) for code in self.languages]
+
 
 class ApplicationDomain(models.Model):
     """A domain of an application: the mentor's expertise level, or the mentee's priority (1–3)."""

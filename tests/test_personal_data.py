@@ -24,6 +24,9 @@ from mentorat.core.models import AuditEntry, DirectoryImport, Employee, ErasedEm
 from tests.conftest import application_data, client_for
 from tests.factories import EmployeeFactory
 
+# The word an HR lead types to erase someone, in French (the users' language here; English: ERASE).
+ERASE = "EFFACER"
+
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField, models.BinaryField,
                models.GenericIPAddressField, models.FileField, models.UUIDField)
 # The project's apps and the third-party ones that keep rows about people.
@@ -260,7 +263,7 @@ def test_erasure_leaves_nothing_naming_the_person_in_any_table_mail_or_cache_and
     person = history["person"]
     before = counts()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(hr_lead).post(reverse("core:employee_erase", args=[person.pk]), {"confirm": "ERASE"})
+        response = client_for(hr_lead).post(reverse("core:employee_erase", args=[person.pk]), {"confirm": ERASE})
     assert response.status_code == 302
     assert everything_naming(TERMS, file_mail) == []
     after = counts()
@@ -279,7 +282,7 @@ def test_erasure_leaves_nothing_naming_the_person_in_any_table_mail_or_cache_and
 
 def test_erasure_remembers_the_employee_id_only_as_a_keyed_digest(history, hr_lead):
     person = history["person"]
-    client_for(hr_lead).post(reverse("core:employee_erase", args=[person.pk]), {"confirm": "ERASE"})
+    client_for(hr_lead).post(reverse("core:employee_erase", args=[person.pk]), {"confirm": ERASE})
     remembered = ErasedEmployee.objects.get()
     assert remembered.digest == ErasedEmployee.digest_of(EID) and EID not in remembered.digest
     person.refresh_from_db()
@@ -309,7 +312,7 @@ def test_a_coordinator_can_erase_neither_themself_nor_an_administrator(db, hr_le
     administrator = EmployeeFactory(employee_id="ROOT1", user__is_superuser=True, user__is_staff=True)
     client = client_for(hr_lead)
     for employee in (hr_lead.employee, administrator):
-        response = client.post(reverse("core:employee_erase", args=[employee.pk]), {"confirm": "ERASE"}, follow=True)
+        response = client.post(reverse("core:employee_erase", args=[employee.pk]), {"confirm": ERASE}, follow=True)
         assert response.status_code == 200
         employee.refresh_from_db()
         assert employee.first_name != privacy.ERASED_NAME and User.objects.get(pk=employee.user_id).is_active

@@ -121,6 +121,11 @@ class ImportConfirmationNeeded(ValueError):
     """The confirmation of an import lacks the typed word or the explicit agreement it needs."""
 
 
+def erase_word() -> str:
+    """The word an HR lead types to erase a person, in the active language (ERASE, EFFACER)."""
+    return pgettext("typed to confirm erasing a person", "ERASE")
+
+
 def mass_leave_word() -> str:
     """The word a coordinator types to mark many employees as left, in the active language."""
     return pgettext("typed to confirm marking many employees as left", "LEAVERS")

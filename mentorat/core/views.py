@@ -72,6 +72,8 @@ def employee_detail(request, pk):
         "peer_count": selectors.employee_peers(employee).count(),
         "subtree_count": selectors.employee_subtree(employee).count(),
         "can_browse": is_coordinator(request.user),
+        "can_erase": is_hr_lead(request.user),
+        "erase_word": services.erase_word(),
     }
     return render(request, "core/employee_detail.html", context)
 
@@ -333,12 +335,14 @@ def audit(request):
 @hr_lead_required
 @require_POST
 def employee_erase(request, pk):
-    """Erase a person on request (GDPR): the coordinator confirms by typing ERASE."""
+    """Erase a person on request (GDPR): the HR lead confirms by typing the word of their language
+    (ERASE, EFFACER)."""
     from mentorat.core.privacy import ErasureRefused, person_erase
 
     employee = selectors.employee_get_for_user(user=request.user, pk=pk)
-    if request.POST.get("confirm", "").strip().upper() != "ERASE":
-        messages.error(request, _("Type ERASE to confirm: nothing was erased."))
+    word = services.erase_word()
+    if request.POST.get("confirm", "").strip().upper() != word.upper():
+        messages.error(request, _("Type %(word)s to confirm: nothing was erased.") % {"word": word})
         return redirect("core:employee", pk=pk)
     try:
         person_erase(actor=request.user, employee=employee)

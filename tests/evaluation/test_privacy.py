@@ -15,6 +15,9 @@ from sessions import services as session_services
 from sessions.models import PrivateNote
 from tests.evaluation.conftest import answer, client_en
 
+# The word an HR lead types to erase someone, in the language of these clients (English).
+ERASE = "ERASE"
+
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 22, 12))
 MINE, THEIRS = "Je n'ose pas encore poster", "Mon senior progresse vite mais doute"
 
@@ -51,7 +54,7 @@ def test_erasing_a_person_keeps_every_kpi(world, hr_lead, executive):
     pair = world["pairs"][0]
     senior = pair.mentee.employee
     Application.objects.filter(employee=senior).update(motivation="Je veux comprendre TikTok")
-    response = client_en(hr_lead).post(reverse("core:employee_erase", args=[senior.pk]), {"confirm": "ERASE"})
+    response = client_en(hr_lead).post(reverse("core:employee_erase", args=[senior.pk]), {"confirm": ERASE})
     assert response.status_code == 302
     senior.refresh_from_db()
     assert senior.first_name == "—" and "invalid" in senior.email and not senior.user.is_active
@@ -68,8 +71,8 @@ def test_erasure_needs_the_typed_confirmation_and_a_coordinator(world, coordinat
     url = reverse("core:employee_erase", args=[senior.pk])
     client_en(coordinator).post(url, {"confirm": "yes"})
     assert Employee.objects.get(pk=senior.pk).first_name != "—"
-    assert client_en(executive).post(url, {"confirm": "ERASE"}).status_code == 403
-    assert client_en(senior.user).post(url, {"confirm": "ERASE"}).status_code == 403
+    assert client_en(executive).post(url, {"confirm": ERASE}).status_code == 403
+    assert client_en(senior.user).post(url, {"confirm": ERASE}).status_code == 403
 
 
 def test_retention_removes_personal_content_after_the_period_only(world, settings):
