@@ -6,7 +6,7 @@ from django.db import transaction
 
 from mentorat.core.demo import DOMAIN
 from mentorat.core.models import Employee, User
-from programmes.models import Application, Objective, Programme, ProgrammeSponsor, Role, TrainingModule
+from programmes.models import Application, CoordinatorAssignment, Objective, Programme, ProgrammeSponsor, Role, TrainingModule
 from programmes.services import ApplicationData, application_review, application_submit, programme_create, programme_transition
 
 SLUG = "mentorat-inverse-2027"
@@ -15,6 +15,11 @@ SPONSOR_MESSAGE = (
     "Nos collègues les plus jeunes voient avant nous ce qui change dans nos métiers. "
     "Je compte sur chaque dirigeant de ce programme pour accepter de ne pas savoir, écouter et essayer. "
     "— Sophie Laurent, directrice marketing"
+)
+SPONSOR_MESSAGE_EN = (
+    "Our youngest colleagues see before we do what is changing in our jobs. "
+    "I count on every executive in this programme to accept not knowing, to listen and to try. "
+    "— Sophie Laurent, Chief Marketing Officer"
 )
 
 # (employee id rank among juniors/seniors, role, domains, final status)
@@ -44,24 +49,37 @@ def seed(stdout):
         duration_months=9, cadence_weeks=3, session_minutes=60,
         description="Des juniors volontaires accompagnent des dirigeants sur l'IA générative, les réseaux sociaux, "
                     "les nouveaux modes de travail et les attentes de leur génération.",
+        description_en="Junior volunteers guide executives through generative AI, social media, new ways of working "
+                       "and what their generation expects.",
     )
     programme.mentee_min_level = 4
     programme.mentor_max_level = 2
     programme.save()
+    CoordinatorAssignment.objects.create(user=User.objects.get(email=f"julien.roche@{DOMAIN}"), programme=programme,
+                                         granted_by=coordinator)
     Objective.objects.bulk_create([
-        Objective(programme=programme, title="80 % des mentorés déclarent une progression", kpi="skill_gain_rate", target=80, order=1),
-        Objective(programme=programme, title="90 % recommanderaient le programme", kpi="recommendation_rate", target=90, order=2),
-        Objective(programme=programme, title="75 % des séances prévues tenues", kpi="session_completion", target=75, order=3),
+        Objective(programme=programme, title="80 % des mentorés déclarent une progression",
+                  title_en="80% of mentees report a skill gain", kpi="skill_gain_rate", target=80, order=1),
+        Objective(programme=programme, title="90 % recommanderaient le programme",
+                  title_en="90% would recommend the programme", kpi="recommendation_rate", target=90, order=2),
+        Objective(programme=programme, title="75 % des séances prévues tenues",
+                  title_en="75% of planned sessions held", kpi="session_completion", target=75, order=3),
     ])
     ProgrammeSponsor.objects.create(programme=programme, user=User.objects.get(email=f"sophie.laurent@{DOMAIN}"),
-                                    message=SPONSOR_MESSAGE)
+                                    message=SPONSOR_MESSAGE, message_en=SPONSOR_MESSAGE_EN)
     TrainingModule.objects.bulk_create([
-        TrainingModule(programme=programme, audience="both", title="La charte et la confidentialité", duration_minutes=20,
-                       content="Ce qui se dit dans le binôme y reste ; pas d'évaluation du mentor.", order=1),
-        TrainingModule(programme=programme, audience="mentor", title="Animer une séance de mentorat inversé", duration_minutes=45,
-                       content="Préparer un exercice pratique, partir des situations du mentoré.", order=2),
-        TrainingModule(programme=programme, audience="mentee", title="Accepter de ne pas savoir", duration_minutes=30,
-                       content="La posture d'apprenant, poser des questions, essayer entre les séances.", order=3),
+        TrainingModule(programme=programme, audience="both", title="La charte et la confidentialité",
+                       title_en="The charter and confidentiality", duration_minutes=20,
+                       content="Ce qui se dit dans le binôme y reste ; pas d'évaluation du mentor.",
+                       content_en="What is said in the pair stays there; the mentor is never assessed on it.", order=1),
+        TrainingModule(programme=programme, audience="mentor", title="Animer une séance de mentorat inversé",
+                       title_en="Running a reverse-mentoring session", duration_minutes=45,
+                       content="Préparer un exercice pratique, partir des situations du mentoré.",
+                       content_en="Prepare a hands-on exercise; start from the mentee's own situations.", order=2),
+        TrainingModule(programme=programme, audience="mentee", title="Accepter de ne pas savoir",
+                       title_en="Accepting not knowing", duration_minutes=30,
+                       content="La posture d'apprenant, poser des questions, essayer entre les séances.",
+                       content_en="The learner's stance: ask questions, try things out between sessions.", order=3),
     ])
     programme_transition(actor=coordinator, programme=programme, to=Programme.Status.ENROLMENT)
     programme.refresh_from_db()

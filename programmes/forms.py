@@ -1,3 +1,5 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.db.models import Q
 from django.forms import inlineformset_factory
@@ -20,6 +22,50 @@ from programmes.models import (
 from programmes.services import ApplicationData
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TWO_LANGUAGES_HELP = _("Readers see the text in their language, or in the other one when theirs is empty.")
+
+
+class BilingualFormMixin:
+    """Programme content is written in French (``name``) and in English (``name_en``): the two
+    fields side by side (one above the other on a phone). ``REQUIRED_IN_A_LANGUAGE`` names the
+    fields of a plain form that need at least one of their two languages (a model form leaves that
+    to its model's ``clean``)."""
+
+    REQUIRED_IN_A_LANGUAGE: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self._bilingual_names():
+            english = self.fields[f"{name}_en"]
+            english.help_text = english.help_text or TWO_LANGUAGES_HELP
+
+    def _bilingual_names(self) -> list[str]:
+        return [name for name in self.fields if f"{name}_en" in self.fields]
+
+    @property
+    def helper(self) -> FormHelper:
+        """Built when the form is rendered, so the fields a formset adds (delete) are laid out too."""
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        pairs = set(self._bilingual_names())
+        items = []
+        for name in self.fields:
+            if name.endswith("_en") and name[:-3] in pairs:
+                continue
+            if name in pairs:
+                items.append(Row(Column(name, css_class="col-md-6"), Column(f"{name}_en", css_class="col-md-6")))
+            else:
+                items.append(name)
+        helper.layout = Layout(*items)
+        return helper
+
+    def clean(self):
+        data = super().clean()
+        for name in self.REQUIRED_IN_A_LANGUAGE:
+            if not (data.get(name) or "").strip() and not (data.get(f"{name}_en") or "").strip():
+                self.add_error(name, _("Write it in French, in English or in both."))
+        return data
 
 
 class DomainChoiceField(forms.ModelMultipleChoiceField):
@@ -29,7 +75,7 @@ class DomainChoiceField(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(BilingualFormMixin, forms.ModelForm):
     domains = DomainChoiceField(
         label=_("Learning domains on offer"), queryset=LearningDomain.objects.all(),
         widget=forms.CheckboxSelectMultiple, required=False,
@@ -38,11 +84,12 @@ class ProgrammeForm(forms.ModelForm):
     class Meta:
         model = Programme
         fields = [
-            "name", "slug", "description", "start_date", "duration_months", "cadence_weeks", "session_minutes",
+            "name", "slug", "description", "description_en", "start_date", "duration_months", "cadence_weeks", "session_minutes",
             "domains", "mentee_min_level", "mentor_max_level", "exclude_subtree", "exclude_peers",
             "min_level_gap", "require_shared_language", "require_training",
         ]
-        widgets = {"start_date": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"start_date": DATE, "description": forms.Textarea(attrs={"rows": 3}),
+                   "description_en": forms.Textarea(attrs={"rows": 3})}
 
     concern_contacts = forms.CharField(
         label=_("HR contacts for concerns"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
@@ -79,7 +126,7 @@ class ProgrammeForm(forms.ModelForm):
         return users
 
 
-class ProgrammeCreateForm(forms.ModelForm):
+class ProgrammeCreateForm(BilingualFormMixin, forms.ModelForm):
     domains = DomainChoiceField(
         label=_("Learning domains on offer"), queryset=LearningDomain.objects.offered(),
         widget=forms.CheckboxSelectMultiple, required=False,
@@ -93,8 +140,10 @@ class ProgrammeCreateForm(forms.ModelForm):
 
     class Meta:
         model = Programme
-        fields = ["name", "slug", "description", "start_date", "duration_months", "cadence_weeks", "session_minutes"]
-        widgets = {"start_date": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+        fields = ["name", "slug", "description", "description_en", "start_date", "duration_months", "cadence_weeks",
+                  "session_minutes"]
+        widgets = {"start_date": DATE, "description": forms.Textarea(attrs={"rows": 3}),
+                   "description_en": forms.Textarea(attrs={"rows": 3})}
 
 
 class CloseForm(forms.Form):
@@ -107,11 +156,16 @@ class CopyForm(forms.Form):
     start_date = forms.DateField(label=_("Start date"), widget=DATE)
 
 
+class BilingualModelForm(BilingualFormMixin, forms.ModelForm):
+    """The form of one objective, milestone or training module: at least one title is the model's rule."""
+
+
 ObjectiveFormSet = inlineformset_factory(
-    Programme, Objective, fields=["title", "kpi", "target"], extra=1, can_delete=True,
+    Programme, Objective, form=BilingualModelForm, fields=["title", "title_en", "kpi", "target"], extra=1, can_delete=True,
 )
 MilestoneFormSet = inlineformset_factory(
-    Programme, Milestone, fields=["kind", "title", "date"], extra=1, can_delete=True, widgets={"date": DATE},
+    Programme, Milestone, form=BilingualModelForm, fields=["kind", "title", "title_en", "date"], extra=1, can_delete=True,
+    widgets={"date": DATE},
 )
 def _https_urls(field, **kwargs):
     if field.name == "link":
@@ -120,18 +174,25 @@ def _https_urls(field, **kwargs):
 
 
 TrainingFormSet = inlineformset_factory(
-    Programme, TrainingModule, fields=["audience", "title", "content", "link", "duration_minutes"], extra=1,
-    can_delete=True, widgets={"content": forms.Textarea(attrs={"rows": 2})}, formfield_callback=_https_urls,
+    Programme, TrainingModule, form=BilingualModelForm,
+    fields=["audience", "title", "title_en", "content", "content_en", "link", "duration_minutes"], extra=1,
+    can_delete=True, widgets={"content": forms.Textarea(attrs={"rows": 2}), "content_en": forms.Textarea(attrs={"rows": 2})},
+    formfield_callback=_https_urls,
 )
 
 
-class CharterForm(forms.Form):
-    text = forms.CharField(label=_("Participation charter"), widget=forms.Textarea(attrs={"rows": 12}))
+class CharterForm(BilingualFormMixin, forms.Form):
+    REQUIRED_IN_A_LANGUAGE = ("text",)
+
+    text = forms.CharField(label=_("Participation charter in French"), widget=forms.Textarea(attrs={"rows": 12}), required=False)
+    text_en = forms.CharField(label=_("Participation charter in English"), widget=forms.Textarea(attrs={"rows": 12}),
+                              required=False)
 
 
-class SponsorAddForm(forms.Form):
+class SponsorAddForm(BilingualFormMixin, forms.Form):
     email = forms.EmailField(label=_("Sponsor's e-mail address"))
-    message = forms.CharField(label=_("Sponsor message"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    message = forms.CharField(label=_("Sponsor message in French"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    message_en = forms.CharField(label=_("Sponsor message in English"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def clean_email(self):
         email = self.cleaned_data["email"]
@@ -142,8 +203,11 @@ class SponsorAddForm(forms.Form):
         return email
 
 
-class SponsorMessageForm(forms.Form):
-    message = forms.CharField(label=_("Your message to the participants"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+class SponsorMessageForm(BilingualFormMixin, forms.Form):
+    message = forms.CharField(label=_("Your message to the participants, in French"), widget=forms.Textarea(attrs={"rows": 5}),
+                              required=False)
+    message_en = forms.CharField(label=_("Your message to the participants, in English"),
+                                 widget=forms.Textarea(attrs={"rows": 5}), required=False)
 
 
 LEVEL_CHOICES = {

@@ -38,6 +38,39 @@ def slot_label(slot: str):
     return format_lazy("{} {}", dict(WEEKDAYS)[day], dict(HALF_DAYS)[half])
 
 
+def in_language(obj, field: str, language: str | None = None) -> str:
+    """Programme content is written in French (``field``) and in English (``<field>_en``): the text
+    in the reader's language — the active one unless ``language`` is given — or in the other one when
+    that is empty (blank counts as empty). Any language but French reads English first."""
+    french, english = getattr(obj, field) or "", getattr(obj, f"{field}_en") or ""
+    if (language or get_language() or settings.LANGUAGE_CODE).startswith("fr"):
+        return french if french.strip() else english
+    return english if english.strip() else french
+
+
+class Bilingual:
+    """A model whose content is written in two languages: ``text`` (French) beside ``text_en``."""
+
+    # The fields that must be written in at least one of the two languages.
+    REQUIRED_IN_A_LANGUAGE: tuple[str, ...] = ()
+
+    def in_language(self, field: str, language: str | None = None) -> str:
+        return in_language(self, field, language)
+
+    def clean_languages(self) -> None:
+        """Each required text is written in French, in English or in both; the error names the French field."""
+        errors = {name: _("Write it in French, in English or in both.") for name in self.REQUIRED_IN_A_LANGUAGE
+                  if not (getattr(self, name) or "").strip() and not (getattr(self, f"{name}_en") or "").strip()}
+        if errors:
+            raise ValidationError(errors)
+
+
+def written_in_a_language(model: str, field: str) -> models.CheckConstraint:
+    """The database's side of ``Bilingual.clean_languages``: never both languages empty."""
+    return models.CheckConstraint(condition=~models.Q(**{field: ""}) | ~models.Q(**{f"{field}_en": ""}),
+                                  name=f"{model}_{field}_in_a_language")
+
+
 def add_months(day: datetime.date, months: int) -> datetime.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
@@ -85,7 +118,7 @@ class LearningDomain(models.Model):
         return self.retired_at is not None
 
 
-class Programme(models.Model):
+class Programme(Bilingual, models.Model):
     # The cached values this model's rows feed (mentorat.core.scopes).
     SCOPED_BY = {"programme": "pk", "results": "pk", "sessions": "pk", "goals": "pk"}
     objects = ScopedQuerySet.as_manager()
@@ -104,7 +137,8 @@ class Programme(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name (URL)"), max_length=80, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description in French"), blank=True)
+    description_en = models.TextField(_("description in English"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     start_date = models.DateField(_("start date"))
     duration_months = models.PositiveSmallIntegerField(
@@ -169,8 +203,12 @@ class Programme(models.Model):
     def current_charter(self):
         return self.charters.order_by("-version").first()
 
+    @property
+    def display_description(self) -> str:
+        return self.in_language("description")
 
-class Objective(models.Model):
+
+class Objective(Bilingual, models.Model):
     """A measurable objective, tied to a KPI that the evaluation computes."""
 
     class Kpi(models.TextChoices):
@@ -192,18 +230,26 @@ class Objective(models.Model):
     PERCENT_RANGE = (0, 100)
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="objectives")
-    title = models.CharField(_("objective"), max_length=255)
+    title = models.CharField(_("objective in French"), max_length=255, blank=True)
+    title_en = models.CharField(_("objective in English"), max_length=255, blank=True)
     kpi = models.CharField(_("indicator"), max_length=40, choices=Kpi.choices)
     target = models.DecimalField(_("target"), max_digits=7, decimal_places=1)
     order = models.PositiveSmallIntegerField(default=0)
+
+    REQUIRED_IN_A_LANGUAGE = ("title",)
 
     class Meta:
         ordering = ["order", "pk"]
         verbose_name = _("objective")
         verbose_name_plural = _("objectives")
+        constraints = [written_in_a_language("objective", "title")]
 
     def __str__(self):
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        return self.in_language("title")
 
     @classmethod
     def target_range(cls, kpi: str) -> tuple[int, int | None]:
@@ -211,8 +257,10 @@ class Objective(models.Model):
 
     def clean(self):
         """The target must be a value its indicator can take: a percentage from 0 to 100, a net
-        promoter score from −100 to 100, a satisfaction from 1 to 5, a count from 0 up."""
+        promoter score from −100 to 100, a satisfaction from 1 to 5, a count from 0 up; the title is
+        written in at least one language."""
         super().clean()
+        self.clean_languages()
         if self.target is None or self.kpi not in self.Kpi.values:
             return
         low, high = self.target_range(self.kpi)
@@ -226,13 +274,14 @@ class Objective(models.Model):
         raise ValidationError({"target": message})
 
 
-class ProgrammeSponsor(models.Model):
+class ProgrammeSponsor(Bilingual, models.Model):
     """An executive sponsor of one programme, with the message shown to participants."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="sponsors")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sponsorships",
                              verbose_name=_("sponsor"))
-    message = models.TextField(_("sponsor message"), blank=True)
+    message = models.TextField(_("sponsor message in French"), blank=True)
+    message_en = models.TextField(_("sponsor message in English"), blank=True)
 
     class Meta:
         verbose_name = _("sponsor")
@@ -241,6 +290,10 @@ class ProgrammeSponsor(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+    @property
+    def display_message(self) -> str:
+        return self.in_language("message")
 
 
 class CoordinatorAssignment(models.Model):
@@ -270,26 +323,39 @@ class CoordinatorAssignment(models.Model):
         return f"{self.user} → {self.programme or self.department}"
 
 
-class Charter(models.Model):
-    """One version of the participation charter. Volunteers accept a version; edits make a new one."""
+class Charter(Bilingual, models.Model):
+    """One version of the participation charter, in French and in English. Volunteers accept a
+    version — both texts, whichever they read; an edit of either text makes a new version."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="charters")
     version = models.PositiveSmallIntegerField()
-    text = models.TextField(_("charter"))
+    text = models.TextField(_("charter in French"), blank=True)
+    text_en = models.TextField(_("charter in English"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["programme", "-version"]
-        constraints = [models.UniqueConstraint(fields=["programme", "version"], name="charter_version_once")]
+        constraints = [models.UniqueConstraint(fields=["programme", "version"], name="charter_version_once"),
+                       written_in_a_language("charter", "text")]
         verbose_name = _("charter")
         verbose_name_plural = _("charters")
+
+    REQUIRED_IN_A_LANGUAGE = ("text",)
 
     def __str__(self):
         return f"{self.programme} v{self.version}"
 
+    def clean(self):
+        super().clean()
+        self.clean_languages()
 
-class Milestone(models.Model):
+    @property
+    def display_text(self) -> str:
+        return self.in_language("text")
+
+
+class Milestone(Bilingual, models.Model):
     class Kind(models.TextChoices):
         KICKOFF = "kickoff", _("kick-off")
         CHEMISTRY = "chemistry", _("chemistry meetings")
@@ -300,20 +366,26 @@ class Milestone(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="milestones")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title in French"), max_length=200, blank=True)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
     date = models.DateField(_("date"))
+
+    REQUIRED_IN_A_LANGUAGE = ("title",)
 
     class Meta:
         ordering = ["date", "pk"]
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
+        constraints = [written_in_a_language("milestone", "title")]
 
     def __str__(self):
-        return f"{self.title} ({self.date})"
+        return f"{self.display_title} ({self.date})"
 
     def clean(self):
-        """A milestone falls within its programme's dates, both included."""
+        """A milestone falls within its programme's dates, both included, and has a title in at
+        least one language."""
         super().clean()
+        self.clean_languages()
         if self.date is None or self.programme_id is None:
             return
         programme = self.programme
@@ -324,13 +396,14 @@ class Milestone(models.Model):
 
     @property
     def display_title(self) -> str:
-        """The title in the reader's language: a generated milestone's title is its kind's label in
-        the language of whoever created the programme ("lancement"), so a title that is still the
-        label in any of our languages is shown as the kind's label in the active one ("Kick-off").
-        A title a coordinator typed is shown as typed."""
-        if self.kind != self.Kind.OTHER and self.title.strip().casefold() in _kind_labels(self.kind):
+        """The title in the reader's language (the English title, or the French one when there is
+        none, and the other way round). A generated milestone's title is its kind's label ("lancement",
+        "kick-off"), so a title that is still the label in any of our languages is shown as the
+        kind's label in the active one ("Kick-off"). A title a coordinator typed is shown as typed."""
+        title = self.in_language("title")
+        if self.kind != self.Kind.OTHER and title.strip().casefold() in _kind_labels(self.kind):
             return capfirst(str(self.Kind(self.kind).label))
-        return self.title
+        return title
 
 
 def _kind_labels(kind: str) -> set[str]:
@@ -347,7 +420,7 @@ class Role(models.TextChoices):
     MENTEE = "mentee", _("mentee (senior)")
 
 
-class TrainingModule(models.Model):
+class TrainingModule(Bilingual, models.Model):
     """Initial training [formation initiale] per role."""
 
     class Audience(models.TextChoices):
@@ -357,19 +430,36 @@ class TrainingModule(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="training_modules")
     audience = models.CharField(_("for"), max_length=8, choices=Audience.choices, default=Audience.BOTH)
-    title = models.CharField(_("title"), max_length=200)
-    content = models.TextField(_("content"), blank=True)
+    title = models.CharField(_("title in French"), max_length=200, blank=True)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
+    content = models.TextField(_("content in French"), blank=True)
+    content_en = models.TextField(_("content in English"), blank=True)
     link = models.URLField(_("link"), blank=True)
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=30)
     order = models.PositiveSmallIntegerField(default=0)
+
+    REQUIRED_IN_A_LANGUAGE = ("title",)
 
     class Meta:
         ordering = ["order", "pk"]
         verbose_name = _("training module")
         verbose_name_plural = _("training modules")
+        constraints = [written_in_a_language("training_module", "title")]
 
     def __str__(self):
-        return self.title
+        return self.display_title
+
+    def clean(self):
+        super().clean()
+        self.clean_languages()
+
+    @property
+    def display_title(self) -> str:
+        return self.in_language("title")
+
+    @property
+    def display_content(self) -> str:
+        return self.in_language("content")
 
     def is_for(self, role: str) -> bool:
         return self.audience in (self.Audience.BOTH, role)

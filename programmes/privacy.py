@@ -12,13 +12,16 @@ FIELDS = {
     "programmes.LearningDomain.slug": DESIGN, "programmes.LearningDomain.name_fr": DESIGN,
     "programmes.LearningDomain.name_en": DESIGN,
     "programmes.Programme.name": DESIGN, "programmes.Programme.slug": DESIGN, "programmes.Programme.description": DESIGN,
+    "programmes.Programme.description_en": DESIGN,
     "programmes.Programme.status": NotPersonal("a state"),
-    "programmes.Objective.title": DESIGN, "programmes.Objective.kpi": DESIGN,
-    "programmes.Charter.text": DESIGN,
-    "programmes.Milestone.kind": DESIGN, "programmes.Milestone.title": DESIGN,
+    "programmes.Objective.title": DESIGN, "programmes.Objective.title_en": DESIGN, "programmes.Objective.kpi": DESIGN,
+    "programmes.Charter.text": DESIGN, "programmes.Charter.text_en": DESIGN,
+    "programmes.Milestone.kind": DESIGN, "programmes.Milestone.title": DESIGN, "programmes.Milestone.title_en": DESIGN,
     "programmes.TrainingModule.audience": DESIGN, "programmes.TrainingModule.title": DESIGN,
-    "programmes.TrainingModule.content": DESIGN, "programmes.TrainingModule.link": DESIGN,
+    "programmes.TrainingModule.title_en": DESIGN, "programmes.TrainingModule.content": DESIGN,
+    "programmes.TrainingModule.content_en": DESIGN, "programmes.TrainingModule.link": DESIGN,
     "programmes.ProgrammeSponsor.message": Personal("the sponsor's messages are emptied", retention=PURGED),
+    "programmes.ProgrammeSponsor.message_en": Personal("the sponsor's messages are emptied", retention=PURGED),
     "programmes.Application.role": NotPersonal("mentor | mentee (kept for the counts)"),
     "programmes.Application.status": NotPersonal("a state (kept for the counts)"),
     "programmes.Application.format": NotPersonal("onsite | remote | either"),
@@ -61,7 +64,7 @@ def export(employee, user) -> dict:
         } for ack in ManagerAcknowledgement.objects.filter(manager=employee)
             .select_related("application__programme", "application__employee").order_by("requested_at")]
     if user is not None:
-        data["sponsorships"] = [{"programme": s.programme.name, "message": s.message}
+        data["sponsorships"] = [{"programme": s.programme.name, "message": s.message, "message_en": s.message_en}
                                 for s in ProgrammeSponsor.objects.filter(user=user).select_related("programme")]
     return data
 
@@ -70,7 +73,7 @@ def erase(employee, user) -> None:
     Application.objects.filter(employee=employee).update(motivation="", desired_outcome="", review_message="",
                                                          availability=[], languages=[])
     if user is not None:
-        ProgrammeSponsor.objects.filter(user=user).update(message="")
+        ProgrammeSponsor.objects.filter(user=user).update(message="", message_en="")
 
 
 def ended_before(cutoff) -> list[int]:
@@ -84,5 +87,6 @@ def purge(cutoff) -> int:
         ~Q(motivation="") | ~Q(desired_outcome="") | ~Q(review_message="") | ~Q(availability=[]) | ~Q(languages=[]),
         programme_id__in=ended,
     ).update(motivation="", desired_outcome="", review_message="", availability=[], languages=[])
-    count += ProgrammeSponsor.objects.filter(~Q(message=""), programme_id__in=ended).update(message="")
+    count += ProgrammeSponsor.objects.filter(~Q(message="") | ~Q(message_en=""), programme_id__in=ended).update(
+        message="", message_en="")
     return count

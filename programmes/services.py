@@ -15,7 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, override
 
 from mentorat.core import outbox
 from mentorat.core.errors import ServiceError
@@ -89,8 +89,20 @@ TRANSITIONS = {
 }
 
 
-def default_charter_text() -> str:
-    return render_to_string("programmes/default_charter.txt").strip()
+def default_charter_text(language: str | None = None) -> str:
+    """The default charter, in ``language`` (the active one when not given)."""
+    if language is None:
+        return render_to_string("programmes/default_charter.txt").strip()
+    with override(language):
+        return render_to_string("programmes/default_charter.txt").strip()
+
+
+def _in_both_languages(label) -> tuple[str, str]:
+    """A translatable label as (French, English): generated content is written in both."""
+    with override("fr"):
+        french = str(label)
+    with override("en"):
+        return french, str(label)
 
 
 def _full_clean(obj, exclude=None):
@@ -104,9 +116,11 @@ def _full_clean(obj, exclude=None):
 @transaction.atomic
 def programme_create(
     *, actor: User | None, name: str, slug: str, start_date: datetime.date, duration_months: int,
-    cadence_weeks: int, session_minutes: int = 60, description: str = "", domain_slugs: Iterable[str] | None = None,
+    cadence_weeks: int, session_minutes: int = 60, description: str = "", description_en: str = "",
+    domain_slugs: Iterable[str] | None = None,
 ) -> Programme:
-    """A draft programme with the default domains (or those given), milestones and charter v1.
+    """A draft programme with the default domains (or those given), milestones and charter v1 —
+    generated in French and in English.
 
     Refuses a taken slug (or one the site's addresses use), a duration outside 6–12 months, a
     cadence other than 2–4 weeks, a length outside 45–60 minutes, and unknown or retired domain
@@ -118,7 +132,7 @@ def programme_create(
         raise ProgrammeError(_("A programme already uses the short name “%(slug)s”.") % {"slug": slug}, "slug")
     programme = Programme(
         name=name, slug=slug, start_date=start_date, duration_months=duration_months, cadence_weeks=cadence_weeks,
-        session_minutes=session_minutes, description=description, created_by=actor,
+        session_minutes=session_minutes, description=description, description_en=description_en, created_by=actor,
     )
     _full_clean(programme)
     programme.save()
@@ -137,8 +151,10 @@ def programme_create(
                                  "domains")
     programme.domains.set(domains)
     for kind, date in default_milestones(start_date, programme.end_date):
-        Milestone.objects.create(programme=programme, kind=kind, title=Milestone.Kind(kind).label, date=date)
-    Charter.objects.create(programme=programme, version=1, text=default_charter_text(), created_by=actor)
+        title, title_en = _in_both_languages(Milestone.Kind(kind).label)
+        Milestone.objects.create(programme=programme, kind=kind, title=title, title_en=title_en, date=date)
+    Charter.objects.create(programme=programme, version=1, text=default_charter_text("fr"),
+                           text_en=default_charter_text("en"), created_by=actor)
     audit_log(actor=actor, action="programme.create", target=programme.slug)
     return programme
 
@@ -218,7 +234,8 @@ def programme_transition(*, actor: User, programme: Programme, to: str) -> Progr
     if to == Programme.Status.ENROLMENT:
         if not programme.domains.exists():
             raise ProgrammeError(_("Choose at least one learning domain before opening enrolment."), "domains")
-        if programme.current_charter() is None or not programme.current_charter().text.strip():
+        charter = programme.current_charter()
+        if charter is None or not (charter.text.strip() or charter.text_en.strip()):
             raise ProgrammeError(_("Write the participation charter before opening enrolment."))
     if to == Programme.Status.DRAFT and programme.applications.exists():
         raise ProgrammeError(_("Volunteers have applied: the programme cannot go back to draft."))
@@ -279,13 +296,13 @@ def programme_close(*, actor: User, programme: Programme, now: datetime.datetime
 def programme_copy(*, actor: User, programme: Programme, name: str, slug: str, start_date: datetime.date) -> Programme:
     """A new draft cohort with the same design — domains, rules, objectives, sponsors and their
     messages, the HR contacts for concerns, charter text, training, milestones moved to the new
-    dates (kept within them), and what later apps carry (``COPY_HOOKS``: the pairing mode and
+    dates (kept within them), every text in both its languages, and what later apps carry (``COPY_HOOKS``: the pairing mode and
     weights, the surveys as edited) — and none of the people's applications, pairs or answers.
     Domains retired since are left out."""
     copy = programme_create(
         actor=actor, name=name, slug=slug, start_date=start_date, duration_months=programme.duration_months,
         cadence_weeks=programme.cadence_weeks, session_minutes=programme.session_minutes,
-        description=programme.description, domain_slugs=programme.domains.offered().values_list("slug", flat=True),
+        description=programme.description, description_en=programme.description_en, domain_slugs=programme.domains.offered().values_list("slug", flat=True),
     )
     for name_ in ["mentee_min_level", "mentor_max_level", "exclude_subtree", "exclude_peers", "min_level_gap",
                   "require_shared_language", "require_training"]:
@@ -293,24 +310,26 @@ def programme_copy(*, actor: User, programme: Programme, name: str, slug: str, s
     copy.copied_from = programme
     copy.save()
     Objective.objects.bulk_create(
-        Objective(programme=copy, title=o.title, kpi=o.kpi, target=o.target, order=o.order) for o in programme.objectives.all()
+        Objective(programme=copy, title=o.title, title_en=o.title_en, kpi=o.kpi, target=o.target, order=o.order)
+        for o in programme.objectives.all()
     )
     ProgrammeSponsor.objects.bulk_create(
-        ProgrammeSponsor(programme=copy, user_id=s.user_id, message=s.message) for s in programme.sponsors.all()
+        ProgrammeSponsor(programme=copy, user_id=s.user_id, message=s.message, message_en=s.message_en)
+        for s in programme.sponsors.all()
     )
     copy.concern_contacts.set(programme.concern_contacts.filter(is_active=True))
     TrainingModule.objects.bulk_create(
-        TrainingModule(programme=copy, audience=m.audience, title=m.title, content=m.content, link=m.link,
-                       duration_minutes=m.duration_minutes, order=m.order)
+        TrainingModule(programme=copy, audience=m.audience, title=m.title, title_en=m.title_en, content=m.content,
+                       content_en=m.content_en, link=m.link, duration_minutes=m.duration_minutes, order=m.order)
         for m in programme.training_modules.all()
     )
     charter = programme.current_charter()
     if charter:
-        Charter.objects.filter(programme=copy).update(text=charter.text)
+        Charter.objects.filter(programme=copy).update(text=charter.text, text_en=charter.text_en)
     shift = start_date - programme.start_date
     copy.milestones.all().delete()
     Milestone.objects.bulk_create(
-        Milestone(programme=copy, kind=m.kind, title=m.title, date=min(max(m.date + shift, copy.start_date), copy.end_date))
+        Milestone(programme=copy, kind=m.kind, title=m.title, title_en=m.title_en, date=min(max(m.date + shift, copy.start_date), copy.end_date))
         for m in programme.milestones.all()
     )
     details: dict = {"from": programme.slug}
@@ -321,17 +340,22 @@ def programme_copy(*, actor: User, programme: Programme, name: str, slug: str, s
 
 
 @transaction.atomic
-def charter_publish(*, actor: User, programme: Programme, text: str) -> Charter:
-    """A new charter version if the text changed. Volunteers who accepted an earlier version keep
-    that record; new applications and edits accept the new one."""
-    text = text.strip()
-    if not text:
-        raise ProgrammeError(_("The charter cannot be empty."), "text")
+def charter_publish(*, actor: User, programme: Programme, text: str, text_en: str | None = None) -> Charter:
+    """A new charter version if either text changed (``text`` in French, ``text_en`` in English; one
+    of them may be empty, not both). Volunteers who accepted an earlier version keep that record;
+    new applications and edits accept the new one, in both languages. ``text_en`` not given: the
+    current English text stays with an unchanged French text, and goes with a changed one (it would
+    no longer say the same)."""
     current = programme.current_charter()
-    if current and current.text.strip() == text:
+    if text_en is None:
+        text_en = current.text_en if current and current.text.strip() == text.strip() else ""
+    text, text_en = text.strip(), text_en.strip()
+    if not text and not text_en:
+        raise ProgrammeError(_("The charter cannot be empty: write it in French, in English or in both."), "text")
+    if current and (current.text.strip(), current.text_en.strip()) == (text, text_en):
         return current
     charter = Charter.objects.create(
-        programme=programme, version=(current.version + 1) if current else 1, text=text, created_by=actor
+        programme=programme, version=(current.version + 1) if current else 1, text=text, text_en=text_en, created_by=actor
     )
     audit_log(actor=actor, action="programme.charter", target=programme.slug, details={"version": charter.version})
     return charter
@@ -362,10 +386,12 @@ def programme_set_concern_contacts(*, actor: User, programme: Programme, users: 
 
 
 @transaction.atomic
-def sponsor_add(*, actor: User, programme: Programme, user: User, message: str = "") -> ProgrammeSponsor:
+def sponsor_add(*, actor: User, programme: Programme, user: User, message: str = "", message_en: str = "") -> ProgrammeSponsor:
+    """``message`` in French, ``message_en`` in English; either or both may be empty."""
     if not user.is_active:
         raise ProgrammeError(_("This person cannot log in any more and cannot sponsor a programme."), "user")
-    sponsor, created = ProgrammeSponsor.objects.get_or_create(programme=programme, user=user, defaults={"message": message})
+    sponsor, created = ProgrammeSponsor.objects.get_or_create(
+        programme=programme, user=user, defaults={"message": message.strip(), "message_en": message_en.strip()})
     if not created:
         raise ProgrammeError(_("%(name)s already sponsors this programme.") % {"name": user}, "user")
     audit_log(actor=actor, action="programme.sponsor.add", target=programme.slug, details={"user": user.pk})
@@ -378,9 +404,13 @@ def sponsor_remove(*, actor: User, sponsor: ProgrammeSponsor) -> None:
     sponsor.delete()
 
 
-def sponsor_set_message(*, sponsor: ProgrammeSponsor, message: str) -> ProgrammeSponsor:
-    sponsor.message = message.strip()
-    sponsor.save(update_fields=["message"])
+def sponsor_set_message(*, sponsor: ProgrammeSponsor, message: str, message_en: str | None = None) -> ProgrammeSponsor:
+    """The sponsor's message in French and in English; either or both may be empty. ``message_en``
+    not given: the English message stays with an unchanged French one, and goes with a changed one."""
+    if message_en is None:
+        message_en = sponsor.message_en if sponsor.message.strip() == message.strip() else ""
+    sponsor.message, sponsor.message_en = message.strip(), message_en.strip()
+    sponsor.save(update_fields=["message", "message_en"])
     return sponsor
 
 

@@ -196,10 +196,11 @@ def programme_training(request, slug):
 def programme_charter(request, slug):
     programme = selectors.programme_get_for_coordinator(user=request.user, slug=slug)
     current = programme.current_charter()
-    form = CharterForm(request.POST or None, initial={"text": current.text if current else ""})
+    form = CharterForm(request.POST or None, initial={"text": current.text if current else "",
+                                                      "text_en": current.text_en if current else ""})
     if request.method == "POST" and form.is_valid():
         try:
-            charter = services.charter_publish(actor=request.user, programme=programme, text=form.cleaned_data["text"])
+            charter = services.charter_publish(actor=request.user, programme=programme, **form.cleaned_data)
         except services.ProgrammeError as exc:
             add_to_form(form, exc)
         else:
@@ -225,7 +226,7 @@ def programme_sponsors(request, slug):
         if form.is_valid():
             try:
                 services.sponsor_add(actor=request.user, programme=programme, user=form.cleaned_data["user"],
-                                     message=form.cleaned_data["message"])
+                                     message=form.cleaned_data["message"], message_en=form.cleaned_data["message_en"])
             except services.ProgrammeError as exc:
                 form.add_error("email", exc.message)
             else:
@@ -241,9 +242,9 @@ def sponsor_message(request, slug):
     sponsor = ProgrammeSponsor.objects.filter(programme=programme, user=request.user).first()
     if sponsor is None:
         raise Http404
-    form = SponsorMessageForm(request.POST or None, initial={"message": sponsor.message})
+    form = SponsorMessageForm(request.POST or None, initial={"message": sponsor.message, "message_en": sponsor.message_en})
     if request.method == "POST" and form.is_valid():
-        services.sponsor_set_message(sponsor=sponsor, message=form.cleaned_data["message"])
+        services.sponsor_set_message(sponsor=sponsor, **form.cleaned_data)
         messages.success(request, _("Your message is published on the programme page."))
         return redirect("programmes:detail", slug=slug)
     return render(request, "programmes/form.html", {"form": form, "programme": programme, "title": _("Sponsor message")})
@@ -462,3 +463,4 @@ def acknowledge(request, token):
         messages.success(request, _("Thank you: the time released is acknowledged."))
         return redirect("programmes:acknowledge", token=token)
     return render(request, "programmes/acknowledge.html", {"ack": ack})
+

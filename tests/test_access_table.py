@@ -6,7 +6,9 @@ admits (405: it exists and refuses GET) and with POST for the others (their 403 
 
 - ``anon``: not logged in; ``mentor`` / ``mentee``: the two members of the active pair;
 - ``other``: the mentor of another pair of the same programme; ``sponsor``: the programme's
-  sponsor; ``executive``; ``coordinator``; ``superuser``.
+  sponsor; ``executive``; ``coordinator``: who created the programme; ``hr_lead``: runs every
+  programme; ``scoped``: a coordinator assigned to another programme only (404 on this one's
+  pages, as if it did not exist); ``superuser``.
 """
 
 import datetime
@@ -17,21 +19,29 @@ from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-ROLES = ["anon", "mentor", "mentee", "other", "sponsor", "executive", "coordinator", "superuser"]
+ROLES = ["anon", "mentor", "mentee", "other", "sponsor", "executive", "coordinator", "hr_lead", "scoped", "superuser"]
 LOGIN = 302  # anonymous: sent to the login page
 
 
 def row(default, **overrides):
-    """Statuses for the eight roles: ``default`` for the logged-in ones unless overridden;
-    anonymous users go to the login page unless ``anon`` says otherwise."""
+    """Statuses for the roles: ``default`` for the logged-in ones unless overridden; anonymous
+    users go to the login page unless ``anon`` says otherwise; the HR lead gets what the
+    programme's coordinator gets unless ``hr_lead`` says otherwise."""
     statuses = {role: default for role in ROLES}
     statuses["anon"] = LOGIN
+    if "coordinator" in overrides:
+        statuses["hr_lead"] = overrides["coordinator"]
     statuses.update(overrides)
     return statuses
 
 
 # Superuser powers are not a coordinator role (mentorat.core.permissions): the superuser gets 403 there.
-COORD = {"coordinator": 200}
+# A programme's pages: its coordinator and the HR lead; a coordinator of another programme, 404.
+COORD = {"coordinator": 200, "scoped": 404}
+# Site-wide coordinator pages (directory, catalogue, tokens): every coordinator.
+ANY_COORD = {"coordinator": 200, "scoped": 200}
+# The whole company's (directory import, outbox, audit, roles): HR leads only.
+LEAD = {"hr_lead": 200}
 EXPECTED = {
     # Authentication pages: open to all (a logged-in user is sent home from the login page).
     "login": row(302, anon=200),
@@ -46,7 +56,7 @@ EXPECTED = {
     "health": row(200, anon=200),
     # Programmes.
     "programmes:list": row(200),
-    "programmes:create": row(403, **COORD),
+    "programmes:create": row(403, **ANY_COORD),
     "programmes:acknowledge": row(404, anon=404),
     "programmes:detail": row(200),
     "programmes:edit": row(403, **COORD),
@@ -56,47 +66,55 @@ EXPECTED = {
     "programmes:charter": row(403, **COORD),
     "programmes:sponsors": row(403, **COORD),
     "programmes:sponsor_message": row(404, sponsor=200),
-    "programmes:status": row(403, coordinator=405),
+    "programmes:status": row(403, coordinator=405, scoped=404),
     # The confirmation page (the programme of this world is pairing: it says why it cannot close yet).
     "programmes:close": row(403, **COORD),
     "programmes:copy": row(403, **COORD),
     # Members already applied (sent to their application); the superuser has no employee record.
-    "programmes:apply": row(302, sponsor=200, executive=200, coordinator=200),
+    "programmes:apply": row(302, sponsor=200, executive=200, coordinator=200, scoped=200),
     "programmes:withdraw": row(405),
     "programmes:my_training": row(404, mentor=200, mentee=200, other=200),
     "programmes:queue": row(403, **COORD),
+    "programmes:applications_import": row(403, **COORD),
     "programmes:application": row(403, **COORD),
     # The catalogue of learning domains: coordinators only.
-    "programmes:domains": row(403, **COORD),
-    "programmes:domain_edit": row(403, **COORD),
-    "programmes:domain_retire": row(403, coordinator=405),
-    "programmes:domain_restore": row(403, coordinator=405),
+    "programmes:domains": row(403, **ANY_COORD),
+    # Roles: assigned by HR leads only.
+    "programmes:roles": row(403, **LEAD),
+    "programmes:role_revoke": row(403, hr_lead=405),
+    "programmes:assignment_remove": row(403, hr_lead=405),
+    "programmes:domain_edit": row(403, **ANY_COORD),
+    "programmes:domain_retire": row(403, coordinator=405, scoped=405),
+    "programmes:domain_restore": row(403, coordinator=405, scoped=405),
     # Evaluation.
-    "evaluation:dashboard": row(403, sponsor=200, executive=200, coordinator=200, superuser=200),
-    "evaluation:export": row(403, sponsor=200, executive=200, coordinator=200, superuser=200),
-    "evaluation:operations": row(403, **COORD),
+    "evaluation:dashboard": row(403, sponsor=200, executive=200, coordinator=200, scoped=200, superuser=200),
+    "evaluation:export": row(403, sponsor=200, executive=200, coordinator=200, scoped=200, superuser=200),
+    "evaluation:operations": row(403, **ANY_COORD),
     "evaluation:my_surveys": row(200),
     "evaluation:answer": row(404, mentee=200),
     "evaluation:results": row(403, sponsor=200, executive=200, coordinator=200, superuser=200),
     "evaluation:survey_edit": row(403, **COORD),
     "evaluation:question_new": row(403, **COORD),
     "evaluation:question_edit": row(403, **COORD),
-    "evaluation:question_delete": row(403, coordinator=405),
+    "evaluation:question_delete": row(403, coordinator=405, scoped=404),
     "evaluation:programme_surveys": row(403, **COORD),
     "evaluation:testimonial_new": row(403, mentor=200, mentee=200, other=200),
-    "evaluation:testimonial_publish": row(403, coordinator=405),
+    "evaluation:testimonial_publish": row(403, coordinator=405, scoped=404),
     "evaluation:progress": row(200),
     "evaluation:certificate": row(404),
     # Pairing.
     "binomes:board": row(403, **COORD),
-    "binomes:run": row(403, coordinator=405),
-    "binomes:publish": row(403, coordinator=405),
-    "binomes:shortlists": row(403, coordinator=405),
-    "binomes:manual": row(403, coordinator=405),
+    "binomes:run": row(403, coordinator=405, scoped=404),
+    "binomes:publish": row(403, coordinator=405, scoped=404),
+    "binomes:shortlists": row(403, coordinator=405, scoped=404),
+    "binomes:manual": row(403, coordinator=405, scoped=404),
     "binomes:settings": row(403, **COORD),
     "binomes:export": row(403, **COORD),
-    "binomes:lock": row(403, coordinator=405),
-    "binomes:forbid": row(403, coordinator=405),
+    "binomes:lock": row(403, coordinator=405, scoped=404),
+    "binomes:forbid": row(403, coordinator=405, scoped=404),
+    "binomes:remove": row(403, **COORD),  # its confirmation page (this pair is active: it says it cannot be removed)
+    "binomes:allow": row(403, coordinator=405, scoped=404),
+    "binomes:import": row(403, **COORD),
     "binomes:pair": row(404, mentor=200, mentee=200, coordinator=200),
     # Coordinators open the pair page; the service then refuses them (a message, no change).
     "binomes:confirm": row(404, mentor=405, mentee=405, coordinator=302),
@@ -120,35 +138,45 @@ EXPECTED = {
     # The senior's delegate only (none of these roles).
     "sessions:delegated": row(404),
     "sessions:feed": row(200, anon=200),
+    # Learnings shared (the mentor wrote this one): members of a pair that met share; coordinators review.
+    "sessions:learnings": row(200),
+    "sessions:learning_share": row(403, mentor=200, mentee=200, other=200),
+    "sessions:learnings_mine": row(200),
+    "sessions:learning_withdraw": row(404, mentor=405),
+    "sessions:learnings_review": row(403, **ANY_COORD),
+    "sessions:learning_review": row(403, **COORD),
+    "sessions:commitment_themes": row(403, executive=200, coordinator=200, hr_lead=200, scoped=200, superuser=200),
     # Directory, e-mails, privacy.
     "core:home": row(200),
-    "core:directory": row(403, **COORD),
-    "core:employee": row(404, mentee=200, coordinator=200),
-    "core:import_upload": row(403, **COORD),
-    "core:import_preview": row(403, **COORD),
-    "core:import_confirm": row(403, coordinator=405),
+    "core:directory": row(403, **ANY_COORD),
+    "core:employee": row(404, mentee=200, coordinator=200, scoped=200),
+    "core:directory_export": row(403, **LEAD),
+    "core:import_upload": row(403, **LEAD),
+    "core:import_preview": row(403, **LEAD),
+    "core:import_confirm": row(403, hr_lead=405),
     # A login change is confirmed from the link mailed to the old address: a bad link is a 400 for all.
     "core:email_change_confirm": row(400, anon=400),
-    "core:organisation": row(403, executive=200, coordinator=200, superuser=200),
+    "core:organisation": row(403, executive=200, coordinator=200, scoped=200, superuser=200),
     "core:preferences": row(200),
     "core:notifications": row(200),
     "core:unsubscribe": row(200, anon=200),
-    "core:outbox": row(403, **COORD),
-    "core:locked_accounts": row(403, **COORD),
+    "core:outbox": row(403, **LEAD),
+    "core:locked_accounts": row(403, **LEAD),
     "core:privacy": row(200, anon=200),
     "core:my_data": row(200),
-    "core:audit": row(403, **COORD),
-    "core:employee_erase": row(403, coordinator=405),
+    "core:audit": row(403, **LEAD),
+    "core:employee_erase": row(403, hr_lead=405),
     # The admin: superusers only (others are sent to its login page).
     "admin:index": row(302, superuser=200),
     # The API: coordinators manage tokens and read the docs in the browser; the schema also opens
     # to a token; every resource answers a token only (a login session is 401, like no token).
-    "api:tokens": row(403, **COORD),
-    "api:token_revoke": row(403, coordinator=405),
-    "api:docs": row(403, **COORD),
-    "api:schema": row(403, anon=401, **COORD),
+    "api:tokens": row(403, **ANY_COORD),
+    "api:token_revoke": row(403, coordinator=405, scoped=405),
+    "api:docs": row(403, **ANY_COORD),
+    "api:schema": row(403, anon=401, **ANY_COORD),
     **{f"api:{name}": row(401, anon=401) for name in (
-        "employees", "employees_bulk", "employee", "programmes", "programme", "programme_transition", "applications",
+        "employees", "employees_bulk", "employee", "programmes", "programme", "programme_transition", "programme_close",
+        "applications",
         "application_review", "pairs", "pairs_export", "pairs_import", "sessions", "kpis")},
 }
 
@@ -166,7 +194,8 @@ def walk(resolver=None, namespace=None):
 
 
 @pytest.fixture
-def world(programme, cohort, active_pair, other_pair, sponsor, coordinator, executive, superuser, org, mentor, mentee):
+def world(programme, cohort, active_pair, other_pair, sponsor, coordinator, hr_lead, executive, superuser, org, mentor,
+          mentee):
     from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
@@ -176,7 +205,10 @@ def world(programme, cohort, active_pair, other_pair, sponsor, coordinator, exec
     from evaluation.services import surveys_ensure
     from mentorat.core import outbox
     from mentorat.core.models import DirectoryImport
+    from programmes.models import CoordinatorAssignment
+    from programmes.services import programme_create
     from sessions.models import CalendarFeed, Concern, PrivateNote
+    from tests.factories import EmployeeFactory
 
     Active = type(active_pair)
     Active.objects.filter(pk=active_pair.pk).update(activated_at=timezone.now() - datetime.timedelta(days=1))
@@ -191,8 +223,17 @@ def world(programme, cohort, active_pair, other_pair, sponsor, coordinator, exec
     concern = Concern.objects.create(pair=active_pair, raised_by=mentor, body="x")
     note = PrivateNote.objects.create(pair=active_pair, author=mentor, body="x")
     feed = CalendarFeed.objects.create(user=mentee)
+    from sessions.models import SharedLearning
+
+    learning = SharedLearning.objects.create(programme=programme, pair=active_pair, author=org["junior_b"], title="T",
+                                             body="B", domain=programme.domains.first(), consent=True)
+    # A coordinator who runs another programme (by assignment), not this one.
+    scoped = EmployeeFactory(employee_id="SCOPED", job_level=4, user__is_coordinator=True).user
+    elsewhere = programme_create(actor=hr_lead, name="Autre entité", slug="autre-entite", start_date=programme.start_date,
+                                 duration_months=9, cadence_weeks=3)
+    assignment = CoordinatorAssignment.objects.create(user=scoped, programme=elsewhere, granted_by=hr_lead)
     users = {"anon": None, "mentor": mentor, "mentee": mentee, "other": org["junior_a"].user, "sponsor": sponsor,
-             "executive": executive, "coordinator": coordinator, "superuser": superuser}
+             "executive": executive, "coordinator": coordinator, "hr_lead": hr_lead, "scoped": scoped, "superuser": superuser}
     slug = programme.slug
     kwargs = {
         "password_reset_confirm": {"uidb64": urlsafe_base64_encode(force_bytes(mentee.pk)),
@@ -200,6 +241,7 @@ def world(programme, cohort, active_pair, other_pair, sponsor, coordinator, exec
         "programmes:acknowledge": {"token": "not-a-token"},
         "programmes:apply": {"slug": slug, "role": "mentor"},
         "programmes:application": {"slug": slug, "pk": active_pair.mentee.pk},
+        "programmes:role_revoke": {"pk": executive.pk}, "programmes:assignment_remove": {"pk": assignment.pk},
         **{f"programmes:{name}": {"code": "generative-ai"} for name in ("domain_edit", "domain_retire", "domain_restore")},
         "evaluation:answer": {"pk": survey.pk}, "evaluation:results": {"pk": survey.pk},
         "evaluation:survey_edit": {"pk": survey.pk}, "evaluation:question_new": {"survey_pk": survey.pk},
@@ -208,6 +250,7 @@ def world(programme, cohort, active_pair, other_pair, sponsor, coordinator, exec
         "evaluation:testimonial_publish": {"pk": story.pk},
         "evaluation:certificate": {"pk": active_pair.pk},  # active, not completed: nobody's certificate yet
         "binomes:lock": {"slug": slug, "pk": active_pair.pk}, "binomes:forbid": {"slug": slug, "pk": active_pair.pk},
+        "binomes:remove": {"slug": slug, "pk": active_pair.pk}, "binomes:allow": {"slug": slug, "pk": active_pair.pk},
         "binomes:pair": {"pk": active_pair.pk}, "binomes:confirm": {"pk": active_pair.pk},
         "binomes:decline": {"pk": active_pair.pk}, "binomes:end": {"pk": active_pair.pk},
         "binomes:chemistry": {"pk": active_pair.pk},
@@ -216,6 +259,7 @@ def world(programme, cohort, active_pair, other_pair, sponsor, coordinator, exec
         "sessions:invitation": {"pk": session.pk}, "sessions:concern_handle": {"pk": concern.pk},
         "sessions:note_edit": {"pk": note.pk}, "sessions:note_delete": {"pk": note.pk},
         "sessions:feed": {"token": feed.token},
+        "sessions:learning_withdraw": {"pk": learning.pk}, "sessions:learning_review": {"pk": learning.pk},
         "core:employee": {"pk": org["director_a"].pk}, "core:employee_erase": {"pk": org["director_a"].pk},
         "core:import_preview": {"pk": batch.pk}, "core:import_confirm": {"pk": batch.pk},
         "core:email_change_confirm": {"token": "not-a-signed-link"},

@@ -86,6 +86,16 @@ class ProgrammeCreateSerializer(serializers.Serializer):
                                     help_text="Learning domain codes; the default domains when left out.")
 
 
+class CloseSerializer(serializers.Serializer):
+    confirm = serializers.BooleanField(help_text="true: close now. Closing cannot be undone; read GET …/close/ first.")
+
+
+class ClosePreviewSerializer(serializers.Serializer):
+    can_close = serializers.BooleanField()
+    refusal = serializers.CharField(allow_null=True, help_text="Why it cannot be closed now (null when it can).")
+    effects = serializers.ListField(child=serializers.CharField(), help_text="What closing will do, one sentence each.")
+
+
 class TransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=[s for s in Programme.Status.values if s != Programme.Status.CLOSED],
                                  help_text="Closing has its own confirmation page in the interface.")

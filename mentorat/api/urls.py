@@ -23,6 +23,7 @@ urlpatterns = [
     path("programmes/", views.ProgrammeList.as_view(), name="programmes"),
     path("programmes/<slug:slug>/", views.ProgrammeDetail.as_view(), name="programme"),
     path("programmes/<slug:slug>/transition/", views.ProgrammeTransition.as_view(), name="programme_transition"),
+    path("programmes/<slug:slug>/close/", views.ProgrammeClose.as_view(), name="programme_close"),
     path("programmes/<slug:slug>/applications/", views.ApplicationList.as_view(), name="applications"),
     path("programmes/<slug:slug>/applications/<int:pk>/review/", views.ApplicationReview.as_view(), name="application_review"),
     path("programmes/<slug:slug>/pairs/", views.PairList.as_view(), name="pairs"),

@@ -271,6 +271,45 @@ class ProgrammeTransition(Audited, APIView):
         return Response(s.ProgrammeSerializer(programme).data)
 
 
+class ProgrammeClose(Audited, APIView):
+    """Closing as the page does it: GET says what it will do (or why not yet), POST with
+    ``confirm: true`` does it all in one transaction (pairs completed, future sessions cancelled,
+    surveys closed, certificates issued)."""
+
+    audit_name = "programme.close"
+    write_scope = ApiToken.Scope.PROGRAMME
+
+    def _programme(self, request, slug):
+        from programmes.selectors import programme_get_for_coordinator
+
+        return programme_get_for_coordinator(user=request.user, slug=slug)
+
+    @extend_schema(tags=["programmes"], responses={200: s.ClosePreviewSerializer, **ERRORS},
+                   description="What closing would do now, or why it cannot yet. Writes nothing.")
+    def get(self, request, slug):
+        from programmes.services import programme_close_preview, programme_close_refusal
+
+        programme = self._programme(request, slug)
+        refusal = programme_close_refusal(programme=programme)
+        return Response({"can_close": refusal is None, "refusal": refusal,
+                         "effects": [] if refusal else [str(line) for line in programme_close_preview(programme=programme)]})
+
+    @extend_schema(tags=["programmes"], request=s.CloseSerializer, responses={200: s.ProgrammeSerializer, **ERRORS},
+                   description="Close a running programme (programme scope). Needs confirm=true; cannot be undone.")
+    def post(self, request, slug):
+        from programmes.services import programme_close
+
+        programme = self._programme(request, slug)
+        serializer = s.CloseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not serializer.validated_data["confirm"]:
+            raise exceptions.ValidationError({"confirm": [_("Closing cannot be undone: read GET …/close/ and send "
+                                                            "confirm=true.")]})
+        programme_close(actor=request.user, programme=programme)
+        programme.refresh_from_db()
+        return Response(s.ProgrammeSerializer(programme).data)
+
+
 # --- Applications -----------------------------------------------------------------------------
 
 @extend_schema_view(

@@ -11,6 +11,7 @@ SLUG = "cohorte-test"
 READS = [
     "/api/employees/", "/api/employees/DA/", "/api/programmes/", f"/api/programmes/{SLUG}/",
     f"/api/programmes/{SLUG}/applications/", f"/api/programmes/{SLUG}/pairs/", f"/api/programmes/{SLUG}/pairs/export/",
+    f"/api/programmes/{SLUG}/close/",
     "/api/sessions/", "/api/kpis/", "/api/schema/",
 ]
 # (url, the scope that may write there)
@@ -18,6 +19,7 @@ WRITES = [
     ("/api/employees/bulk/", "directory"),
     ("/api/programmes/", "programme"),
     (f"/api/programmes/{SLUG}/transition/", "programme"),
+    (f"/api/programmes/{SLUG}/close/", "programme"),
     (f"/api/programmes/{SLUG}/applications/", "programme"),
     (f"/api/programmes/{SLUG}/applications/{{pk}}/review/", "programme"),
     (f"/api/programmes/{SLUG}/pairs/import/", "programme"),

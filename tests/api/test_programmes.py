@@ -110,3 +110,30 @@ def test_a_programme_token_does_not_write_the_directory(org, tokens):
     response = call("post", "/api/employees/bulk/", tokens["programme"],
                     [{"employee_id": "N1", "first_name": "A", "last_name": "B", "email": "n1@corp.example"}])
     assert response.status_code == 403 and not Employee.objects.filter(employee_id="N1").exists()
+
+
+def test_closing_through_the_api_says_what_it_will_do_then_needs_confirm(active_pair, other_pair, coordinator, tokens):
+    import datetime
+
+    from django.utils import timezone
+
+    from programmes.services import programme_transition
+
+    programme = programme_transition(actor=coordinator, programme=active_pair.programme, to=Programme.Status.RUNNING)
+    url = f"/api/programmes/{SLUG}/close/"
+    # Before its start date: refused, and said why.
+    preview = call("get", url, tokens["read"]).json()
+    assert preview["can_close"] is False and preview["refusal"] and preview["effects"] == []
+    Programme.objects.filter(pk=programme.pk).update(start_date=timezone.localdate() - datetime.timedelta(days=1))
+    preview = call("get", url, tokens["read"]).json()
+    assert preview["can_close"] is True and any("pair" in line for line in preview["effects"])
+    # A read token writes nothing; without confirm=true, nothing happens either.
+    assert call("post", url, tokens["read"], {"confirm": True}).status_code == 403
+    refused = call("post", url, tokens["programme"], {"confirm": False})
+    assert refused.status_code == 400 and refused.json()["field"] == "confirm"
+    assert Programme.objects.get(pk=programme.pk).status == Programme.Status.RUNNING
+    done = call("post", url, tokens["programme"], {"confirm": True})
+    assert done.status_code == 200 and done.json()["status"] == "closed"
+    assert set(Pair.objects.filter(programme=programme).values_list("status", flat=True)) == {"completed"}
+    again = call("post", url, tokens["programme"], {"confirm": True})
+    assert again.status_code == 400 and again.json()["detail"]

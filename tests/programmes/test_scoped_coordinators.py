@@ -176,16 +176,16 @@ def test_bad_input_on_the_roles_page_names_the_field_and_changes_nothing(hr_lead
     before = AuditEntry.objects.count()
     page = client.post(url, {"form": "grant", "grant-email": "nobody@test.example", "grant-role": "hr_lead"})
     assert page.status_code == 200
-    assert "Nobody has an account with the e-mail address nobody@test.example" in page.content.decode()
+    assert "Personne n'a de compte avec l'adresse e-mail nobody@test.example" in page.content.decode().replace("&#x27;", "'")
     both = client.post(url, {"form": "assign", "assign-email": hr_lead.email, "assign-programme": elsewhere.pk,
                              "assign-department": DepartmentFactory(name="X").pk})
-    assert "Choose a programme or an entity, not both." in both.content.decode()
+    assert "Choisissez un programme ou une entité, pas les deux." in both.content.decode()
     assert AuditEntry.objects.count() == before and not CoordinatorAssignment.objects.exists()
 
 
 def test_the_last_hr_lead_cannot_be_removed(hr_lead):
     response = client_for(hr_lead).post(reverse("programmes:role_revoke", args=[hr_lead.pk]), {"role": "hr_lead"}, follow=True)
-    assert "last HR lead" in response.content.decode()
+    assert "dernier ou la dernière responsable RH" in response.content.decode()
     assert User.objects.get(pk=hr_lead.pk).is_hr_lead
 
 
