@@ -84,7 +84,8 @@ class ProgrammeForm(BilingualFormMixin, forms.ModelForm):
     class Meta:
         model = Programme
         fields = [
-            "name", "slug", "description", "description_en", "start_date", "duration_months", "cadence_weeks", "session_minutes",
+            "name", "slug", "description", "description_en", "entity", "start_date", "duration_months", "cadence_weeks",
+            "session_minutes",
             "domains", "mentee_min_level", "mentor_max_level", "exclude_subtree", "exclude_peers",
             "min_level_gap", "require_shared_language", "require_training",
         ]
@@ -140,7 +141,7 @@ class ProgrammeCreateForm(BilingualFormMixin, forms.ModelForm):
 
     class Meta:
         model = Programme
-        fields = ["name", "slug", "description", "description_en", "start_date", "duration_months", "cadence_weeks",
+        fields = ["name", "slug", "description", "description_en", "entity", "start_date", "duration_months", "cadence_weeks",
                   "session_minutes"]
         widgets = {"start_date": DATE, "description": forms.Textarea(attrs={"rows": 3}),
                    "description_en": forms.Textarea(attrs={"rows": 3})}

@@ -117,7 +117,7 @@ def _full_clean(obj, exclude=None):
 def programme_create(
     *, actor: User | None, name: str, slug: str, start_date: datetime.date, duration_months: int,
     cadence_weeks: int, session_minutes: int = 60, description: str = "", description_en: str = "",
-    domain_slugs: Iterable[str] | None = None,
+    domain_slugs: Iterable[str] | None = None, entity=None,
 ) -> Programme:
     """A draft programme with the default domains (or those given), milestones and charter v1 —
     generated in French and in English.
@@ -133,6 +133,7 @@ def programme_create(
     programme = Programme(
         name=name, slug=slug, start_date=start_date, duration_months=duration_months, cadence_weeks=cadence_weeks,
         session_minutes=session_minutes, description=description, description_en=description_en, created_by=actor,
+        entity=entity,
     )
     _full_clean(programme)
     programme.save()
@@ -302,7 +303,8 @@ def programme_copy(*, actor: User, programme: Programme, name: str, slug: str, s
     copy = programme_create(
         actor=actor, name=name, slug=slug, start_date=start_date, duration_months=programme.duration_months,
         cadence_weeks=programme.cadence_weeks, session_minutes=programme.session_minutes,
-        description=programme.description, description_en=programme.description_en, domain_slugs=programme.domains.offered().values_list("slug", flat=True),
+        description=programme.description, description_en=programme.description_en, entity=programme.entity,
+        domain_slugs=programme.domains.offered().values_list("slug", flat=True),
     )
     for name_ in ["mentee_min_level", "mentor_max_level", "exclude_subtree", "exclude_peers", "min_level_gap",
                   "require_shared_language", "require_training"]:

@@ -209,3 +209,17 @@ def test_existing_coordinators_become_hr_leads_when_the_scopes_arrive(db):
     plain = EmployeeFactory(employee_id="PLAIN", job_level=2).user
     migration.coordinators_become_hr_leads(apps, None)
     assert User.objects.get(pk=old.pk).is_hr_lead and not User.objects.get(pk=plain.pk).is_hr_lead
+
+
+def test_the_entity_is_set_in_the_programme_form_and_its_coordinators_run_it(hr_lead, programme, coordinator):
+    lyon = DepartmentFactory(name="Entité Lyon")
+    entity_coordinator = EmployeeFactory(employee_id="ENT2", job_level=4, user__is_coordinator=True).user
+    CoordinatorAssignment.objects.create(user=entity_coordinator, department=lyon, granted_by=hr_lead)
+    response = client_for(hr_lead).post(reverse("programmes:create"), {
+        "name": "Lyon 2028", "slug": "lyon-2028", "entity": lyon.pk, "start_date": "2028-01-10", "duration_months": 9,
+        "cadence_weeks": 3, "session_minutes": 60})
+    assert response.status_code == 302, response.context["form"].errors
+    created = Programme.objects.get(slug="lyon-2028")
+    assert created.entity == lyon
+    assert client_for(entity_coordinator).get(reverse("programmes:edit", args=["lyon-2028"])).status_code == 200
+    assert client_for(coordinator).get(reverse("programmes:edit", args=["lyon-2028"])).status_code == 404
