@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from binomes.models import Pair
 from mentorat.core import outbox
@@ -254,8 +254,12 @@ def render_digest(notification):
     for programme in running.order_by("name"):
         rows = programme_followup(user=notification.recipient, programme=programme)
         at_risk = sum(1 for row in rows if row["risks"])
-        lines.append(_("• %(programme)s: %(pairs)s active pairs, %(held)s sessions held, %(risk)s pairs at risk") % {
-            "programme": programme.name, "pairs": len(rows), "held": sum(r["held"] for r in rows), "risk": at_risk})
+        held = sum(r["held"] for r in rows)
+        lines.append(_("• %(programme)s: %(pairs)s, %(held)s, %(risk)s") % {
+            "programme": programme.name,
+            "pairs": ngettext("%(n)s active pair", "%(n)s active pairs", len(rows)) % {"n": len(rows)},
+            "held": ngettext("%(n)s session held", "%(n)s sessions held", held) % {"n": held},
+            "risk": ngettext("%(n)s pair at risk", "%(n)s pairs at risk", at_risk) % {"n": at_risk}})
     if not lines:
         return None
     return outbox.Message(_("Reverse mentoring: your weekly digest"), _("Hello,\n\nThis week:\n%(lines)s") % {"lines": "\n".join(lines)})

@@ -147,7 +147,10 @@ def date_guard(programme, start: datetime.date, end: datetime.date) -> str | Non
     hi = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
     count = outside.filter(Q(starts_at__lt=lo) | Q(starts_at__gte=hi)).count()
     if count:
-        return _("%(n)s sessions would fall outside the new dates: move or cancel them first.") % {"n": count}
+        from django.utils.translation import ngettext
+
+        return ngettext("%(n)s session would fall outside the new dates: move or cancel it first.",
+                        "%(n)s sessions would fall outside the new dates: move or cancel them first.", count) % {"n": count}
     return None
 
 

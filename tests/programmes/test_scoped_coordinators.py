@@ -141,7 +141,7 @@ def test_alerts_and_digests_go_to_the_programmes_own_coordinators(active_pair, c
     plan_digest(now=datetime.datetime(2027, 6, 1, 8, tzinfo=datetime.UTC))
     digest = Notification.objects.get(recipient=scoped, kind="weekly_digest")
     text = render_digest(digest)
-    assert text is None or active_pair.programme.name not in text.body
+    assert text is None or active_pair.programme.name not in text.text
     # An overdue-logs e-mail queued for someone who no longer runs the programme renders nothing.
     overdue = Notification(kind="overdue_logs", object_key=f"programme:{active_pair.programme.pk}:w", recipient=scoped)
     assert render_overdue(overdue) is None

@@ -252,3 +252,14 @@ def test_two_moves_before_a_sweep_send_one_up_to_date_message(active_pair, org):
     session.refresh_from_db()
     services.session_cancel(user=user, session=session, reason="Malade")
     assert Notification.objects.filter(kind="session_changed", status="pending").count() == 2
+
+
+def test_the_digest_agrees_in_number_in_french(active_pair, coordinator):
+    """One pair, none held: singular words in French (0 and 1 take the singular), not “1 binômes actifs”."""
+    from django.utils import translation
+
+    from mentorat.core.models import Notification as Queued
+
+    with translation.override("fr"):
+        body = notifications.render_digest(Queued(kind="weekly_digest", object_key="digest:w", recipient=coordinator)).text
+    assert "1 binôme actif, 0 séance tenue, 0 binôme en difficulté" in body, body
