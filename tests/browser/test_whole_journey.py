@@ -29,9 +29,9 @@ SLUG = "premiere-promotion"
 def test_the_whole_lifecycle_as_a_new_company(page, transactional_db, tmp_path):
     start = timezone.localdate() + datetime.timedelta(days=10)
     User.objects.create_user(f"claire.dubois@{DOMAIN}", PASSWORD, first_name="Claire", last_name="Dubois",
-                             is_coordinator=True, language="fr")
+                             is_coordinator=True, is_hr_lead=True, language="fr")
 
-    # 1. The HR coordinator imports the HRIS export.
+    # 1. The HR lead (the company's first HR account) imports the HRIS export.
     log_in(page, f"claire.dubois@{DOMAIN}")
     page.goto("/directory/import/")
     check(page, "import upload")
