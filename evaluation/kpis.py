@@ -95,3 +95,47 @@ def objective_status(actual: float | None, target: float) -> str:
     if actual is None:
         return "unknown"
     return "met" if actual >= target else "not met"
+
+
+def objective_verdict(status: str, *, closed: bool) -> str:
+    """What an objective's line reads: "met" once its target is reached; below it, "not met"
+    when the programme is closed (final) and "in progress" while it runs; "unknown" when
+    nothing is measured (a closed programme included: an unmeasured objective is not a failure)."""
+    if status == "not met":
+        return "not met" if closed else "in progress"
+    return status
+
+
+def answer_scale(kind: str) -> range:
+    """The values a numeric question takes: 0–10 for a recommendation, 1–5 otherwise."""
+    return range(11) if kind == "recommend" else range(1, 6)
+
+
+def hold_back_small(counts: dict, limit: int) -> tuple[dict, int]:
+    """Complementary suppression of link counts: the couples of at least ``limit`` pairs are
+    given; when the others add up to fewer than ``limit`` (yet more than none), the smallest
+    given couples are held back with them until they reach it, so the total minus the given
+    couples never counts a few pairs. Returns (given couples, pairs held back)."""
+    given = {key: n for key, n in counts.items() if n >= limit}
+    held = sum(n for key, n in counts.items() if key not in given)
+    for key, n in sorted(given.items(), key=lambda item: (item[1], item[0])):
+        if held == 0 or held >= limit:
+            break
+        held += given.pop(key)
+    return given, held
+
+
+def link_matrix(cells: list[dict]) -> dict:
+    """The given links as a symmetric matrix for a heat-map table: ``names`` (sorted) and one row
+    per name with, per column, the pairs or None (no couple given: none, or held back — the two
+    read the same), and the opacity of its shading (0.1 to 0.6 of the largest count: dark text
+    stays readable on the darkest cell)."""
+    names = sorted({cell["a"] for cell in cells} | {cell["b"] for cell in cells}, key=str.casefold)
+    value = {}
+    for cell in cells:
+        value[(cell["a"], cell["b"])] = value[(cell["b"], cell["a"])] = cell["pairs"]
+    top = max(value.values(), default=0)
+    rows = [{"name": name, "cells": [{"pairs": value.get((name, other)), "same": name == other,
+                                      "shade": round(0.1 + 0.5 * value[(name, other)] / top, 2) if (name, other) in value else 0}
+                                     for other in names]} for name in names]
+    return {"names": names, "rows": rows}

@@ -668,7 +668,7 @@ OBJECTIVE_KPIS = {
     Objective.Kpi.COMPLETION: "session_completion", Objective.Kpi.PAIRING_RATE: "pairing_rate",
     Objective.Kpi.GOALS: "goals_achieved", Objective.Kpi.COMMITMENTS: "commitments_kept",
     Objective.Kpi.RETENTION: "mentor_retention_12m", Objective.Kpi.APPLICATIONS: "applications",
-    Objective.Kpi.CROSS_DEPARTMENT: "cross_department_rate",
+    Objective.Kpi.CROSS_DEPARTMENT: "cross_department_rate", Objective.Kpi.CROSS_SITE: "cross_site_rate",
 }
 
 

@@ -44,6 +44,7 @@ def dashboard(request):
     options = selectors.dashboard_options(user=user)
     form, filters = _filters(request, options)
     data = selectors.dashboard(user=user, filters=filters)
+    silo_links = selectors.cross_silo_links(data=data, filters=filters)
     charts = dict(data["charts"], labels={
         "planned": _("planned"), "held": _("held"), "satisfaction": _("satisfaction (1–5)"), "nps": _("NPS"),
         "before": _("senior, at the start"), "after": _("senior, at the end"), "mentor": _("mentor's view"),
@@ -58,6 +59,7 @@ def dashboard(request):
         "side_by_side": list(zip(cards, zip(*[column["cards"] for column in columns], strict=True), strict=True))
         if columns else [],
         "query": request.GET.urlencode(), "now": timezone.now(),
+        "silo_links": silo_links,
     }, request=request)
     return render(request, "evaluation/dashboard.html", {"body": mark_safe(body)})
 
@@ -83,6 +85,13 @@ def dashboard_export(request):
         for cell in links["cells"]:
             writer.writerow([everything, _("Pairs between %(a)s and %(b)s") % {"a": cell["a"], "b": cell["b"]}, cell["pairs"],
                              "", ""])
+    sites = selectors.cross_silo_links(data=data, filters=filters)["site"]
+    if sites["links"] is not None:
+        everything = _("all selected programmes")
+        writer.writerow([everything, _("Couples of sites joined by a pair"), sites["links"], "", ""])
+        for cell in sites["cells"]:
+            writer.writerow([everything, _("Pairs between the sites %(a)s and %(b)s") % {"a": cell["a"], "b": cell["b"]},
+                             cell["pairs"], "", ""])
     return response
 
 

@@ -223,6 +223,7 @@ class Objective(Bilingual, models.Model):
         RETENTION = "mentor_retention_12m", _("% of mentors still employed 12 months after")
         APPLICATIONS = "applications", _("number of applications")
         CROSS_DEPARTMENT = "cross_department_rate", _("% of pairs across departments")
+        CROSS_SITE = "cross_site_rate", _("% of pairs across sites")
 
     # What a target can be, per indicator: (lowest, highest or None for no ceiling). Every
     # indicator not named here is a percentage.

@@ -1,4 +1,5 @@
-// Dashboard charts (Chart.js, vendored). Data comes from the page's JSON, never from inline script.
+// Dashboard charts (Chart.js, vendored; shared settings in charts.js). Data comes from the page's
+// JSON, never from inline script.
 (function () {
   "use strict";
   var source = document.getElementById("dashboard-data");
@@ -8,8 +9,7 @@
   if (!source || typeof Chart === "undefined") { return; }
   var data = JSON.parse(source.textContent);
   var labels = data.labels;
-  var blue = "#1f5fa8", green = "#2e7d32", orange = "#c2570c", grey = "#6c757d";
-  Chart.defaults.animation = false;  // steady screenshots and print
+  var blue = "#1f5fa8", green = "#2e7d32", orange = "#b45309", grey = "#6c757d";
   function chart(id, config) {
     var canvas = document.getElementById(id);
     if (canvas) { new Chart(canvas, config); }
@@ -25,20 +25,35 @@
     },
     options: { responsive: true, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
   });
-  chart("chart-trend", {
-    type: "line",
-    data: {
-      labels: data.trend.map(function (r) { return r.label; }),
-      datasets: [
-        { label: labels.satisfaction, data: data.trend.map(function (r) { return r.satisfaction; }), borderColor: green,
-          backgroundColor: green, yAxisID: "y", spanGaps: true },
-        { label: labels.nps, data: data.trend.map(function (r) { return r.nps; }), borderColor: orange,
-          backgroundColor: orange, yAxisID: "y1", spanGaps: true }
-      ]
-    },
-    options: { responsive: true, scales: { y: { min: 1, max: 5, position: "left" },
-                                           y1: { min: -100, max: 100, position: "right", grid: { drawOnChartArea: false } } } }
-  });
+  // Satisfaction (1–5) and NPS (−100 to 100) as two charts, one above the other, each on its own
+  // scale (one chart with two scales made the reader guess which value went with which axis).
+  // Horizontal bars: the "programme · review" names stay whole, on two lines, however many there
+  // are; every value is written next to its bar.
+  function ranked(id, rows, value, colour, scale) {
+    var canvas = document.getElementById(id);
+    if (!canvas) { return; }
+    canvas.parentNode.style.height = (70 + 46 * Math.max(1, rows.length)) + "px";
+    chart(id, {
+      type: "bar",
+      data: {
+        labels: rows.map(function (r) { return r.label.split(" · "); }),
+        datasets: [{ label: "", data: rows.map(value), backgroundColor: colour, maxBarThickness: 30 }]
+      },
+      options: {
+        indexAxis: "y", responsive: true, maintainAspectRatio: false,
+        layout: { padding: { right: 36 } },
+        plugins: { legend: { display: false }, valueLabels: { display: true } },
+        scales: { y: { ticks: { autoSkip: false } },
+                  x: { min: scale[0], max: scale[1], ticks: { stepSize: scale[2] },
+                       title: { display: true, text: canvas.dataset.axis },
+                       grid: { color: function (c) { return c.tick.value === 0 ? "#495057" : "rgba(0, 0, 0, 0.1)"; } } } }
+      }
+    });
+  }
+  ranked("chart-trend", data.trend.filter(function (r) { return r.satisfaction !== null; }),
+         function (r) { return r.satisfaction; }, green, [0, 5, 1]);
+  ranked("chart-nps", data.trend.filter(function (r) { return r.nps !== null; }),
+         function (r) { return r.nps; }, orange, [-100, 100, 50]);
   chart("chart-skills", {
     type: "bar",
     data: {

@@ -72,3 +72,10 @@ def test_an_objective_can_target_it(silos, executive):
     Objective.objects.create(programme=silos, title="Relier les silos", kpi=Objective.Kpi.CROSS_DEPARTMENT, target=50)
     [row] = client_en(executive).get(reverse("evaluation:dashboard")).context["data"]["objectives"]
     assert row["actual"] == pytest.approx(65.0, abs=0.1) and row["status"] == "met"
+
+
+def test_an_objective_can_target_the_share_across_sites(silos, executive):
+    Objective.objects.create(programme=silos, title="Relier les sites", kpi=Objective.Kpi.CROSS_SITE, target=40)
+    [row] = client_en(executive).get(reverse("evaluation:dashboard")).context["data"]["objectives"]
+    assert row["actual"] == pytest.approx(25.0, abs=0.1) and row["status"] != "met"
+    assert row["verdict"] == "not met"  # the programme is closed: missed for good
