@@ -106,9 +106,9 @@ def build_company(rng, count, today):
     for i in range(count):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         email = f"{ascii_slug(first)}.{ascii_slug(last)}.{i}@bench.example"
-        # The CEO is the executive, the next one sponsors a programme, the one after coordinates.
+        # The CEO is the executive, the next one sponsors a programme, the one after coordinates (HR lead: all).
         users.append(User(email=email, password="!", first_name=first, last_name=last, is_executive=i == 0,
-                          is_coordinator=i == 2))
+                          is_coordinator=i == 2, is_hr_lead=i == 2))
         parent = people[parents[i]] if parents[i] is not None else None
         if parent is None:
             department, site = departments[-1], sites[0]
