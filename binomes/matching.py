@@ -273,30 +273,70 @@ def assign(mentors: Sequence[Person], mentees: Sequence[Person], rules: Rules = 
                 breakdown = {name: round(float(values[i, j]), 2) for name, values in parts.items()}
                 pairs.append(Proposal(mentor.id, mentee.id, round(float(total[i, j]), 2), breakdown))
                 capacity[mentor.id] -= 1
-    else:
-        refusals = np.zeros((len(free_mentees), len(free_mentors)), dtype=np.int8)
 
-    paired_mentees = {p.mentee for p in pairs}
-    paired_mentors = Counter(p.mentor for p in pairs)
-    unpaired = []
-    for i, mentee in enumerate(free_mentees):
-        if mentee.id in paired_mentees:
-            continue
-        row = refusals[i] if len(free_mentors) else np.array([], dtype=np.int8)
-        if not len(mentors):
-            unpaired.append(Unpaired(mentee.id, "mentee", "no_mentor"))
-        elif (row == 0).any():
-            unpaired.append(Unpaired(mentee.id, "mentee", "capacity", {"eligible": int((row == 0).sum())}))
-        else:
-            counts = Counter(RULES[code - 1] for code in row.tolist())
-            if len(free_mentors) < len(mentors):
-                counts["capacity"] += len(mentors) - len(free_mentors)
-            reason, _n = counts.most_common(1)[0] if counts else ("capacity", 0)
-            unpaired.append(Unpaired(mentee.id, "mentee", reason, dict(counts)))
-    for mentor in mentors:
-        if paired_mentors[mentor.id] == 0:
-            unpaired.append(Unpaired(mentor.id, "mentor", "no_mentee_left" if free_mentees else "no_mentee"))
+    room = {p.id: capacity[p.id] for p in mentors}
+    unpaired = explain(mentors, mentees, rules, forbidden, room=room, taken={p.mentee for p in pairs},
+                       paired={p.mentor for p in pairs})
     return Result(pairs=pairs, unpaired=unpaired)
+
+
+def _rule_counts(codes: Iterable[int]) -> dict[str, int]:
+    """How many of the other side each hard rule refuses, in the order of ``RULES``."""
+    counts = Counter(RULES[code - 1] for code in codes if code)
+    return {rule: counts[rule] for rule in RULES if counts[rule]}
+
+
+def _main_rule(counts: dict[str, int]) -> str:
+    """The rule that refuses the most (ties: the first in ``RULES``)."""
+    return max(counts, key=lambda rule: (counts[rule], -RULES.index(rule)))
+
+
+def explain(mentors: Sequence[Person], mentees: Sequence[Person], rules: Rules = Rules(),
+            forbidden: Iterable[tuple[int, int]] = (), *, room: dict[int, int], taken: set[int],
+            paired: set[int]) -> list[Unpaired]:
+    """Why each mentee without a pair and each mentor without any pair is unpaired, given the pairs
+    as they stand (a run, or a run then manual changes).
+
+    ``room`` is each mentor's places left, ``taken`` the mentees in a pair, ``paired`` the mentors
+    with at least one pair. A person the rules keep from everyone on the other side gets the rule
+    that refuses the most as ``reason`` and every rule with its count in ``detail`` (never "better
+    matched elsewhere"); one with an eligible partner still free gets ``eligible_free`` (possible
+    only after a manual change: the assignment pairs them otherwise); one whose eligible partners
+    are all taken gets ``capacity`` (a mentee) or ``no_mentee_left`` (a mentor).
+    """
+    free_mentees = [p for p in mentees if p.id not in taken]
+    free_mentors = [p for p in mentors if p.id not in paired]
+    # Only the rows and columns of the unpaired: a cohort of thousands with a few left stays cheap.
+    rows = refusal_matrix(mentors, free_mentees, rules, forbidden) if mentors and free_mentees else None
+    columns = refusal_matrix(free_mentors, mentees, rules, forbidden) if mentees and free_mentors else None
+    has_room = np.array([room.get(p.id, 0) > 0 for p in mentors], dtype=bool)
+    is_free = np.array([p.id not in taken for p in mentees], dtype=bool)
+    result = []
+    for i, mentee in enumerate(free_mentees):
+        if rows is None:
+            result.append(Unpaired(mentee.id, "mentee", "no_mentor"))
+            continue
+        allowed = rows[i] == 0
+        if (allowed & has_room).any():
+            result.append(Unpaired(mentee.id, "mentee", "eligible_free", {"eligible": int((allowed & has_room).sum())}))
+        elif allowed.any():
+            result.append(Unpaired(mentee.id, "mentee", "capacity", {"eligible": int(allowed.sum())}))
+        else:
+            counts = _rule_counts(rows[i].tolist())
+            result.append(Unpaired(mentee.id, "mentee", _main_rule(counts), counts))
+    for j, mentor in enumerate(free_mentors):
+        if columns is None:
+            result.append(Unpaired(mentor.id, "mentor", "no_mentee"))
+            continue
+        allowed = columns[:, j] == 0
+        if (allowed & is_free).any() and room.get(mentor.id, 0) > 0:
+            result.append(Unpaired(mentor.id, "mentor", "eligible_free", {"eligible": int((allowed & is_free).sum())}))
+        elif allowed.any():
+            result.append(Unpaired(mentor.id, "mentor", "no_mentee_left", {"eligible": int(allowed.sum())}))
+        else:
+            counts = _rule_counts(columns[:, j].tolist())
+            result.append(Unpaired(mentor.id, "mentor", _main_rule(counts), counts))
+    return result
 
 
 def alternatives(mentee: Person, mentors: Sequence[Person], rules: Rules = Rules(), weights: dict | None = None,

@@ -1,22 +1,30 @@
 """Reads on pairs, scoped to the user. Members see their own pairs once published; coordinators
-see everything; sponsors and executives see counts only."""
+see the pairs of the programmes they run (``programmes.selectors.coordinates``: 404 elsewhere);
+sponsors and executives see counts only."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from binomes import chemistry, matching
-from binomes.models import ChemistryMeeting, Pair, PairingRunReport, Shortlist
-from binomes.services import chemistry_holidays, forbidden_of, pairing_settings, person_of, reason_text, rules_of
+from binomes.models import ChemistryMeeting, ForbiddenPair, Pair, PairingRunReport, Shortlist
+from binomes.services import (
+    CERTIFICATE_FILTERS,
+    chemistry_holidays,
+    forbidden_of,
+    pairing_settings,
+    person_of,
+    rules_of,
+    unpaired_text,
+)
 from mentorat.core.models import User
-from mentorat.core.permissions import is_coordinator
 from mentorat.core.selectors import employee_of
 from programmes.models import Application, Programme
+from programmes.selectors import coordinates
 
 PAIR_RELATED = ["programme", "mentor__employee__department", "mentor__employee__site",
                 "mentee__employee__department", "mentee__employee__site"]
@@ -47,20 +55,27 @@ def member_pairs(request) -> list[Pair]:
 
 
 def pair_get_for_user(*, user: User, pk: int) -> Pair:
-    """A pair page: its two members (once published) and coordinators; 404 for anyone else."""
-    qs = Pair.objects.select_related(*PAIR_RELATED).prefetch_related("mentor__domain_items__domain", "mentee__domain_items__domain")
-    if not is_coordinator(user):
-        qs = qs.filter(pk__in=pairs_of_user(user=user).values("pk"))
-    try:
-        return qs.get(pk=pk)
-    except Pair.DoesNotExist:
-        raise Http404 from None
+    """A pair page: its two members (once published) and the coordinators of its programme; 404
+    for anyone else, a coordinator of another programme included."""
+    pair = (Pair.objects.select_related(*PAIR_RELATED)
+            .prefetch_related("mentor__domain_items__domain", "mentee__domain_items__domain").filter(pk=pk).first())
+    if pair is None:
+        raise Http404
+    if coordinates(user, pair.programme_id):
+        return pair
+    employee = employee_of(user)
+    if employee is not None and pair.status in Pair.VISIBLE_TO_MEMBERS and pair.role_of(employee) is not None:
+        return pair
+    raise Http404
 
 
 def pairing_board(*, user: User, programme: Programme) -> dict:
-    """Everything the coordinator's pairing board shows, in a fixed number of queries."""
-    if not is_coordinator(user):
-        raise PermissionDenied
+    """Everything the coordinator's pairing board shows, in a fixed number of queries: the pairs
+    (each draft with its best alternatives, each certified one marked ``certified``), who is
+    unpaired and why (``reason_text``, as recomputed after the last change), the forbidden pairs
+    and the open shortlists. 404 for anyone who does not run this programme."""
+    if not coordinates(user, programme):
+        raise Http404
     pairs = list(
         programme.pairs.exclude(status=Pair.Status.DISCARDED).select_related(*PAIR_RELATED).order_by("status", "-score", "pk")
     )
@@ -78,12 +93,45 @@ def pairing_board(*, user: User, programme: Programme) -> dict:
     _attach_alternatives(programme, pairs, [a for a in approved if a.role == "mentor"],
                          {a.pk: a for a in approved if a.role == "mentee"})
     for item in unpaired:
-        item["reason_text"] = reason_text(item["reason"])
+        item["reason_text"] = unpaired_text(item)
+    _mark_certified(programme, pairs)
+    forbidden = list(ForbiddenPair.objects.filter(programme=programme).select_related("mentor", "mentee", "created_by")
+                     .order_by("-created_at", "-pk"))
     return {
-        "pairs": pairs, "report": report, "unpaired": unpaired,
+        "pairs": pairs, "report": report, "unpaired": unpaired, "forbidden": forbidden,
+        "certified": [pair for pair in pairs if pair.certified],
         "mentors": [a for a in approved if a.role == "mentor"], "mentees": [a for a in approved if a.role == "mentee"],
         "shortlists": list(Shortlist.objects.filter(programme=programme, closed_at__isnull=True).select_related("mentee__employee")),
     }
+
+
+def _mark_certified(programme: Programme, pairs: list[Pair]) -> None:
+    """``pair.certified``: the pair earned a certificate (the rule is the evaluation app's, through
+    ``CERTIFICATE_FILTERS``: completed and met). One query, only when a pair is completed."""
+    completed = [pair.pk for pair in pairs if pair.status == Pair.Status.COMPLETED]
+    certified: set[int] = set()
+    if completed:
+        for keep in CERTIFICATE_FILTERS:
+            certified = set(keep(programme.pairs.filter(pk__in=completed)).values_list("pk", flat=True))
+    for pair in pairs:
+        pair.certified = pair.pk in certified
+
+
+def pair_get_for_board(*, programme: Programme, pk: int) -> Pair:
+    """A pair of this programme for a board action (the caller fetched the programme for its
+    coordinator): 404 for a pair of another programme."""
+    pair = programme.pairs.select_related("programme", "mentor__employee", "mentee__employee").filter(pk=pk).first()
+    if pair is None:
+        raise Http404
+    return pair
+
+
+def forbidden_get_for_board(*, programme: Programme, pk: int) -> ForbiddenPair:
+    """A forbidden pair of this programme: 404 for one of another programme."""
+    forbidden = programme.forbidden_pairs.select_related("mentor", "mentee").filter(pk=pk).first()
+    if forbidden is None:
+        raise Http404
+    return forbidden
 
 
 def _attach_alternatives(programme: Programme, pairs: list[Pair], mentors: list[Application],

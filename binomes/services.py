@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from binomes import matching
 from binomes.models import ChemistryMeeting, ForbiddenPair, Pair, PairingRunReport, PairingSettings, Shortlist
@@ -23,6 +24,7 @@ from mentorat.core.models import Employee, User
 from mentorat.core.selectors import employee_of
 from mentorat.core.services import audit_log
 from programmes.models import Application, Programme, Role, TrainingCompletion, TrainingModule
+from programmes.selectors import coordinates
 
 REASONS = {
     "self": gettext_lazy("the same person cannot be on both sides"),
@@ -40,9 +42,12 @@ REASONS = {
     "training": gettext_lazy("initial training is not completed, which this programme requires"),
     "no_mentor": gettext_lazy("there is no approved mentor"),
     "no_mentee": gettext_lazy("there is no approved mentee"),
-    "no_mentee_left": gettext_lazy("every mentee was better matched with another mentor"),
+    "no_mentee_left": gettext_lazy("every mentee this mentor fits already has a pair"),
+    "eligible_free": gettext_lazy("someone eligible is still free: run the pairing again or make the pair by hand"),
 }
 
+# Later apps say which pairs earned a certificate (evaluation: completed and met): hook(pairs) -> pairs.
+CERTIFICATE_FILTERS: list[Callable] = []
 # Later apps react to a pair becoming active (sessions get scheduled): hook(pair).
 ACTIVATION_HOOKS: list[Callable] = []
 # … and to a pair ending (future sessions cancelled): hook(pair).
@@ -55,6 +60,23 @@ class PairingError(ServiceError):
 
 def reason_text(code: str) -> str:
     return str(REASONS.get(code, code))
+
+
+def unpaired_text(item: dict) -> str:
+    """Why this person is unpaired, in words. Someone the rules keep from everyone on the other side
+    gets every rule that refuses them, with how many people it refuses (``matching.explain``)."""
+    rules = {rule: n for rule, n in (item.get("detail") or {}).items() if rule in matching.RULES}
+    if not rules:
+        return reason_text(item["reason"])
+    if item["role"] == Role.MENTOR:
+        lead = _("no mentee fits this mentor under the programme's rules")
+        counted = [ngettext("%(rule)s (%(n)s mentee)", "%(rule)s (%(n)s mentees)", n) % {"rule": reason_text(rule), "n": n}
+                   for rule, n in rules.items()]
+    else:
+        lead = _("no mentor fits this mentee under the programme's rules")
+        counted = [ngettext("%(rule)s (%(n)s mentor)", "%(rule)s (%(n)s mentors)", n) % {"rule": reason_text(rule), "n": n}
+                   for rule, n in rules.items()]
+    return _("%(lead)s: %(rules)s") % {"lead": lead, "rules": "; ".join(counted)}
 
 
 def pairing_settings(programme: Programme) -> PairingSettings:
@@ -150,10 +172,8 @@ def pairing_run(*, actor: User | None, programme: Programme) -> matching.Result:
     kept = list(Pair.objects.filter(programme=programme, status__in=Pair.LIVE).values_list("mentor_id", "mentee_id", "status", "locked"))
     mentors = list(_approved(programme, Role.MENTOR))
     mentees = list(_approved(programme, Role.MENTEE))
-    untrained = []
     if programme.require_training:
         done = training_done_ids(programme, mentors + mentees)
-        untrained = [a for a in mentors + mentees if a.pk not in done]
         mentors = [a for a in mentors if a.pk in done]
         mentees = [a for a in mentees if a.pk in done]
     used = {}
@@ -173,14 +193,40 @@ def pairing_run(*, actor: User | None, programme: Programme) -> matching.Result:
              source=Pair.Source.ALGORITHM, created_by=actor)
         for p in result.pairs
     )
-    unpaired = [{"application": u.id, "role": u.role, "reason": u.reason, "detail": u.detail} for u in result.unpaired]
-    fully_used = [a.pk for a in mentors if used.get(a.pk, 0) >= a.capacity]
-    unpaired = [u for u in unpaired if u["application"] not in fully_used]
-    unpaired += [{"application": a.pk, "role": a.role, "reason": "training", "detail": {}} for a in untrained]
-    PairingRunReport.objects.update_or_create(programme=programme, defaults={"ran_by": actor, "unpaired": unpaired})
+    unpaired = unpaired_refresh(programme=programme, actor=actor)
+    # The board's explanation, from the pairs as saved: the kept pairs and the untrained included.
+    result.unpaired = [matching.Unpaired(u["application"], u["role"], u["reason"], u["detail"]) for u in unpaired]
     audit_log(actor=actor, action="pairing.run", target=programme.slug,
               details={"pairs": len(result.pairs), "unpaired": len(unpaired)})
     return result
+
+
+def unpaired_refresh(*, programme: Programme, actor: User | None) -> list[dict]:
+    """Explain again who is unpaired and why, from the pairs as they stand now, and keep it for the
+    board: after a run and after every manual change (a pair made, removed, imported or forbidden,
+    a forbidden pair allowed again), so the board never shows an explanation that is no longer true.
+    People in a live pair are not listed; a mentor with one pair and room for another is not either."""
+    mentors = list(_approved(programme, Role.MENTOR))
+    mentees = list(_approved(programme, Role.MENTEE))
+    untrained = []
+    if programme.require_training:
+        done = training_done_ids(programme, mentors + mentees)
+        untrained = [a for a in mentors + mentees if a.pk not in done]
+        mentors = [a for a in mentors if a.pk in done]
+        mentees = [a for a in mentees if a.pk in done]
+    live = list(Pair.objects.filter(programme=programme, status__in=Pair.LIVE).values_list("mentor_id", "mentee_id"))
+    used: dict[int, int] = {}
+    for mentor_id, _mentee_id in live:
+        used[mentor_id] = used.get(mentor_id, 0) + 1
+    in_pair = {pk for pair in live for pk in pair}
+    reasons = matching.explain(
+        [person_of(a) for a in mentors], [person_of(a) for a in mentees], rules_of(programme), forbidden_of(programme),
+        room={a.pk: a.capacity - used.get(a.pk, 0) for a in mentors}, taken={m for _r, m in live}, paired=set(used))
+    unpaired = [{"application": u.id, "role": u.role, "reason": u.reason, "detail": u.detail} for u in reasons]
+    unpaired += [{"application": a.pk, "role": a.role, "reason": "training", "detail": {}}
+                 for a in untrained if a.pk not in in_pair]
+    PairingRunReport.objects.update_or_create(programme=programme, defaults={"ran_by": actor, "unpaired": unpaired})
+    return unpaired
 
 
 def _get_proposed(pair: Pair) -> Pair:
@@ -207,15 +253,43 @@ def pair_forbid(*, actor: User, pair: Pair) -> ForbiddenPair:
         programme=pair.programme, mentor_id=pair.mentor.employee_id, mentee_id=pair.mentee.employee_id,
         defaults={"created_by": actor},
     )
-    audit_log(actor=actor, action="pairing.forbid", target=str(pair.pk))
+    audit_log(actor=actor, action="pairing.forbid", target=str(pair.pk),
+              details={"mentor": pair.mentor.employee.employee_id, "mentee": pair.mentee.employee.employee_id})
+    programme = pair.programme
     pair.delete()
+    unpaired_refresh(programme=programme, actor=actor)
     return forbidden
 
 
 @transaction.atomic
+def pair_remove(*, actor: User, pair: Pair) -> None:
+    """Remove a draft proposal (never one its members were shown): both return to the unpaired,
+    with their explanation recomputed. The pair is not forbidden: a later run may propose it again."""
+    pair = _get_proposed(pair)
+    audit_log(actor=actor, action="pairing.remove", target=str(pair.pk),
+              details={"mentor": pair.mentor.employee.employee_id, "mentee": pair.mentee.employee.employee_id,
+                       "source": pair.source})
+    programme = pair.programme
+    pair.delete()
+    unpaired_refresh(programme=programme, actor=actor)
+
+
+@transaction.atomic
+def forbidden_allow(*, actor: User, forbidden: ForbiddenPair) -> None:
+    """Undo a forbidden pair: these two may be paired again (by the next run or by hand)."""
+    forbidden = ForbiddenPair.objects.select_related("programme", "mentor", "mentee").get(pk=forbidden.pk)
+    audit_log(actor=actor, action="pairing.allow", target=forbidden.programme.slug,
+              details={"mentor": forbidden.mentor.employee_id, "mentee": forbidden.mentee.employee_id})
+    forbidden.delete()
+    unpaired_refresh(programme=forbidden.programme, actor=actor)
+
+
+@transaction.atomic
 def pair_manual(*, actor: User, programme: Programme, mentor: Application, mentee: Application,
-                source: str = Pair.Source.MANUAL) -> Pair:
-    """A pair the coordinator makes by hand: checked against every rule, then kept as a locked proposal."""
+                source: str = Pair.Source.MANUAL, refresh: bool = True) -> Pair:
+    """A pair the coordinator makes by hand: checked against every rule, then kept as a locked
+    proposal; the board's explanations of the unpaired are recomputed (``refresh=False``: the caller
+    makes many and recomputes once, as the import does)."""
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     _check_state(programme)
     mentor = Application.objects.select_related("employee").get(pk=mentor.pk)
@@ -226,7 +300,9 @@ def pair_manual(*, actor: User, programme: Programme, mentor: Application, mente
     total, breakdown = matching.score(person_of(mentor), person_of(mentee), pairing_settings(programme).weights())
     pair = Pair.objects.create(programme=programme, mentor=mentor, mentee=mentee, score=total, breakdown=breakdown,
                                source=source, locked=True, created_by=actor)
-    audit_log(actor=actor, action="pairing.manual", target=str(pair.pk))
+    audit_log(actor=actor, action="pairing.manual", target=str(pair.pk), details={"source": source})
+    if refresh:
+        unpaired_refresh(programme=programme, actor=actor)
     return pair
 
 
@@ -310,9 +386,7 @@ def pair_decline(*, user: User, pair: Pair, reason: str) -> Pair:
 def pair_end(*, user: User, pair: Pair, completed: bool, reason: str = "") -> Pair:
     """End an active pair, as completed (coordinator) or early (coordinator or a member), without blame."""
     pair = Pair.objects.select_for_update().select_related("mentor__employee", "mentee__employee").get(pk=pair.pk)
-    from mentorat.core.permissions import is_coordinator
-
-    if not is_coordinator(user):
+    if not coordinates(user, pair.programme_id):
         _member_role(pair, user)
         if completed:
             raise PairingError(_("The coordinator marks a pair as completed."))
@@ -358,11 +432,10 @@ def chemistry_propose(*, user: User, pair: Pair, starts_at: datetime.datetime, n
     member is told who proposed it. Only while the proposal awaits its answers, in the future,
     before the proposal expires."""
     from binomes.notifications import notify_chemistry
-    from mentorat.core.permissions import is_coordinator
 
     now = now or timezone.now()
     pair = Pair.objects.select_for_update().select_related("programme", "mentor__employee", "mentee__employee").get(pk=pair.pk)
-    if not is_coordinator(user):
+    if not coordinates(user, pair.programme_id):
         _member_role(pair, user)
     if pair.status != Pair.Status.PUBLISHED:
         raise PairingError(_("The chemistry meeting is for a proposal awaiting its answers; this pair is “%(status)s”.")
@@ -490,11 +563,30 @@ def unapprove_guard(application: Application) -> str | None:
 
 # --- Shortlist mode -------------------------------------------------------------------------
 
+@dataclass
+class ShortlistSend:
+    """What a shortlist send did: the shortlists made, and why the other approved seniors got none."""
+
+    made: list[Shortlist]
+    approved: int = 0  # approved seniors
+    busy: int = 0  # already in a pair or with an open shortlist
+    unfit: int = 0  # no eligible mentor with room
+    mentors_with_room: int = 0
+
+    def by_size(self) -> dict[int, int]:
+        """How many seniors got a shortlist of each size (3 mentors, 2, 1), largest first."""
+        sizes: dict[int, int] = {}
+        for shortlist in self.made:
+            sizes[len(shortlist.options)] = sizes.get(len(shortlist.options), 0) + 1
+        return dict(sorted(sizes.items(), reverse=True))
+
+
 @transaction.atomic
-def shortlists_create(*, actor: User, programme: Programme, now: datetime.datetime | None = None) -> list[Shortlist]:
+def shortlists_send(*, actor: User, programme: Programme, now: datetime.datetime | None = None) -> ShortlistSend:
     """Offer each approved senior without a pair the 3 best eligible mentors who still have room;
-    each senior gets an e-mail now and a reminder before it closes. Returns the shortlists made
-    (none for a senior who already has a pair or an open shortlist, or whom no mentor fits)."""
+    each senior gets an e-mail now and a reminder before it closes. None for a senior who already
+    has a pair or an open shortlist, or whom no mentor fits; the result counts each case, so the
+    board can say what was sent and why nothing was."""
     from binomes.notifications import notify_shortlist
 
     now = now or timezone.now()
@@ -506,21 +598,32 @@ def shortlists_create(*, actor: User, programme: Programme, now: datetime.dateti
     mentors = [person_of(a) for a in _approved(programme, Role.MENTOR) if used.get(a.pk, 0) < a.capacity]
     busy = set(Pair.objects.filter(programme=programme, status__in=Pair.LIVE).values_list("mentee_id", flat=True))
     busy |= set(Shortlist.objects.filter(programme=programme, closed_at__isnull=True).values_list("mentee_id", flat=True))
-    created = []
+    rules, weights, forbidden = rules_of(programme), config.weights(), forbidden_of(programme)
+    result = ShortlistSend(made=[], mentors_with_room=len(mentors))
     for application in _approved(programme, Role.MENTEE):
+        result.approved += 1
         if application.pk in busy:
+            result.busy += 1
             continue
-        options = matching.alternatives(person_of(application), mentors, rules_of(programme), config.weights(), forbidden_of(programme))
+        options = matching.alternatives(person_of(application), mentors, rules, weights, forbidden)
         if not options:
+            result.unfit += 1
             continue
         shortlist = Shortlist.objects.create(
             programme=programme, mentee=application, expires_at=now + datetime.timedelta(days=config.shortlist_days),
             options=[{"mentor": o.mentor, "score": o.score, "breakdown": o.breakdown} for o in options],
         )
         notify_shortlist(shortlist, created_at=now)
-        created.append(shortlist)
-    audit_log(actor=actor, action="pairing.shortlists", target=programme.slug, details={"shortlists": len(created)})
-    return created
+        result.made.append(shortlist)
+    audit_log(actor=actor, action="pairing.shortlists", target=programme.slug,
+              details={"shortlists": len(result.made), "options": sum(len(s.options) for s in result.made),
+                       "busy": result.busy, "unfit": result.unfit})
+    return result
+
+
+def shortlists_create(*, actor: User, programme: Programme, now: datetime.datetime | None = None) -> list[Shortlist]:
+    """The shortlists ``shortlists_send`` made (for callers that need only those)."""
+    return shortlists_send(actor=actor, programme=programme, now=now).made
 
 
 @transaction.atomic

@@ -21,7 +21,10 @@ class EvaluationConfig(AppConfig):
 
         outbox.register(closing.KIND)
         enlist(*((programme_services.CLOSE_HOOKS, step) for step in closing.steps()))
+        from evaluation.selectors import certified_pairs
+
         enlist((pairing.ACTIVATION_HOOKS, services.on_pair_activated),
+               (pairing.CERTIFICATE_FILTERS, certified_pairs),
                (programme_services.PROGRAMME_PANELS, programme_panel),
                (programme_services.COPY_HOOKS, services.on_programme_copied),
                (core_demo.SEEDERS, demo.seed))

@@ -30,5 +30,6 @@ urlpatterns = [
     path("<slug:slug>/withdraw/", views.withdraw, name="withdraw"),
     path("<slug:slug>/my-training/", views.my_training, name="my_training"),
     path("<slug:slug>/applications/", views.queue, name="queue"),
+    path("<slug:slug>/applications/import/", views.applications_import, name="applications_import"),
     path("<slug:slug>/applications/<int:pk>/", views.application_detail, name="application"),
 ]

@@ -464,3 +464,38 @@ def acknowledge(request, token):
         return redirect("programmes:acknowledge", token=token)
     return render(request, "programmes/acknowledge.html", {"ack": ack})
 
+
+# --- Applications collected elsewhere, imported in the browser -------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def applications_import(request, slug):
+    """Upload a CSV file of applications, see what each line would do (``line N`` and the column of
+    each error), then confirm: all or nothing, checked again at confirmation (programmes.imports)."""
+    from django.urls import reverse
+    from django.utils.translation import ngettext
+
+    from programmes import imports
+
+    programme = selectors.programme_get_for_coordinator(user=request.user, slug=slug)
+    purpose = "programmes.applications-import"
+    form = imports.ImportUploadForm(request.POST or None, request.FILES or None)
+    context = {"programme": programme, "form": form, "columns": imports.COLUMNS,
+               "required": imports.REQUIRED, "back": reverse("programmes:queue", args=[slug])}
+    if request.method == "POST" and "token" in request.POST:
+        data = imports.upload_from_token(request.POST["token"], purpose=purpose, user=request.user, programme=programme)
+        if data is None:
+            messages.error(request, _("This preview has expired or is not yours: upload the file again."))
+            return redirect("programmes:applications_import", slug=slug)
+        count, errors = imports.applications_import(programme=programme, data=data, dry_run=False, actor=request.user)
+        if not errors:
+            messages.success(request, ngettext("%(n)s application imported as approved.",
+                                               "%(n)s applications imported as approved.", count) % {"n": count})
+            return redirect("programmes:queue", slug=slug)
+        messages.error(request, _("Nothing was imported: the file no longer passes the checks (see below)."))
+        context["plan"] = imports.applications_plan(programme=programme, data=data)
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        context["plan"] = imports.applications_plan(programme=programme, data=data)
+        if not context["plan"].errors:
+            context["token"] = imports.upload_token(data, purpose=purpose, user=request.user, programme=programme)
+    return render(request, "programmes/applications_import.html", context)

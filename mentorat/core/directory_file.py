@@ -420,3 +420,17 @@ def _parse_rows(result: ParsedFile, first, raw_rows, *, max_rows, started, max_s
     if not result.rows:
         result.errors.append(_("line 2: the file has a header but no employee."))
     return result
+
+
+def export_row(employee) -> list:
+    """One employee as the import reads it back, in ``FIELDS`` order (the manager by employee id,
+    department and site by name, dates ISO): what ``export_people`` and the directory's CSV
+    export write. The employee comes with its manager, department and site selected."""
+    return [
+        employee.employee_id, employee.first_name, employee.last_name, employee.email,
+        employee.manager.employee_id if employee.manager else "",
+        employee.department.name if employee.department else "", employee.site.name if employee.site else "",
+        employee.job_title, employee.job_level, employee.language,
+        employee.hire_date.isoformat() if employee.hire_date else "",
+        employee.leave_date.isoformat() if employee.leave_date else "",
+    ]

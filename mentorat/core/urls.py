@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("directory/", views.directory, name="directory"),
     path("directory/<int:pk>/", views.employee_detail, name="employee"),
+    path("directory/export.csv", views.directory_export, name="directory_export"),
     path("directory/import/", views.import_upload, name="import_upload"),
     path("directory/import/<int:pk>/", views.import_preview, name="import_preview"),
     path("directory/import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),

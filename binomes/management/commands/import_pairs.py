@@ -1,16 +1,15 @@
-import csv
-import io
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from binomes.imports import pairs_import
+from binomes.imports import pairs_import, read_pairs_csv
 from programmes.models import Programme
 
 
 class Command(BaseCommand):
-    help = "Import pairs decided elsewhere (CSV: mentor, mentee as employee ids) as locked drafts. All or nothing; every rule applies."
+    help = ("Import pairs decided elsewhere (CSV: mentor, mentee as employee ids; the board's export reads back too) "
+            "as locked drafts. All or nothing; every rule applies.")
 
     def add_arguments(self, parser):
         parser.add_argument("slug")
@@ -23,12 +22,13 @@ class Command(BaseCommand):
         if programme is None:
             raise CommandError(f"no programme {slug!r}.")
         try:
-            text = Path(path).read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
+            data = Path(path).read_bytes()
+        except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc}") from None
-        rows = list(csv.DictReader(io.StringIO(text), delimiter=";" if text.split("\n", 1)[0].count(";") else ","))
-        created, errors = pairs_import(actor=None, programme=programme, dry_run=dry_run,
-                                       rows=[(number, row.get("mentor"), row.get("mentee")) for number, row in enumerate(rows, start=2)])
+        rows, errors = read_pairs_csv(data)
+        created = 0
+        if not errors:
+            created, errors = pairs_import(actor=None, programme=programme, dry_run=dry_run, rows=rows)
         if errors:
             for error in errors:
                 self.stderr.write(error)

@@ -32,7 +32,7 @@ class Command(BaseCommand):
         payload = {
             "pairs": [{"mentor": employee_of[p.mentor], "mentee": employee_of[p.mentee], "score": p.score,
                        "breakdown": p.breakdown} for p in result.pairs],
-            "unpaired": [{"employee": employee_of[u.id], "role": u.role, "reason": services.reason_text(u.reason)}
+            "unpaired": [{"employee": employee_of[u.id], "role": u.role, "reason": services.unpaired_text({"role": u.role, "reason": u.reason, "detail": u.detail})}
                          for u in result.unpaired],
         }
         if json:

@@ -3,7 +3,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from mentorat.core.csv import Writer
-from mentorat.core.directory_file import FIELDS
+from mentorat.core.directory_file import FIELDS, export_row
 from mentorat.core.models import Employee
 
 
@@ -21,14 +21,7 @@ class Command(BaseCommand):
             writer.writerow(FIELDS)
             rows = Employee.objects.select_related("manager", "department", "site").order_by("employee_id")
             for e in rows.iterator(chunk_size=2000):
-                writer.writerow([
-                    e.employee_id, e.first_name, e.last_name, e.email,
-                    e.manager.employee_id if e.manager else "",
-                    e.department.name if e.department else "", e.site.name if e.site else "",
-                    e.job_title, e.job_level, e.language,
-                    e.hire_date.isoformat() if e.hire_date else "",
-                    e.leave_date.isoformat() if e.leave_date else "",
-                ])
+                writer.writerow(export_row(e))
         finally:
             if output:
                 stream.close()
