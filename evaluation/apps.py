@@ -30,6 +30,10 @@ class EvaluationConfig(AppConfig):
                (core_demo.SEEDERS, demo.seed))
         enlist_privacy(privacy)
         home.register(home_section)
+        from evaluation import homes
+
+        for order, provider in enumerate((homes.coordinator_section, homes.executive_section, homes.sponsor_section)):
+            home.register(provider, order=10 + order)
         navigation.register(nav_items)
         from sessions.selectors import DUE_HOOKS
         from sessions.services import RATING_LOCKS

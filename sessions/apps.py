@@ -85,10 +85,17 @@ def home_section(request):
 
 def delegate_section(request):
     """For a senior's delegate: the senior's sessions ahead, to book or move (booking data only)."""
+    from django.urls import reverse
     from django.utils import timezone
 
+    from mentorat.core import navigation
     from sessions.models import MentoringSession
     from sessions.selectors import delegated_sessions
+
+    # The navigation (read once per request, shown on the page anyway) already knows whether the user
+    # is a delegate ("Sessions I book"): nobody else pays a query for this section.
+    if not any(item.url == reverse("sessions:delegated") for item in navigation.items_for(request)):
+        return []
 
     rows = delegated_sessions(user=request.user)
     if rows is None:
