@@ -47,6 +47,7 @@ def nav_items(request):
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
+    from mentorat.core import navigation
     from mentorat.core.navigation import NavItem
     from mentorat.core.permissions import is_coordinator, is_executive
     from programmes.models import Application, Programme
@@ -54,9 +55,10 @@ def nav_items(request):
     user = request.user
     full = is_executive(user) or is_coordinator(user)
     approved = Application.objects.filter(employee__user=user, status="approved")
-    return [NavItem(_("Dashboard"), reverse("evaluation:dashboard"), 30,
+    results = navigation.results_menu()
+    return [NavItem(_("Dashboard"), reverse("evaluation:dashboard"), 30, menu=results,
                     when=True if full else Programme.objects.filter(sponsors__user=user)),
-            NavItem(_("Operations"), reverse("evaluation:operations"), 31, when=is_coordinator(user)),
+            NavItem(_("Operations"), reverse("evaluation:operations"), 31, when=is_coordinator(user), menu=results),
             NavItem(_("My surveys"), reverse("evaluation:my_surveys"), 24, when=approved),
             NavItem(_("My progress"), reverse("evaluation:progress"), 25, when=approved)]
 

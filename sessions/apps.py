@@ -38,6 +38,10 @@ class SessionsConfig(AppConfig):
         home.register(home_section)
         home.register(delegate_section)
         navigation.register(nav_items)
+        from sessions import learning_privacy, learnings
+
+        enlist_privacy(learning_privacy)
+        navigation.register(learnings.nav_items)
 
 
 def delegate_users() -> set[int]:
@@ -96,7 +100,6 @@ def delegate_section(request):
     # is a delegate ("Sessions I book"): nobody else pays a query for this section.
     if not any(item.url == reverse("sessions:delegated") for item in navigation.items_for(request)):
         return []
-
     rows = delegated_sessions(user=request.user)
     if rows is None:
         return []

@@ -288,3 +288,49 @@ class ReminderTiming(models.Model):
     class Meta:
         app_label = "mentoring_sessions"
         verbose_name = _("reminder timing")
+
+
+class SharedLearning(models.Model):
+    """A learning, a resource or a tip a participant shares beyond their pair (the community of
+    practice). Shown to every employee once a coordinator of its programme published it; the author
+    chose to sign it or not, and agreed that it is shown to all (``consent``, required). Withdrawn by
+    its author: the row is deleted."""
+
+    class Kind(models.TextChoices):
+        LEARNING = "learning", _("learning")
+        RESOURCE = "resource", _("resource")
+        TIP = "tip", _("tip")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("to review")
+        PUBLISHED = "published", _("published")
+        REJECTED = "rejected", _("not published")
+
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, related_name="shared_learnings")
+    # The pair it comes from and its author: read to decide who may withdraw it, never shown when anonymous.
+    pair = models.ForeignKey(Pair, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.LEARNING)
+    title = models.CharField(_("title"), max_length=150)
+    body = models.TextField(_("text"), max_length=4000)
+    link = models.URLField(_("link (optional)"), max_length=500, blank=True)
+    domain = models.ForeignKey(LearningDomain, on_delete=models.PROTECT, related_name="+", verbose_name=_("learning domain"))
+    anonymous = models.BooleanField(_("share it without my name"), default=False)
+    consent = models.BooleanField(_("I agree this is shown to all employees"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    review_message = models.TextField(_("message to the author"), max_length=1000, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "mentoring_sessions"
+        ordering = ["-published_at", "-created_at", "-pk"]
+        verbose_name = _("shared learning")
+        verbose_name_plural = _("shared learnings")
+        constraints = [models.CheckConstraint(condition=models.Q(consent=True), name="shared_learning_with_consent")]
+        indexes = [models.Index(fields=["status", "-published_at"], name="shared_learning_status_idx")]
+
+    def __str__(self):
+        return self.title

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import views
+from sessions import learning_views, views
 
 app_name = "sessions"
 
@@ -17,4 +17,15 @@ urlpatterns = [
     path("sessions/notes/<int:pk>/delete/", views.note_delete, name="note_delete"),
     path("sessions/delegated/", views.delegated, name="delegated"),
     path("calendar/<str:token>.ics", views.feed, name="feed"),
+]
+
+# The community of practice: learnings shared beyond the pairs, the commitments' themes.
+urlpatterns += [
+    path("learnings/", learning_views.browse, name="learnings"),
+    path("learnings/share/", learning_views.share, name="learning_share"),
+    path("learnings/mine/", learning_views.mine, name="learnings_mine"),
+    path("learnings/<int:pk>/withdraw/", learning_views.withdraw, name="learning_withdraw"),
+    path("learnings/review/", learning_views.review_queue, name="learnings_review"),
+    path("learnings/<int:pk>/review/", learning_views.review, name="learning_review"),
+    path("learnings/commitments/", learning_views.commitment_themes, name="commitment_themes"),
 ]

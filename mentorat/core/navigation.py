@@ -26,6 +26,20 @@ class NavItem:
 _providers: list[Callable] = []
 
 
+def results_menu() -> str:
+    """The menu of the figures: dashboard, operations, commitment themes, organisation."""
+    from django.utils.translation import gettext
+
+    return gettext("Results")
+
+
+def admin_menu() -> str:
+    """The menu of the HR tools: directory, import, roles, outbox, audit, API tokens."""
+    from django.utils.translation import gettext
+
+    return gettext("HR admin")
+
+
 def register(provider: Callable) -> Callable:
     """``provider(request) -> list[NavItem]``; called for authenticated requests only."""
     if provider not in _providers:
@@ -81,7 +95,7 @@ def core_items(request) -> list[NavItem]:
 
     user = request.user
     items = [NavItem(_("Home"), reverse("core:home"), 0)]
-    admin = _("HR admin")
+    admin = admin_menu()
     if is_coordinator(user):
         items.append(NavItem(_("Directory"), reverse("core:directory"), 50, menu=admin))
         items.append(NavItem(_("API tokens"), reverse("api:tokens"), 62, menu=admin))
@@ -91,7 +105,7 @@ def core_items(request) -> list[NavItem]:
         items.append(NavItem(_("Outbox"), reverse("core:outbox"), 60, menu=admin))
         items.append(NavItem(_("Audit"), reverse("core:audit"), 61, menu=admin))
     if is_executive(user):
-        items.append(NavItem(_("Organisation"), reverse("core:organisation"), 52))
+        items.append(NavItem(_("Organisation"), reverse("core:organisation"), 52, menu=results_menu()))
     if user.is_superuser:
         items.append(NavItem(_("Administration"), reverse("admin:index"), 900))
     return items

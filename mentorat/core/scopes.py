@@ -240,6 +240,7 @@ UNSCOPED = {
     "mentoring_sessions.Delegate": _NOT_CACHED, "mentoring_sessions.CalendarFeed": _NOT_CACHED,
     "mentoring_sessions.ReminderTiming": _NOT_CACHED, "evaluation.Response": _RELEASED_ONLY, "evaluation.Answer": _RELEASED_ONLY,
     "evaluation.Testimonial": _NOT_CACHED, "api.ApiToken": _NOT_CACHED,
+    "mentoring_sessions.SharedLearning": _NOT_CACHED,
     "programmes.CoordinatorAssignment": "cached values are keyed by the programmes a reader may see, read for each request",
 }
 

@@ -88,3 +88,11 @@ def axe_violations(page, impacts=("serious", "critical")):
 def screenshot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def follow_nav(page, href):
+    """Click the navigation's link to ``href``, opening its drop-down menu first when it is in one."""
+    link = page.locator(f"[data-testid=nav] a[href='{href}']")
+    if not link.is_visible():
+        link.locator("xpath=ancestor::li[contains(@class, 'dropdown')]/button").click()
+    link.click()

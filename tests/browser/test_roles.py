@@ -9,16 +9,25 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # Demo login → what its navigation shows (French labels, the default language).
 ROLES = {
     # Claire is also the demo programme's HR contact for concerns.
-    "coordinator": (f"claire.dubois@{DOMAIN}", ["Accueil", "Programmes", "Tableau de bord", "Suivi opérationnel", "Signalements",
-                                                "Annuaire", "Import", "Envois", "Journal", "Jetons d’API"]),
+    # Claire is the HR lead (and the demo programme's HR contact for concerns); the figures and the HR
+    # tools are two drop-down menus (their links are in the navigation all the same).
+    "hr_lead": (f"claire.dubois@{DOMAIN}", ["Accueil", "Programmes", "Apprentissages", "Tableau de bord", "Suivi opérationnel",
+                                            "Engagements par thème", "Signalements", "Annuaire", "Import", "Rôles", "Envois",
+                                            "Journal", "Jetons d’API"]),
+    # Julien coordinates the demo programme only.
+    "coordinator": (f"julien.roche@{DOMAIN}", ["Accueil", "Programmes", "Apprentissages", "Tableau de bord",
+                                               "Suivi opérationnel", "Annuaire", "Jetons d’API"]),
     # The CEO is also a mentee of the 2027 cohort (approved): his own progress page.
-    "executive": (f"philippe.garnier@{DOMAIN}", ["Accueil", "Programmes", "Mes questionnaires", "Ma progression", "Tableau de bord",
-                                                   "Organisation"]),
-    "sponsor": (f"sophie.laurent@{DOMAIN}", ["Accueil", "Programmes", "Tableau de bord"]),
-    "mentee": (f"bernard.lefevre@{DOMAIN}", ["Accueil", "Programmes", "Mon agenda", "Mes questionnaires", "Ma progression"]),
-    "mentor": (f"lea.moreau@{DOMAIN}", ["Accueil", "Programmes", "Mon agenda", "Mes questionnaires", "Ma progression"]),
+    "executive": (f"philippe.garnier@{DOMAIN}", ["Accueil", "Programmes", "Mes questionnaires", "Ma progression", "Apprentissages",
+                                                   "Tableau de bord", "Engagements par thème", "Organisation"]),
+    "sponsor": (f"sophie.laurent@{DOMAIN}", ["Accueil", "Programmes", "Apprentissages", "Tableau de bord"]),
+    "mentee": (f"bernard.lefevre@{DOMAIN}", ["Accueil", "Programmes", "Mon agenda", "Mes questionnaires", "Ma progression",
+                                                   "Apprentissages"]),
+    "mentor": (f"lea.moreau@{DOMAIN}", ["Accueil", "Programmes", "Mon agenda", "Mes questionnaires", "Ma progression",
+                                               "Apprentissages"]),
     # Superuser powers are not a coordinator role: the administrator has the admin, not the HR pages.
-    "administrator": (SUPERUSER_EMAIL, ["Accueil", "Programmes", "Tableau de bord", "Organisation", "Administration"]),
+    "administrator": (SUPERUSER_EMAIL, ["Accueil", "Programmes", "Apprentissages", "Tableau de bord", "Engagements par thème",
+                                         "Organisation", "Administration"]),
 }
 
 
@@ -72,8 +81,8 @@ def test_switching_language_is_remembered(page, demo):
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Directory"
     assert page.locator("html").get_attribute("lang") == "en"
-    assert nav_labels(page) == ["Home", "Programmes", "Dashboard", "Operations", "Concerns", "Directory", "Import", "Outbox",
-                                "Audit", "API tokens"]
+    assert nav_labels(page) == ["Home", "Programmes", "Learnings", "Dashboard", "Operations", "Commitment themes", "Concerns",
+                                "Directory", "Import", "Roles", "Outbox", "Audit", "API tokens"]
     assert_accessible(page, "directory in English")
     screenshot(page, "directory-coordinator-en")
     page.goto("/directory/import/")

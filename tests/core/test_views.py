@@ -61,14 +61,20 @@ class TestNavigationByRole:
         return [item.url for item in response.context["nav_items"]]
 
     def test_coordinator(self, coordinator):
-        assert self.nav(coordinator) == ["/", "/programmes/", "/evaluation/", "/evaluation/operations/", "/directory/",
-                                         "/directory/import/", "/outbox/", "/audit/", "/api/tokens/"]
+        assert self.nav(coordinator) == ["/", "/programmes/", "/learnings/", "/evaluation/", "/evaluation/operations/",
+                                         "/directory/", "/api/tokens/"]
+
+    def test_hr_lead(self, hr_lead):
+        assert self.nav(hr_lead) == ["/", "/programmes/", "/learnings/", "/evaluation/", "/evaluation/operations/",
+                                     "/learnings/commitments/", "/directory/", "/directory/import/", "/programmes/roles/",
+                                     "/outbox/", "/audit/", "/api/tokens/"]
 
     def test_executive(self, executive):
-        assert self.nav(executive) == ["/", "/programmes/", "/evaluation/", "/organisation/"]
+        assert self.nav(executive) == ["/", "/programmes/", "/learnings/", "/evaluation/", "/learnings/commitments/",
+                                       "/organisation/"]
 
     def test_employee(self, mentor):
-        assert self.nav(mentor) == ["/", "/programmes/"]
+        assert self.nav(mentor) == ["/", "/programmes/", "/learnings/"]
 
     def test_superuser_sees_the_admin(self, superuser):
         assert "/admin/" in self.nav(superuser)
