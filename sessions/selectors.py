@@ -3,6 +3,7 @@ their pair's sessions; coordinators see metadata only — never notes, never log
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections import defaultdict
 from typing import NamedTuple
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from binomes.models import Pair
 from binomes.selectors import pairs_of_user
+from mentorat.core import scopes
 from mentorat.core.models import User
 from mentorat.core.selectors import employee_of
 from programmes.models import Application, Milestone, Programme
@@ -250,6 +252,28 @@ def feed_sessions(*, user: User) -> QuerySet[MentoringSession]:
 DUE_HOOKS: list = []
 
 
+# A pair's sessions (with the sides that rated each), open commitments and goals change only by writes
+# that touch the pair's scope (their models say so): the participant's home reads them without a
+# query until one of them is written. The time-dependent split (next, to log) is made per request.
+PAIR_HOME_TIMEOUT = 3600
+
+
+def pair_home_states(pair_ids: list[int]) -> list[dict]:
+    """Per pair id: ``{"sessions", "commitments", "goals"}``, cached under the pair's scope."""
+    def compute(parts):
+        (pair_id,) = parts
+        sessions = list(MentoringSession.objects.filter(pair_id=pair_id).order_by("starts_at", "pk").prefetch_related("ratings"))
+        for session in sessions:
+            session.rated_roles = frozenset(rating.role for rating in session.ratings.all())
+            session._prefetched_objects_cache = {}
+        return {"sessions": sessions,
+                "commitments": list(Commitment.objects.filter(pair_id=pair_id, status=Commitment.Status.OPEN)),
+                "goals": list(LearningGoal.objects.filter(pair_id=pair_id).exclude(status="dropped")[:6])}
+
+    return scopes.cached_many("pair-home", [((pk,), [("pair", pk)]) for pk in pair_ids], compute,
+                              timeout=PAIR_HOME_TIMEOUT)
+
+
 def due_for_user(*, user: User, now: datetime.datetime | None = None, pairs: list[Pair] | None = None) -> dict:
     """The participant home: next session, sessions to log, sessions to rate, open commitments.
     ``pairs``: the user's, as ``binomes.selectors.pairs_of_user`` reads them, if already read."""
@@ -262,21 +286,28 @@ def due_for_user(*, user: User, now: datetime.datetime | None = None, pairs: lis
     if pairs is None:
         pairs = pairs_of_user(user=user)
     active = {pair.pk: pair for pair in pairs if pair.status == Pair.Status.ACTIVE}
-    sessions = list(MentoringSession.objects.filter(pair_id__in=list(active)).order_by("starts_at").prefetch_related("ratings"))
-    role_of = {}
-    for s in sessions:
-        s.pair = active[s.pair_id]
-        role_of[s.pk] = "mentor" if s.pair.mentor.employee_id == employee.pk else "mentee"
+    states = pair_home_states(sorted(active))
+    sessions, role_of, commitments, goals = [], {}, [], []
+    for pair_id, state in zip(sorted(active), states, strict=True):
+        pair = active[pair_id]
+        for cached_session in state["sessions"]:
+            session = copy.copy(cached_session)  # the cached object is shared: the pair is this request's
+            session.pair = pair
+            sessions.append(session)
+            role_of[session.pk] = "mentor" if pair.mentor.employee_id == employee.pk else "mentee"
+        if pair.mentee.employee_id == employee.pk:
+            commitments += state["commitments"]
+        goals += state["goals"]
+    sessions.sort(key=lambda session: (session.starts_at, session.pk))
     upcoming = [s for s in sessions if s.starts_at >= now and s.status == MentoringSession.Status.PLANNED]
     return {
         "next": upcoming[0] if upcoming else None,
         "to_log": [s for s in sessions if s.starts_at < now and s.status == MentoringSession.Status.PLANNED],
         "to_rate": [s for s in sessions if s.status == MentoringSession.Status.HELD
-                    and role_of[s.pk] not in {r.role for r in s.ratings.all()}][-3:],
-        "commitments": list(Commitment.objects.filter(pair__mentee__employee=employee, pair__status=Pair.Status.ACTIVE,
-                                                      status=Commitment.Status.OPEN)),
+                    and role_of[s.pk] not in s.rated_roles][-3:],
+        "commitments": commitments,
         "pairs": list({s.pair_id: s.pair for s in sessions}.values()),
-        "goals": list(LearningGoal.objects.filter(pair__in={s.pair_id for s in sessions}).exclude(status="dropped")[:6]),
+        "goals": goals[:6],
         "milestones": list(Milestone.objects.filter(programme__in={s.pair.programme_id for s in sessions},
                                                     date__gte=timezone.localdate(now)).select_related("programme")[:4]),
     }

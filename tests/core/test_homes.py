@@ -255,7 +255,10 @@ def test_a_mentor_s_home_costs_the_same_queries_with_more_sessions_goals_and_pro
 
     client = client_en(mentor)
     client.get(reverse("core:home"))
-    with django_assert_max_num_queries(15) as small:
+    with django_assert_max_num_queries(11):  # warm: the pair's sessions, goals and commitments are cached
+        client.get(reverse("core:home") + "?warm")
+    cold()
+    with django_assert_max_num_queries(16) as small:  # cold: those read again, per pair
         client.get(reverse("core:home") + "?small")
     now = timezone.now()
     for days in range(1, 12):
@@ -266,6 +269,7 @@ def test_a_mentor_s_home_costs_the_same_queries_with_more_sessions_goals_and_pro
         Commitment.objects.create(pair=active_pair, text=f"Commitment {n}", due_date=timezone.localdate())
     for n in range(3):
         other_programme(f"Cohorte {n}", f"cohorte-{n}", by=coordinator)
+    cold()
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get(reverse("core:home") + "?large").content.decode()
     assert "Goal 5" in page  # the data did grow
@@ -294,3 +298,24 @@ def test_the_cached_to_do_changes_as_soon_as_a_coordinator_acts(coordinator):
     MentoringSession.objects.filter(pk=session.pk).update(status=MentoringSession.Status.HELD)
     todo = block(client.get(reverse("core:home")).content.decode(), "home-todo")
     assert "1 application to review" in todo and "overdue" not in todo
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_participants_cached_pair_state_follows_each_committed_write(active_pair, mentor):
+    """The pair's sessions, goals and commitments are cached under the pair's scope: a session logged
+    or a goal written shows at once (the scope is touched on commit), not after the cache's timeout."""
+    from sessions import services as pair_services
+    from sessions.selectors import due_for_user
+
+    cold()
+    session = active_pair.sessions.order_by("starts_at").first()
+    MentoringSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - datetime.timedelta(days=1))
+    assert [s.pk for s in due_for_user(user=mentor)["to_log"]] == [session.pk]
+    assert [s.pk for s in due_for_user(user=mentor)["to_log"]] == [session.pk]  # now from the cache
+    pair_services.session_log(user=mentor, session=MentoringSession.objects.get(pk=session.pk),
+                              data=pair_services.LogData(held=True, actual_minutes=60, topics="IA"))
+    pair_services.goal_save(user=mentor, pair=active_pair, title="Prompting au quotidien")
+    due = due_for_user(user=mentor)
+    assert due["to_log"] == [] and [s.pk for s in due["to_rate"]] == [session.pk]
+    assert "Prompting au quotidien" in [goal.title for goal in due["goals"]]
+    assert "Prompting au quotidien" in client_en(mentor).get(reverse("core:home")).content.decode()
