@@ -65,7 +65,9 @@ def reason_text(code: str) -> str:
 def unpaired_text(item: dict) -> str:
     """Why this person is unpaired, in words. Someone the rules keep from everyone on the other side
     gets every rule that refuses them, with how many people it refuses (``matching.explain``)."""
-    rules = {rule: n for rule, n in (item.get("detail") or {}).items() if rule in matching.RULES}
+    detail = item.get("detail") or {}
+    # In the engine's order of rules (a JSON column does not keep the keys' order on PostgreSQL).
+    rules = {rule: detail[rule] for rule in matching.RULES if rule in detail}
     if not rules:
         return reason_text(item["reason"])
     if item["role"] == Role.MENTOR:

@@ -30,9 +30,9 @@ from mentorat.core.models import Department, JobLevelChange, Notification, Site,
 from mentorat.core.permissions import is_coordinator, is_executive, is_hr_lead
 from mentorat.core.selectors import employee_of
 from programmes.models import Application, LearningDomain, Milestone, Objective, Programme, add_months
-from programmes.selectors import application_counts, coordinated_filter, coordinates
+from programmes.selectors import application_counts, coordinated_filter, coordinates, programme_milestones
 from sessions.models import Commitment, LearningGoal, MentoringSession, SessionRating
-from sessions.selectors import programme_followup
+from sessions.selectors import pair_home_states, programme_followup
 
 DASHBOARD_TTL = 5 * 60
 MEMBER_STATES = [Pair.Status.ACTIVE, Pair.Status.COMPLETED, Pair.Status.ENDED]
@@ -86,6 +86,22 @@ def survey_window(*, survey: Survey, pair: Pair | None = None, session: Mentorin
 
 # --- The participant's surveys ----------------------------------------------------------------------
 
+SURVEYS_TIMEOUT = 3600
+
+
+def programme_surveys(programme_ids) -> dict[int, list[Survey]]:
+    """Each programme's active surveys (its programme joined), cached under the programme's scopes
+    (a survey or the programme written touches them). Shared objects: callers do not change them."""
+    ids = sorted(set(programme_ids))
+
+    def compute(parts):
+        return list(Survey.objects.filter(programme_id=parts[0], is_active=True).select_related("programme"))
+
+    values = scopes.cached_many("programme-surveys", [((pk,), [("results", pk), ("programme", pk)]) for pk in ids],
+                                compute, timeout=SURVEYS_TIMEOUT)
+    return dict(zip(ids, values, strict=True))
+
+
 def surveys_for_user(*, user: User, now: datetime.datetime | None = None, pairs: list[Pair] | None = None) -> list[dict]:
     """Open surveys of the user's pairs, answered or not, soonest closing first; five queries
     (four given ``pairs``, the user's as ``binomes.selectors.pairs_of_user`` reads them)."""
@@ -99,16 +115,19 @@ def surveys_for_user(*, user: User, now: datetime.datetime | None = None, pairs:
     if not pairs:
         return []
     programme_ids = {p.programme_id for p in pairs}
-    surveys = list(Survey.objects.filter(programme_id__in=programme_ids, is_active=True).select_related("programme"))
+    surveys = [survey for surveys in programme_surveys(programme_ids).values() for survey in surveys]
     milestones = defaultdict(dict)
-    for m in Milestone.objects.filter(programme_id__in=programme_ids, kind__in=["midpoint", "final"]):
-        milestones[m.programme_id][m.kind] = m.date
+    for programme_id, items in programme_milestones(programme_ids).items():
+        for m in items:
+            if m.kind in (Milestone.Kind.MIDPOINT, Milestone.Kind.FINAL):
+                milestones[programme_id][m.kind] = m.date
     answered = {(survey, session): released is not None for survey, session, released in
                 Response.objects.filter(respondent=employee).values_list("survey_id", "session_id", "released_in_id")}
-    held = defaultdict(list)
-    for session in MentoringSession.objects.filter(pair__in=pairs, status=MentoringSession.Status.HELD,
-                                                   starts_at__gte=now - datetime.timedelta(days=120)):
-        held[session.pair_id].append(session)
+    # The pairs' held sessions from the home's cached pair state (sessions.selectors), no query when warm.
+    since = now - datetime.timedelta(days=120)
+    held = {pair.pk: [session for session in state["sessions"]
+                      if session.status == MentoringSession.Status.HELD and session.starts_at >= since]
+            for pair, state in zip(pairs, pair_home_states([pair.pk for pair in pairs]), strict=True)}
     items = []
     for pair in pairs:
         role = pair.role_of(employee)

@@ -357,6 +357,11 @@ class Charter(Bilingual, models.Model):
 
 
 class Milestone(Bilingual, models.Model):
+    # The cached values this model's rows feed (mentorat.core.scopes): the participants' homes read
+    # their programmes' milestones from the cache.
+    SCOPED_BY = {"programme": "programme_id"}
+    objects = ScopedQuerySet.as_manager()
+
     class Kind(models.TextChoices):
         KICKOFF = "kickoff", _("kick-off")
         CHEMISTRY = "chemistry", _("chemistry meetings")

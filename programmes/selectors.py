@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from mentorat.core import scopes
 from mentorat.core.models import User
 from mentorat.core.permissions import is_coordinator, is_executive, is_hr_lead
 from mentorat.core.selectors import employee_of
@@ -18,6 +19,7 @@ from programmes.models import (
     CoordinatorAssignment,
     LearningDomain,
     ManagerAcknowledgement,
+    Milestone,
     Programme,
     ProgrammeSponsor,
     Role,
@@ -74,6 +76,23 @@ def programme_coordinators(programme: Programme) -> list[User]:
         | (Q(coordinator_assignments__department_id=programme.entity_id) if programme.entity_id else Q(pk__in=[])))
     users = list(User.objects.filter(own, is_active=True).distinct().order_by("pk"))
     return users or list(User.objects.filter(is_hr_lead=True, is_active=True).order_by("pk"))
+
+
+MILESTONES_TIMEOUT = 3600
+
+
+def programme_milestones(programme_ids) -> dict[int, list[Milestone]]:
+    """Each programme's milestones (its programme joined), in date order, cached under the programme's
+    scope (a milestone or programme written touches it): the participants' homes read them without
+    a query. Shared objects: callers do not change them."""
+    ids = sorted(set(programme_ids))
+
+    def compute(parts):
+        return list(Milestone.objects.filter(programme_id=parts[0]).select_related("programme"))
+
+    values = scopes.cached_many("programme-milestones", [((pk,), [("programme", pk)]) for pk in ids], compute,
+                                timeout=MILESTONES_TIMEOUT)
+    return dict(zip(ids, values, strict=True))
 
 
 def coordinated_filter(user: User, field: str = "programme") -> Q:

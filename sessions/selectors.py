@@ -17,8 +17,8 @@ from binomes.selectors import pairs_of_user
 from mentorat.core import scopes
 from mentorat.core.models import User
 from mentorat.core.selectors import employee_of
-from programmes.models import Application, Milestone, Programme
-from programmes.selectors import coordinates
+from programmes.models import Application, Programme
+from programmes.selectors import coordinates, programme_milestones
 from sessions.models import Commitment, Concern, Delegate, GoalChange, LearningGoal, MentoringSession, PrivateNote
 
 
@@ -252,6 +252,12 @@ def feed_sessions(*, user: User) -> QuerySet[MentoringSession]:
 DUE_HOOKS: list = []
 
 
+def _milestones_ahead(programme_ids, today: datetime.date, limit: int = 4) -> list:
+    """The next milestones of these programmes, soonest first (from the cached programme milestones)."""
+    ahead = [m for ms in programme_milestones(programme_ids).values() for m in ms if m.date >= today]
+    return sorted(ahead, key=lambda m: (m.date, m.pk))[:limit]
+
+
 # A pair's sessions (with the sides that rated each), open commitments and goals change only by writes
 # that touch the pair's scope (their models say so): the participant's home reads them without a
 # query until one of them is written. The time-dependent split (next, to log) is made per request.
@@ -308,8 +314,7 @@ def due_for_user(*, user: User, now: datetime.datetime | None = None, pairs: lis
         "commitments": commitments,
         "pairs": list({s.pair_id: s.pair for s in sessions}.values()),
         "goals": goals[:6],
-        "milestones": list(Milestone.objects.filter(programme__in={s.pair.programme_id for s in sessions},
-                                                    date__gte=timezone.localdate(now)).select_related("programme")[:4]),
+        "milestones": _milestones_ahead({s.pair.programme_id for s in sessions}, timezone.localdate(now)),
     }
 
 

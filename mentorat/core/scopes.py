@@ -230,7 +230,7 @@ UNSCOPED = {
     "core.NotificationPreference": _NOT_CACHED, "core.PendingEmailChange": _NOT_CACHED, "core.ErasedEmployee": _NOT_CACHED,
     "programmes.LearningDomain": "the dashboard reads domain names for each request",
     "programmes.Objective": "the dashboard reads objectives for each request", "programmes.ProgrammeSponsor": _NOT_CACHED,
-    "programmes.Charter": _NOT_CACHED, "programmes.Milestone": _NOT_CACHED, "programmes.TrainingModule": _NOT_CACHED,
+    "programmes.Charter": _NOT_CACHED, "programmes.TrainingModule": _NOT_CACHED,
     "programmes.TrainingCompletion": _NOT_CACHED, "programmes.ApplicationDomain": _NOT_CACHED,
     "programmes.ManagerAcknowledgement": _NOT_CACHED, "binomes.PairingSettings": _NOT_CACHED,
     "binomes.ChemistryMeeting": _NOT_CACHED, "binomes.ForbiddenPair": _NOT_CACHED, "binomes.Shortlist": _NOT_CACHED,

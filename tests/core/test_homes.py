@@ -255,7 +255,7 @@ def test_a_mentor_s_home_costs_the_same_queries_with_more_sessions_goals_and_pro
 
     client = client_en(mentor)
     client.get(reverse("core:home"))
-    with django_assert_max_num_queries(11):  # warm: the pair's sessions, goals and commitments are cached
+    with django_assert_max_num_queries(7):  # warm: the pair state, milestones and surveys are cached
         client.get(reverse("core:home") + "?warm")
     cold()
     with django_assert_max_num_queries(16) as small:  # cold: those read again, per pair
@@ -319,3 +319,11 @@ def test_the_participants_cached_pair_state_follows_each_committed_write(active_
     assert due["to_log"] == [] and [s.pk for s in due["to_rate"]] == [session.pk]
     assert "Prompting au quotidien" in [goal.title for goal in due["goals"]]
     assert "Prompting au quotidien" in client_en(mentor).get(reverse("core:home")).content.decode()
+    # The programme's milestones are cached under its scope: a milestone added shows at once too.
+    from programmes.models import Milestone
+
+    Milestone.objects.filter(programme=active_pair.programme).delete()
+    assert due_for_user(user=mentor)["milestones"] == []
+    Milestone.objects.create(programme=active_pair.programme, title="Fête de mi-parcours",
+                             date=timezone.localdate() + datetime.timedelta(days=3))
+    assert [m.title for m in due_for_user(user=mentor)["milestones"]] == ["Fête de mi-parcours"]
