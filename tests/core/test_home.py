@@ -99,15 +99,21 @@ class TestWhatIsDue:
         page = home(mentee)
         assert 'data-testid="home-surveys"' not in page and UP_TO_DATE in page
 
-    def test_the_next_session_has_a_join_button_only_for_a_web_address(self, active_pair, mentee):
+    def test_the_next_session_has_a_join_button_only_for_a_web_address(self, active_pair, mentee,
+                                                                      django_capture_on_commit_callbacks):
+        """Each change is committed (its on-commit touches run): the home caches the pair's sessions
+        under the pair's scope, and a committed change shows on the next page."""
         upcoming = active_pair.sessions.filter(starts_at__gte=timezone.now()).order_by("starts_at")
-        MentoringSession.objects.filter(pk=upcoming.first().pk).update(place_kind="video", place="https://meet.example/abc")
+        with django_capture_on_commit_callbacks(execute=True):
+            MentoringSession.objects.filter(pk=upcoming.first().pk).update(place_kind="video", place="https://meet.example/abc")
         page = home(mentee)
         assert 'href="https://meet.example/abc"' in page and 'data-testid="join"' in page
-        MentoringSession.objects.filter(pk=upcoming.first().pk).update(place="javascript:alert(1)")
+        with django_capture_on_commit_callbacks(execute=True):
+            MentoringSession.objects.filter(pk=upcoming.first().pk).update(place="javascript:alert(1)")
         page = home(mentee)
         assert 'href="javascript:' not in page and 'data-testid="join"' not in page
-        MentoringSession.objects.filter(pk=upcoming.first().pk).update(place_kind="room", place="Salle Jaurès")
+        with django_capture_on_commit_callbacks(execute=True):
+            MentoringSession.objects.filter(pk=upcoming.first().pk).update(place_kind="room", place="Salle Jaurès")
         page = home(mentee)
         assert "Salle Jaurès" in page and 'data-testid="join"' not in page
 
