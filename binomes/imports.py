@@ -4,8 +4,6 @@ And the pairs written out (``export_rows``: the board's CSV export and the API's
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -13,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from binomes import matching, services
 from binomes.models import Pair
-from mentorat.core.csv import unescape_cell
+from mentorat.core.csv import read_rows, unescape_cell
 from mentorat.core.directory_file import normalise_header
 from mentorat.core.services import audit_log
 from programmes.models import Application, Programme
@@ -48,17 +46,9 @@ def read_pairs_csv(data: bytes) -> tuple[list[tuple[int, str, str]], list[str]]:
     """The ``(line, mentor employee id, mentee employee id)`` rows of a CSV file (``,`` or ``;``,
     UTF-8 with or without BOM, else Windows-1252), or ``line N`` errors: an unreadable line, a
     missing column. Empty lines are skipped; line 1 is the header."""
-    text = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    try:
-        text = text.decode("utf-8")
-    except UnicodeDecodeError:
-        text = text.decode("cp1252", errors="replace")
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";" if first.count(";") > first.count(",") else ",")
-    try:
-        rows = list(reader)
-    except csv.Error as exc:  # a NUL byte, an unterminated quote: the line that broke the reading
-        return [], [_("line %(line)s: %(error)s") % {"line": reader.line_num, "error": exc}]
+    rows, error = read_rows(data)
+    if error:
+        return [], [error]
     if not rows:
         return [], [_("line 1: the file is empty.")]
     header = [HEADER_ALIASES.get(normalise_header(cell), "") for cell in rows[0]]

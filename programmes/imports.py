@@ -5,8 +5,6 @@ and the upload form serve the pairs import of the pairing board too."""
 from __future__ import annotations
 
 import base64
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django import forms
@@ -15,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mentorat.core.csv import read_rows
 from mentorat.core.directory_file import normalise_header, unsafe_character
 from mentorat.core.models import Employee
 from mentorat.core.services import audit_log
@@ -57,17 +56,9 @@ class ApplicationsPlan:
 def applications_plan(*, programme: Programme, data: bytes) -> ApplicationsPlan:
     """Read and check an applications file, writing nothing: each line with the application it
     would create or its errors (``line N``, the column named)."""
-    text = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    try:
-        text = text.decode("utf-8")
-    except UnicodeDecodeError:
-        text = text.decode("cp1252", errors="replace")
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";" if first.count(";") > first.count(",") else ",")
-    try:
-        rows = list(reader)
-    except csv.Error as exc:  # a NUL byte, an unterminated quote: the line that broke the reading
-        return ApplicationsPlan([], [_("line %(line)s: %(error)s") % {"line": reader.line_num, "error": exc}])
+    rows, error = read_rows(data)
+    if error:
+        return ApplicationsPlan([], [error])
     errors: list[str] = []
     lines: list[ApplicationLine] = []
     plan = []

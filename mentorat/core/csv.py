@@ -11,10 +11,12 @@ survives the round trip).
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 
 DELIMITER = ";"
 BOM = "\ufeff"
@@ -54,6 +56,23 @@ class Writer:
     def writerows(self, rows: Iterable[Iterable]) -> None:
         for row in rows:
             self.writerow(row)
+
+
+def read_rows(data: bytes) -> tuple[list[list[str]], str | None]:
+    """The rows of an uploaded CSV file (``,`` or ``;``, UTF-8 with or without BOM, else
+    Windows-1252), or the ``line N`` error that stopped the reading (a NUL byte, an unterminated
+    quote)."""
+    text = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    try:
+        text = text.decode("utf-8")
+    except UnicodeDecodeError:
+        text = text.decode("cp1252", errors="replace")
+    first = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";" if first.count(";") > first.count(",") else ",")
+    try:
+        return list(reader), None
+    except csv.Error as exc:
+        return [], _("line %(line)s: %(error)s") % {"line": reader.line_num, "error": exc}
 
 
 def csv_response(filename: str) -> tuple[HttpResponse, Writer]:
