@@ -96,3 +96,13 @@ def follow_nav(page, href):
     if not link.is_visible():
         link.locator("xpath=ancestor::li[contains(@class, 'dropdown')]/button").click()
     link.click()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo company and programmes of ``make run`` (``seed_demo``), its output kept quiet."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())

@@ -3,10 +3,8 @@ in French and in English — charter, objectives, a milestone, a training module
 a French reader and an English reader each see their version, and an objective written only in
 French reaches the English reader in French. Screenshots of each page, axe-core on the forms."""
 
-import io
 
 import pytest
-from django.core.management import call_command
 
 from mentorat.core.demo import DOMAIN
 from mentorat.core.models import User
@@ -42,8 +40,7 @@ def new_item(page):
 
 
 # Fields are found by name, not label: the new labels' French arrives with the catalogue merge.
-def test_content_written_in_two_languages_reaches_each_reader_in_theirs(page, transactional_db):
-    call_command("seed_demo", stdout=io.StringIO())
+def test_content_written_in_two_languages_reaches_each_reader_in_theirs(page, demo):
     log_in(page, f"claire.dubois@{DOMAIN}")
 
     page.goto(f"{PROGRAMME}charter/")

@@ -3,10 +3,8 @@ imports applications then pairs from CSV files (preview line by line, a refused 
 its rule, then confirm), removes a draft pair, forbids a pair and allows it again, sends the
 shortlists and reads what was sent; then the same board in English. Screenshots and axe-core."""
 
-import io
 
 import pytest
-from django.core.management import call_command
 
 from binomes import services as pairing
 from binomes.models import ForbiddenPair, Pair
@@ -51,8 +49,7 @@ def upload(page, name, text):
     page.wait_for_load_state()
 
 
-def test_import_remove_allow_and_send_from_the_board(page, transactional_db):
-    call_command("seed_demo", stdout=io.StringIO())
+def test_import_remove_allow_and_send_from_the_board(page, demo):
     programme = Programme.objects.get(slug=SLUG)
     mentor, mentee = newcomers(programme)
     domain = programme.domains.offered().values_list("slug", flat=True).first()

@@ -3,10 +3,8 @@ space; the HR lead reviews it (no author named) and publishes it; the senior bro
 by domain and finds it, unsigned; the executive reads the commitments' themes (no name, and no
 text under the threshold)."""
 
-import io
 
 import pytest
-from django.core.management import call_command
 
 from binomes.models import Pair
 from mentorat.core.demo import DOMAIN, PASSWORD
@@ -41,8 +39,7 @@ def log_out(page):
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_share_review_publish_and_browse_by_domain(page, transactional_db, language):
-    call_command("seed_demo", stdout=io.StringIO())
+def test_share_review_publish_and_browse_by_domain(page, demo, language):
     pair = Pair.objects.filter(mentor__employee__email=f"lea.moreau@{DOMAIN}", status=Pair.Status.ACTIVE).first()
     domain = pair.programme.domains.order_by("slug").first()
 

@@ -1,11 +1,9 @@
 """Issue journey: survey results as charts with their tables, the satisfaction/NPS chart, the
 cross-silo matrices and the objectives' verdicts on the dashboard, in French and English."""
 
-import io
 import subprocess
 
 import pytest
-from django.core.management import call_command
 
 from evaluation.models import Survey
 from mentorat.core.demo import DOMAIN
@@ -59,8 +57,7 @@ def merged_french(settings, tmp_path):
     settings.LOCALE_PATHS = [tmp_path, *settings.LOCALE_PATHS]
 
 
-def test_results_charts_and_the_dashboard_in_french_and_english(page, transactional_db, merged_french):
-    call_command("seed_demo", stdout=io.StringIO())
+def test_results_charts_and_the_dashboard_in_french_and_english(page, demo, merged_french):
     final = Survey.objects.get(programme__slug=PILOT, moment="final", audience="mentee")
 
     # A coordinator reads the pilot's final review: a chart per question, drawn from its table.

@@ -1,5 +1,4 @@
 import pytest
-from django.core.management import call_command
 
 from mentorat.core.demo import DOMAIN, PASSWORD, SUPERUSER_EMAIL
 from tests.browser.conftest import axe_violations, screenshot
@@ -29,11 +28,6 @@ ROLES = {
     "administrator": (SUPERUSER_EMAIL, ["Accueil", "Programmes", "Apprentissages", "Tableau de bord", "Engagements par thème",
                                          "Organisation", "Administration"]),
 }
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
 
 
 def log_in(page, email):

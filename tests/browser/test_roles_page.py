@@ -4,7 +4,6 @@ nothing else (French, then English)."""
 import datetime
 
 import pytest
-from django.core.management import call_command
 
 from mentorat.core.demo import DOMAIN
 from mentorat.core.models import AuditEntry, User
@@ -12,11 +11,6 @@ from tests.browser.conftest import screenshot
 from tests.browser.test_roles import assert_accessible, log_in, nav_labels
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
 
 
 def test_the_hr_lead_gives_and_takes_back_a_role_with_clear_errors(page, demo):
