@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -159,7 +160,7 @@ def import_pairs(request, slug):
     programme = programme_get_for_coordinator(user=request.user, slug=slug)
     purpose = "binomes.pairs-import"
     form = ImportUploadForm(request.POST or None, request.FILES or None)
-    context = {"programme": programme, "form": form}
+    context = {"programme": programme, "form": form, "back": reverse("binomes:board", args=[slug])}
     if request.method == "POST" and "token" in request.POST:
         data = upload_from_token(request.POST["token"], purpose=purpose, user=request.user, programme=programme)
         if data is None:

@@ -669,13 +669,7 @@ def department_links(*, programme_ids: list[int], filters: Filters, shown: bool)
     names = dict(Department.objects.values_list("pk", "name"))  # read whatever is shown: a flat query count
     if not shown:
         return {"links": None, "cells": [], "held_back": None}
-    limit = threshold()
-    given = {key: n for key, n in counts.items() if n >= limit}
-    held = sum(n for key, n in counts.items() if key not in given)
-    for key, n in sorted(given.items(), key=lambda item: (item[1], item[0])):
-        if held == 0 or held >= limit:
-            break
-        held += given.pop(key)
+    given, held = kpis.hold_back_small(counts, threshold())
     cells = sorted(({"a": names.get(a, "?"), "b": names.get(b, "?"), "pairs": n} for (a, b), n in given.items()),
                    key=lambda cell: (-cell["pairs"], cell["a"], cell["b"]))
     return {"links": len(counts), "cells": cells, "held_back": held}

@@ -467,6 +467,11 @@ def acknowledge(request, token):
 
 # --- Applications collected elsewhere, imported in the browser -------------------------------------
 
+def _previewed(plan) -> dict:
+    """What the upload → preview → confirm page (core/import_base.html) shows of a checked file."""
+    return {"plan": plan, "previewed": True, "errors": plan.errors, "lines": plan.lines}
+
+
 @require_http_methods(["GET", "POST"])
 def applications_import(request, slug):
     """Upload a CSV file of applications, see what each line would do (``line N`` and the column of
@@ -492,10 +497,10 @@ def applications_import(request, slug):
                                                "%(n)s applications imported as approved.", count) % {"n": count})
             return redirect("programmes:queue", slug=slug)
         messages.error(request, _("Nothing was imported: the file no longer passes the checks (see below)."))
-        context["plan"] = imports.applications_plan(programme=programme, data=data)
+        context.update(_previewed(imports.applications_plan(programme=programme, data=data)))
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
-        context["plan"] = imports.applications_plan(programme=programme, data=data)
-        if not context["plan"].errors:
+        context.update(_previewed(imports.applications_plan(programme=programme, data=data)))
+        if not context["errors"]:
             context["token"] = imports.upload_token(data, purpose=purpose, user=request.user, programme=programme)
     return render(request, "programmes/applications_import.html", context)

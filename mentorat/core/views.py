@@ -46,8 +46,8 @@ def home(request):
     return render(request, "core/home.html", context)
 
 
-@coordinator_required
-def directory(request):
+def _filtered_directory(request):
+    """The directory filter form and the employees it selects (the page and its CSV export)."""
     form = DirectoryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.directory_list(
@@ -57,6 +57,12 @@ def directory(request):
         site=filters["site"].pk if filters.get("site") else "",
         status=filters.get("status", ""),
     )
+    return form, qs
+
+
+@coordinator_required
+def directory(request):
+    form, qs = _filtered_directory(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -361,15 +367,8 @@ def directory_export(request):
     from mentorat.core.csv import csv_response
     from mentorat.core.directory_file import FIELDS, export_row
 
-    form = DirectoryFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.directory_list(
-        user=request.user,
-        search=filters.get("q", ""),
-        department=filters["department"].pk if filters.get("department") else "",
-        site=filters["site"].pk if filters.get("site") else "",
-        status=filters.get("status", ""),
-    ).order_by("employee_id")
+    _form, qs = _filtered_directory(request)
+    qs = qs.order_by("employee_id")
     response, writer = csv_response("mentorat-directory.csv")
     writer.writerow(FIELDS)
     count = 0

@@ -125,6 +125,8 @@ def test_a_coordinator_sees_and_revokes_only_their_tokens(coordinator, hr_lead, 
     assert client_for(coordinator).post(reverse("api:token_revoke", args=[theirs.pk])).status_code == 404
     assert ApiToken.objects.get(pk=theirs.pk).revoked_at is None
     assert "theirs" in client_for(hr_lead).get(reverse("api:tokens")).content.decode()
+    assert client_for(coordinator).post(reverse("api:token_revoke", args=[mine.pk])).status_code == 302
+    assert ApiToken.objects.get(pk=mine.pk).revoked_at is not None
 
 
 def test_alerts_and_digests_go_to_the_programmes_own_coordinators(active_pair, coordinator, hr_lead, scoped):
