@@ -1,4 +1,5 @@
 import datetime
+import itertools
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -33,7 +34,7 @@ def test_never_a_weekend_or_holiday_nothing_outside_and_the_rhythm_holds(p):
         assert when.weekday() < 5 and when.date() not in p["holidays"]
         assert p["start"] <= when.date() <= p["end"]
         assert when.timetz().replace(tzinfo=None) == SLOT_TIME[p["slot"].split("-")[1]]  # local time, DST included
-    for before, after in zip(dates, dates[1:], strict=False):
+    for before, after in itertools.pairwise(dates):
         gap = (after.date() - before.date()).days
         assert step - 6 <= gap
         assert gap <= 2 * step + 6  # a date whose shift would cross the next one is dropped, never squeezed
@@ -46,7 +47,7 @@ def test_with_french_holidays_only_gaps_stay_within_a_few_days_of_the_cadence(p)
     now = datetime.datetime.combine(p["start"], datetime.time(0), tzinfo=PARIS) - datetime.timedelta(days=1)
     dates = plan(tz=PARIS, now=now, **p)
     step = 7 * p["cadence_weeks"]
-    for before, after in zip(dates, dates[1:], strict=False):
+    for before, after in itertools.pairwise(dates):
         assert step - 4 <= (after.date() - before.date()).days <= step + 4
 
 

@@ -54,10 +54,12 @@ class Worker:
     def start(self):
         # A fresh beat schedule file per start: a SIGKILL can leave the previous one half-written.
         schedule = self.tmp / f"beat-schedule-{time.monotonic_ns()}"
-        self.process = subprocess.Popen(
-            [CELERY, "-A", "mentorat", "worker", "-B", "--concurrency", "1", "--loglevel", "WARNING",
-             "--schedule", str(schedule), "-n", f"test-{os.getpid()}@%h"],
-            cwd=ROOT, env=self.env(), start_new_session=True, stdout=subprocess.DEVNULL, stderr=open(self.tmp / "worker.log", "ab"))
+        # The worker inherits the log file: this process closes its own handle at once.
+        with open(self.tmp / "worker.log", "ab") as log:
+            self.process = subprocess.Popen(
+                [CELERY, "-A", "mentorat", "worker", "-B", "--concurrency", "1", "--loglevel", "WARNING",
+                 "--schedule", str(schedule), "-n", f"test-{os.getpid()}@%h"],
+                cwd=ROOT, env=self.env(), start_new_session=True, stdout=subprocess.DEVNULL, stderr=log)
 
     def kill(self, sig=signal.SIGKILL):
         if self.process and self.process.poll() is None:
