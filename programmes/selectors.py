@@ -48,11 +48,6 @@ def coordinated_programme_ids(user: User) -> frozenset[int] | None:
     return memo
 
 
-def forget_coordinated(user: User) -> None:
-    """After a change of the user's assignments within the same request."""
-    user.__dict__.pop("_coordinated_programme_ids", None)
-
-
 def coordinates(user: User, programme: Programme | int | None) -> bool:
     """Whether the user runs this programme as a coordinator (an HR lead runs all of them)."""
     ids = coordinated_programme_ids(user)
