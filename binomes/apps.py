@@ -29,6 +29,9 @@ class BinomesConfig(AppConfig):
                (core_demo.SEEDERS, demo.seed))
         enlist_privacy(privacy)
         home.register(home_section)
+        from mentorat.core import personal
+
+        personal.register_reach(reach)
 
 
 def pair_member_employees() -> set[int]:
@@ -38,6 +41,17 @@ def pair_member_employees() -> set[int]:
 
     rows = Pair.objects.exclude(status=Pair.Status.DISCARDED).values_list("mentor__employee_id", "mentee__employee_id")
     return {pk for row in rows for pk in row if pk is not None}
+
+
+def reach(user) -> list:
+    """The user's pairs (their sessions, goals and answers show on the members' pages)."""
+    from django.db.models import Q
+
+    from binomes.models import Pair
+    from programmes.models import Application
+
+    own = list(Application.objects.filter(employee__user=user).values_list("pk", flat=True))
+    return [("pair", pk) for pk in Pair.objects.filter(Q(mentor__in=own) | Q(mentee__in=own)).values_list("pk", flat=True)]
 
 
 def home_section(request):

@@ -43,7 +43,8 @@ class PairingSettings(models.Model):
 class Pair(models.Model):
     """A mentor and a mentee of one programme. Visible to them only once published."""
     # The cached values this model's rows feed (mentorat.core.scopes).
-    SCOPED_BY = {"pair": "pk", "programme": "programme_id"}
+    SCOPED_BY = {"pair": "pk", "programme": "programme_id",
+                 "user": ("mentor__employee__user_id", "mentee__employee__user_id")}
     objects = ScopedQuerySet.as_manager()
 
 
@@ -113,6 +114,9 @@ class Pair(models.Model):
 class ChemistryMeeting(models.Model):
     """The first, informal meeting of a published pair: one time at a time, sent to both members as
     a calendar invitation (stable UID from the pair, SEQUENCE raised on each new time)."""
+    # The cached values this model's rows feed (mentorat.core.scopes): the members' homes.
+    SCOPED_BY = {"pair": "pair_id"}
+    objects = ScopedQuerySet.as_manager()
 
     pair = models.OneToOneField(Pair, on_delete=models.CASCADE, related_name="chemistry")
     starts_at = models.DateTimeField(_("chemistry meeting"))
@@ -148,6 +152,9 @@ class ForbiddenPair(models.Model):
 
 class Shortlist(models.Model):
     """Shortlist mode: the three best eligible mentors offered to a senior, who picks one."""
+    # The cached values this model's rows feed (mentorat.core.scopes): the senior's home.
+    SCOPED_BY = {"programme": "programme_id", "user": "mentee__employee__user_id"}
+    objects = ScopedQuerySet.as_manager()
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="shortlists")
     mentee = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="shortlists")

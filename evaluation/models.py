@@ -173,6 +173,10 @@ class RatingRelease(models.Model):
 class Response(models.Model):
     """One person's answers to one survey (per session for a pulse), editable until it closes or
     its answers join the published results (``released_in``)."""
+    # The cached values this model's rows feed (mentorat.core.scopes): the respondent's surveys to
+    # answer on their home. The published figures count released rows only (ResultRelease).
+    SCOPED_BY = {"pair": "pair_id", "user": "respondent__user_id"}
+    objects = ScopedQuerySet.as_manager()
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     # SET_NULL: an erased person's answers stay in the figures, unnamed.

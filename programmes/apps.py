@@ -19,6 +19,9 @@ class ProgrammesConfig(AppConfig):
 
         navigation.register(nav_items)
         home.register(home_section)
+        from mentorat.core import personal
+
+        personal.register_reach(reach)
         from mentorat.core import services as core_services
 
         enlist((demo.SEEDERS, seed), (core_services.HELD_LOGIN_PROVIDERS, concern_contact_users))
@@ -40,6 +43,14 @@ def nav_items(request):
     from mentorat.core.navigation import NavItem
 
     return [NavItem(_("Programmes"), reverse("programmes:list"), 10)]
+
+
+def reach(user) -> list:
+    """The programmes the user applied to: their milestones, surveys and status show on the user's pages."""
+    from programmes.models import Application
+
+    ids = set(Application.objects.filter(employee__user=user).values_list("programme_id", flat=True))
+    return [(kind, pk) for pk in ids for kind in ("programme", "results")]
 
 
 def home_section(request):

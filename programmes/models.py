@@ -120,7 +120,7 @@ class LearningDomain(models.Model):
 
 class Programme(Bilingual, models.Model):
     # The cached values this model's rows feed (mentorat.core.scopes).
-    SCOPED_BY = {"programme": "pk", "results": "pk", "sessions": "pk", "goals": "pk"}
+    SCOPED_BY = {"programme": "pk", "results": "pk", "sessions": "pk", "goals": "pk", "catalogue": None}
     objects = ScopedQuerySet.as_manager()
 
     class Status(models.TextChoices):
@@ -277,6 +277,9 @@ class Objective(Bilingual, models.Model):
 
 class ProgrammeSponsor(Bilingual, models.Model):
     """An executive sponsor of one programme, with the message shown to participants."""
+    # The cached values this model's rows feed (mentorat.core.scopes).
+    SCOPED_BY = {"programme": "programme_id", "user": "user_id"}
+    objects = ScopedQuerySet.as_manager()
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="sponsors")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sponsorships",
@@ -301,6 +304,8 @@ class CoordinatorAssignment(models.Model):
     """A coordinator's scope: one programme, or every programme of one entity (a department).
     Granted by an HR lead in the roles page, audited. A coordinator also runs the programmes they
     created; an HR lead runs them all."""
+    SCOPED_BY = {"user": "user_id"}  # the coordinator's navigation (mentorat.core.scopes)
+    objects = ScopedQuerySet.as_manager()
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coordinator_assignments")
     programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.CASCADE,
@@ -484,7 +489,7 @@ class TrainingCompletion(models.Model):
 class Application(models.Model):
     """A volunteer's application [candidature] to one programme, as mentor or mentee."""
     # The cached values this model's rows feed (mentorat.core.scopes).
-    SCOPED_BY = {"programme": "programme_id"}
+    SCOPED_BY = {"programme": "programme_id", "user": "employee__user_id"}
     objects = ScopedQuerySet.as_manager()
 
 

@@ -37,7 +37,13 @@ class SessionsConfig(AppConfig):
         enlist_privacy(privacy)
         home.register(home_section)
         home.register(delegate_section)
+        from mentorat.core import personal
+
+        personal.register_reach(reach)
         navigation.register(nav_items)
+        from django.urls import reverse
+
+        home.ROLE_URLS.append(lambda: reverse("sessions:delegated"))  # a delegate's bookings on the home
         from sessions import learning_privacy, learnings
 
         enlist_privacy(learning_privacy)
@@ -60,6 +66,14 @@ def pair_delegates(pair):
 
     return [d.user for d in Delegate.objects.filter(senior_id=pair.mentee.employee_id, user__is_active=True)
             .exclude(user__employee__leave_date__lte=timezone.localdate()).select_related("user")]
+
+
+def reach(user) -> list:
+    """The seniors the user books for: their pairs decide the delegate's calendar."""
+    from sessions.models import Delegate
+
+    return [("user", pk) for pk in Delegate.objects.filter(user=user, senior__user__isnull=False)
+            .values_list("senior__user_id", flat=True)]
 
 
 def nav_items(request):

@@ -135,6 +135,10 @@ class SessionLog(models.Model):
 
 class SessionRating(models.Model):
     """The one-minute two-way rating [feedback bidirectionnel]: each member rates the session."""
+    # The cached values this model's rows feed (mentorat.core.scopes): the pair's "to rate" on its members'
+    # homes. The published figures count released ratings only (RatingRelease).
+    SCOPED_BY = {"pair": "session__pair_id"}
+    objects = ScopedQuerySet.as_manager()
 
     session = models.ForeignKey(MentoringSession, on_delete=models.CASCADE, related_name="ratings")
     role = models.CharField(max_length=8)  # mentor | mentee
@@ -250,6 +254,9 @@ class Concern(models.Model):
 
 class Delegate(models.Model):
     """Someone a senior names (an executive assistant) to book and move sessions for them."""
+    # The cached values this model's rows feed (mentorat.core.scopes): the delegate's and the senior's pages.
+    SCOPED_BY = {"user": ("user_id", "senior__user_id")}
+    objects = ScopedQuerySet.as_manager()
 
     senior = models.OneToOneField(Employee, on_delete=models.CASCADE, related_name="session_delegate")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations")

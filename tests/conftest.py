@@ -39,6 +39,19 @@ def _empty_cache():
     scopes.clear_memo()  # ids are reused from one test to the next
 
 
+def cold() -> None:
+    """Forget every cached value, as right after a deploy: a query count measured after it is the
+    whole computation's (the user, their navigation and reach, the page's values), whatever a
+    previous request left in the cache. A test's writes never commit, so their touches would be lost
+    (``mentorat.core.scopes``): measure cold, or warm after no write."""
+    from django.core.cache import cache
+
+    from mentorat.core import scopes
+
+    cache.clear()
+    scopes.clear_memo()
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

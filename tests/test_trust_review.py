@@ -456,6 +456,9 @@ def _list_queries(client, name) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from tests.conftest import cold
+
+    cold()  # the user, as the list reads it for each request
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200
     return len(queries)

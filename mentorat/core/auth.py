@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from mentorat.core.models import Employee, User
 
 RESET_WINDOW_SECONDS = 60 * 60
+AUTH_USER_TIMEOUT = 3600  # invalidated by the user's and the directory's scopes; the timeout only bounds a console edit
 
 
 def normalise_login(value) -> str:
@@ -78,7 +80,24 @@ class DirectoryModelBackend(ModelBackend):
         return super().user_can_authenticate(user) and not has_left(user)
 
     def get_user(self, user_id):
-        user = User._default_manager.select_related("employee").filter(pk=user_id).first()
+        """The session's user with their directory record, on every request: cached under the user's
+        scope and the directory's (``mentorat.core.scopes``; a password, flag or leave date changed
+        touches them, so the next request reads the row again), as a pickle, so that each request
+        gets its own copy. Whether they may still come in is decided afresh each time."""
+        import pickle
+
+        from mentorat.core import scopes
+
+        try:
+            pk = User._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+
+        def load() -> bytes:
+            return pickle.dumps(User._default_manager.select_related("employee").filter(pk=pk).first())
+
+        user = pickle.loads(scopes.cached("auth-user", (pk,), load, scopes=[("user", pk), ("directory",)],
+                                          timeout=AUTH_USER_TIMEOUT))
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

@@ -29,8 +29,34 @@ def sections_for(request) -> list[dict]:
 
 
 def sections_html(request) -> str:
-    """The sections, rendered. Not cached: each provider reads what it shows in a query or two (or
-    from values cached under their scopes, ``mentorat.core.scopes``), so the page is cheap by
-    design and a change shows at once."""
-    return mark_safe("".join(render_to_string(section["template"], {"section": section})
-                             for section in sections_for(request)))
+    """The sections, rendered. A participant's (no site role, sponsoring nothing, booking for nobody)
+    are cached per user under their scopes (``mentorat.core.personal``: their pairs, programmes,
+    applications, answers, the programme list), for a minute at most since what is due follows the
+    clock. The roles' sections (to-do, figures) are computed for each request from their own cached
+    values."""
+    from mentorat.core import personal
+
+    if is_participant_only(request):
+        html = personal.cached_for(request, "home-sections", lambda: _render(request), timeout=personal.HOME_TIMEOUT)
+    else:
+        html = _render(request)
+    return mark_safe(html)  # the sections' own templates, escaped as they rendered
+
+
+def _render(request) -> str:
+    return "".join(render_to_string(section["template"], {"section": section}) for section in sections_for(request))
+
+
+# Navigation entries that give a user a section of their own (a sponsor's figures, a delegate's
+# bookings): those users' sections are not cached. Registered by the apps.
+ROLE_URLS: list[Callable] = []
+
+
+def is_participant_only(request) -> bool:
+    from mentorat.core import navigation
+
+    user = request.user
+    if user.is_coordinator or user.is_hr_lead or user.is_executive or user.is_superuser:
+        return False
+    urls = {url() for url in ROLE_URLS}
+    return not any(item.url in urls for item in navigation.items_for(request))

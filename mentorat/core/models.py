@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from mentorat.core.scopes import ScopedQuerySet
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager.from_queryset(ScopedQuerySet)):
     use_in_migrations = True
 
     @classmethod
@@ -49,6 +49,8 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A login. Site-wide roles are flags here; per-programme roles live with the programmes."""
+    # The cached values this model's rows feed (mentorat.core.scopes): the user's own navigation and home.
+    SCOPED_BY = {"user": "pk"}
 
     email = models.EmailField(_("e-mail address"), unique=True)
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
@@ -135,8 +137,7 @@ class EmployeeQuerySet(ScopedQuerySet):
 class Employee(models.Model):
     """One person of the HRIS directory, upserted by ``employee_id`` on each import."""
     # The cached values this model's rows feed (mentorat.core.scopes).
-    SCOPED_BY = {"directory": None}
-
+    SCOPED_BY = {"directory": None, "user": "user_id"}
 
     employee_id = models.CharField(_("employee id"), max_length=64, unique=True)
     first_name = models.CharField(_("first name"), max_length=150)

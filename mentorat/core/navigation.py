@@ -4,7 +4,7 @@ so the core never imports the apps above it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.urls import reverse
 
@@ -48,15 +48,24 @@ def register(provider: Callable) -> Callable:
 
 
 def items_for(request) -> list[NavItem]:
-    """Every page shows the navigation: computed once per request (never cached across requests, so
-    a role given or taken shows on the next page)."""
+    """Every page shows the navigation: read once per request, cached per user under their scopes
+    (``mentorat.core.personal``): a role given or taken, a pair formed, a delegation named touches
+    the user's scope, so it shows on the next page."""
+    from mentorat.core import personal
+
     items = getattr(request, "_mentorat_nav", None)
     if items is None:
-        items = []
-        for provider in _providers:
-            items.extend(provider(request))
-        items = request._mentorat_nav = sorted(_shown(request.user, items), key=lambda item: item.order)
+        items = request._mentorat_nav = personal.cached_for(request, "nav", lambda: _compute(request),
+                                                            timeout=personal.NAV_TIMEOUT)
     return items
+
+
+def _compute(request) -> list[NavItem]:
+    items = []
+    for provider in _providers:
+        items.extend(provider(request))
+    # Conditions decided: what is cached holds no query.
+    return [replace(item, when=True) for item in sorted(_shown(request.user, items), key=lambda item: item.order)]
 
 
 def entries(items: list[NavItem], active: str | None) -> list[dict]:

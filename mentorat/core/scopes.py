@@ -3,8 +3,11 @@
 A cached value names the **scopes** it depends on: ``("programme", 12)`` (a programme, its
 applications and pairs), ``("sessions", 12)`` (its sessions and their logs), ``("goals", 12)`` (its
 pairs' goals and commitments), ``("results", 12)`` (the survey figures it has released),
-``("pair", 40)`` (a pair's sessions, for their rendered forms), ``("directory",)`` (the employees,
-their departments, sites and leave dates). Every write touches the scopes of the rows it changed
+``("pair", 40)`` (a pair's sessions, goals, logs and its members' answers), ``("directory",)`` (the
+employees, their departments, sites and leave dates), ``("user", 7)`` (what decides a user's own pages:
+their account, directory record, applications, pairs, sponsorships, delegations, coordinator
+assignments and concern contacts) and ``("catalogue",)`` (the programmes as a list: any programme's
+status or dates). Every write touches the scopes of the rows it changed
 (each model declares them, below); the touch takes effect when its transaction commits (at once
 outside one). Each scope has a token in the shared cache; a value
 is stored with the tokens of its scopes as they were *before* it was computed, and is served only while
@@ -13,7 +16,8 @@ they are all unchanged — so a write that commits while a value is being comput
 While this connection has touched a scope and not yet committed, values depending on it are computed
 and neither read from nor stored in the cache: nothing computed from data that may be rolled back is
 shared. A touch left by a rolled-back transaction only makes later reads skip the cache until the next
-request or the next read outside a transaction (the safe direction).
+read outside a transaction (the safe direction). Within one request, each scope's token is read once
+(``_request_tokens``): a request's values are as fresh as its first read.
 
 Every value also has a ``timeout``: figures that move with the clock (due sessions, "today") and the
 rare write that no service makes (a database console) are bounded by it.
@@ -34,14 +38,14 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from django.db import connections, models, transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
 Scope = tuple
 SCOPE_TTL = 7 * 24 * 3600
-KINDS = ("programme", "sessions", "goals", "results", "pair", "directory")
+KINDS = ("programme", "sessions", "goals", "results", "pair", "directory", "user", "catalogue")
 
 _local = threading.local()
 
@@ -76,7 +80,22 @@ def clear_pending() -> None:
 
 @receiver(request_started)
 def _new_request(**kwargs) -> None:
-    clear_pending()
+    # Touches pending from an earlier transaction are dropped by ``_pending()`` as soon as no
+    # transaction is open; inside a test's transaction (never committed) they stay, so the test's
+    # own writes are never hidden by a value cached before them.
+    _local.request_tokens = {}
+
+
+@receiver(request_finished)
+def _request_done(**kwargs) -> None:
+    _local.request_tokens = None
+
+
+def _request_tokens() -> dict | None:
+    """Tokens already read during this request (one round trip per scope per request, not per value):
+    a value checked later in the same request against a token read earlier in it is as fresh as
+    one read at that earlier instant. None outside a request (tasks, commands): always read."""
+    return getattr(_local, "request_tokens", None)
 
 
 # Every touch, for tests that check a service touched what it changed.
@@ -88,6 +107,8 @@ def bump(scopes: Iterable[Scope]) -> None:
     keys = {_scope_key(tuple(scope)): secrets.token_hex(8) for scope in scopes}
     if keys:
         cache.set_many(keys, SCOPE_TTL)
+        if (known := _request_tokens()) is not None:
+            known.update(keys)
 
 
 def touch(*scopes: Scope) -> None:
@@ -128,7 +149,7 @@ def _tokens(keys: list[str], found: dict) -> tuple:
 # Values read in this process, by key: (tokens, value, until). A hit here is checked against the shared
 # tokens like any other (one round trip for them) and saves reading and unpickling the value: the
 # dashboard's cells are thousands of tuples. Bounded; values served from it must not be mutated.
-MEMO_SIZE = 256
+MEMO_SIZE = 2048
 _memo: OrderedDict = OrderedDict()
 _memo_lock = threading.Lock()
 
@@ -173,8 +194,13 @@ def cached_many(name: str, items: list[tuple[tuple, list[Scope]]], compute: Call
     pending = _pending()
     items = [(parts, [tuple(scope) for scope in its]) for parts, its in items]
     scope_keys = sorted({_scope_key(scope) for _parts, its in items for scope in its})
-    found = cache.get_many(scope_keys)
-    _tokens(scope_keys, found)
+    known = _request_tokens()
+    found = {key: known[key] for key in scope_keys if known and key in known}
+    if missing := [key for key in scope_keys if key not in found]:
+        found.update(cache.get_many(missing))
+        _tokens(missing, found)
+        if known is not None:
+            known.update((key, found[key]) for key in missing)
     now = timezone.now()
     keys = [_value_key(name, parts) for parts, _its in items]
     tokens = [tuple(found[_scope_key(scope)] for scope in its) for _parts, its in items]
@@ -213,7 +239,8 @@ def cached_many(name: str, items: list[tuple[tuple, list[Scope]]], compute: Call
 #
 # A model read by a cached value declares, as ``SCOPED_BY``, the scopes its rows belong to: a kind
 # and the field path giving its id (``{"pair": "pair_id", "programme": "pair__programme_id"}``;
-# ``None`` for a scope without id, ``("directory",)``). Its manager is built from ``ScopedQuerySet``,
+# ``None`` for a scope without id, ``("directory",)``; a tuple of paths for a row in several scopes of
+# one kind, a pair's two members). Its manager is built from ``ScopedQuerySet``,
 # so ``update()``, ``delete()``, ``bulk_create()`` and ``bulk_update()`` touch the scopes of the rows
 # they write; ``save()`` and ``delete()`` of an instance touch its own (``connect_models``). The
 # service that writes does not have to remember: the model says what it belongs to, once. Models that
@@ -225,23 +252,22 @@ _NOT_CACHED = "no cached value reads it: pages read it for each request"
 _RELEASED_ONLY = ("cached figures count only released rows; a release is a scoped row (ResultRelease, RatingRelease) "
                   "written in the same transaction, and a released row can no longer change")
 UNSCOPED = {
-    "core.User": _NOT_CACHED, "core.Department": "cached cells hold department ids, not names", "core.Site": "as Department",
+    "core.Department": "cached cells hold department ids, not names", "core.Site": "as Department",
     "core.DirectoryImport": _NOT_CACHED, "core.AuditEntry": _NOT_CACHED, "core.Notification": _NOT_CACHED,
     "core.NotificationPreference": _NOT_CACHED, "core.PendingEmailChange": _NOT_CACHED, "core.ErasedEmployee": _NOT_CACHED,
     "programmes.LearningDomain": "the dashboard reads domain names for each request",
-    "programmes.Objective": "the dashboard reads objectives for each request", "programmes.ProgrammeSponsor": _NOT_CACHED,
+    "programmes.Objective": "the dashboard reads objectives for each request", 
     "programmes.Charter": _NOT_CACHED, "programmes.TrainingModule": _NOT_CACHED,
     "programmes.TrainingCompletion": _NOT_CACHED, "programmes.ApplicationDomain": _NOT_CACHED,
     "programmes.ManagerAcknowledgement": _NOT_CACHED, "binomes.PairingSettings": _NOT_CACHED,
-    "binomes.ChemistryMeeting": _NOT_CACHED, "binomes.ForbiddenPair": _NOT_CACHED, "binomes.Shortlist": _NOT_CACHED,
+    "binomes.ForbiddenPair": _NOT_CACHED, 
     "binomes.PairingRunReport": _NOT_CACHED, "mentoring_sessions.SessionChange": _NOT_CACHED,
-    "mentoring_sessions.SessionRating": _RELEASED_ONLY, "mentoring_sessions.PrivateNote": _NOT_CACHED + " (never: encrypted)",
+"mentoring_sessions.PrivateNote": _NOT_CACHED + " (never: encrypted)",
     "mentoring_sessions.GoalChange": _NOT_CACHED, "mentoring_sessions.Concern": _NOT_CACHED + " (never: encrypted)",
-    "mentoring_sessions.Delegate": _NOT_CACHED, "mentoring_sessions.CalendarFeed": _NOT_CACHED,
-    "mentoring_sessions.ReminderTiming": _NOT_CACHED, "evaluation.Response": _RELEASED_ONLY, "evaluation.Answer": _RELEASED_ONLY,
+    "mentoring_sessions.CalendarFeed": _NOT_CACHED,
+    "mentoring_sessions.ReminderTiming": _NOT_CACHED, "evaluation.Answer": _RELEASED_ONLY,
     "evaluation.Testimonial": _NOT_CACHED, "api.ApiToken": _NOT_CACHED,
     "mentoring_sessions.SharedLearning": _NOT_CACHED,
-    "programmes.CoordinatorAssignment": "cached values are keyed by the programmes a reader may see, read for each request",
 }
 
 
@@ -256,12 +282,16 @@ def _resolve(instance, path: str | None):
     return value
 
 
+def _paths(spec: dict) -> list[tuple[str, str]]:
+    """``(kind, path)`` for every path of a ``SCOPED_BY`` (a kind may name a tuple of them)."""
+    return [(kind, path) for kind, paths in spec.items() if paths is not None
+            for path in (paths if isinstance(paths, tuple) else (paths,))]
+
+
 def scopes_of_instance(instance) -> list[Scope]:
-    found = []
-    for kind, path in type(instance).SCOPED_BY.items():
-        if path is None:
-            found.append((kind,))
-            continue
+    spec = getattr(type(instance), "SCOPED_BY", None) or {}
+    found = [(kind,) for kind, path in spec.items() if path is None]
+    for kind, path in _paths(spec):
         value = _resolve(instance, path)
         if value is not None:
             found.append((kind, value))
@@ -269,9 +299,10 @@ def scopes_of_instance(instance) -> list[Scope]:
 
 
 def _scopes_of_rows(queryset) -> list[Scope]:
-    spec = queryset.model.SCOPED_BY
+    # A migration's historical model has the manager (``use_in_migrations``) but not the declaration.
+    spec = getattr(queryset.model, "SCOPED_BY", None) or {}
     constant = [(kind,) for kind, path in spec.items() if path is None]
-    paths = [(kind, path) for kind, path in spec.items() if path is not None]
+    paths = _paths(spec)
     if not paths:
         return constant
     rows = queryset.order_by().values_list(*[path for _kind, path in paths]).distinct()
@@ -287,7 +318,7 @@ class ScopedQuerySet(models.QuerySet):
         found = _scopes_of_rows(self)
         count = super().update(**kwargs)
         # A row moved to another pair or programme belongs to the new one too.
-        moved = [(kind, kwargs[path]) for kind, path in self.model.SCOPED_BY.items()
+        moved = [(kind, kwargs[path]) for kind, path in _paths(getattr(self.model, "SCOPED_BY", None) or {})
                  if path in kwargs and not hasattr(kwargs[path], "resolve_expression")]
         if count:
             touch(*found, *moved)
@@ -303,7 +334,7 @@ class ScopedQuerySet(models.QuerySet):
         """The scopes of written objects: from their rows in one query per thousand when a path
         crosses a relation (never one query per object), else from the objects themselves."""
         objs = list(objs)
-        if all("__" not in (path or "") for path in self.model.SCOPED_BY.values()) or any(o.pk is None for o in objs):
+        if all("__" not in path for _kind, path in _paths(getattr(self.model, "SCOPED_BY", None) or {})) or any(o.pk is None for o in objs):
             return [scope for obj in objs for scope in scopes_of_instance(obj)]
         pks = [obj.pk for obj in objs]
         return [scope for start in range(0, len(pks), 1000)
@@ -332,9 +363,27 @@ def scoped_models() -> list:
     return [model for model in apps.get_models() if getattr(model, "SCOPED_BY", None)]
 
 
+def _links_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
+    """A many-to-many link added, removed or cleared (a programme's concern contacts): the scopes of
+    the rows on both sides."""
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if action == "pre_clear":  # the links about to go: read them while they are there
+        source = next(f for f in sender._meta.fields if f.related_model is type(instance))
+        target = next(f for f in sender._meta.fields if f.related_model is model and f is not source)
+        pk_set = set(sender.objects.filter(**{source.name: instance.pk}).values_list(target.attname, flat=True))
+    found = scopes_of_instance(instance) if getattr(type(instance), "SCOPED_BY", None) else []
+    if getattr(model, "SCOPED_BY", None) and pk_set:
+        found += _scopes_of_rows(model._default_manager.filter(pk__in=pk_set))
+    touch(*found)
+
+
 def connect_models() -> None:
-    """``save()`` and ``delete()`` of a scoped model's instance touch its scopes (called once, from
-    the core's ``AppConfig.ready``)."""
+    """``save()`` and ``delete()`` of a scoped model's instance touch its scopes, and so do the links
+    of its many-to-many fields (called once, from the core's ``AppConfig.ready``)."""
     for model in scoped_models():
         models.signals.post_save.connect(_instance_written, sender=model, dispatch_uid=f"scopes-save-{model._meta.label}")
         models.signals.post_delete.connect(_instance_written, sender=model, dispatch_uid=f"scopes-delete-{model._meta.label}")
+        for field in model._meta.local_many_to_many:
+            models.signals.m2m_changed.connect(_links_changed, sender=field.remote_field.through,
+                                               dispatch_uid=f"scopes-links-{model._meta.label}-{field.name}")

@@ -12,7 +12,7 @@ from binomes.models import Pair
 from evaluation.models import Survey
 from programmes.models import Milestone, Programme
 from sessions.models import MentoringSession
-from tests.conftest import application_data
+from tests.conftest import application_data, cold
 from tests.evaluation.conftest import answer
 from tests.evaluation.conftest import client_en as client_for
 from tests.factories import EmployeeFactory
@@ -62,13 +62,14 @@ class TestOpenProgrammes:
         from programmes.services import programme_create, programme_transition
 
         client = client_for(outsider)
-        client.get(reverse("core:home"))
+        cold()
         with django_assert_max_num_queries(40) as few:
             client.get(reverse("core:home") + "?a")
         for index in range(4):
             more = programme_create(actor=coordinator, name=f"Cohorte {index}", slug=f"cohorte-{index}",
                                     start_date=datetime.date(2027, 3, 1), duration_months=6, cadence_weeks=2)
             programme_transition(actor=coordinator, programme=more, to=Programme.Status.ENROLMENT)
+        cold()
         with django_assert_max_num_queries(len(few.captured_queries)):
             page = client.get(reverse("core:home") + "?b").content.decode()
         assert "Cohorte 3" in page

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from mentorat.core.models import DirectoryImport, Employee
-from tests.conftest import PASSWORD, client_for
+from tests.conftest import PASSWORD, client_for, cold
 from tests.core.test_import import BASIC, csv_bytes
 from tests.factories import EmployeeFactory
 
@@ -116,9 +116,11 @@ class TestDirectoryPages:
     def test_list_query_count_does_not_grow(self, coordinator, django_assert_max_num_queries):
         client = client_for(coordinator)
         EmployeeFactory.create_batch(3)
+        cold()
         with django_assert_max_num_queries(12) as small:
             assert client.get(reverse("core:directory")).status_code == 200
         EmployeeFactory.create_batch(30)
+        cold()
         with django_assert_max_num_queries(12) as large:
             client.get(reverse("core:directory"))
         assert len(small.captured_queries) == len(large.captured_queries)

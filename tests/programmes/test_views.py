@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from programmes.models import Application, Programme
 from programmes.services import application_submit
-from tests.conftest import application_data, client_for
+from tests.conftest import application_data, client_for, cold
 from tests.factories import EmployeeFactory
 
 COORDINATOR_PAGES = ["edit", "objectives", "milestones", "training", "charter", "sponsors", "copy", "queue"]
@@ -137,9 +137,11 @@ class TestCoordinatorPages:
                                    data=application_data("mentor"), charter_accepted=True)
 
         add(2)
+        cold()
         with django_assert_max_num_queries(20) as small:
             assert client.get(url("queue", programme)).status_code == 200
         add(15)
+        cold()
         with django_assert_max_num_queries(20) as large:
             client.get(url("queue", programme))
         assert len(small.captured_queries) == len(large.captured_queries)

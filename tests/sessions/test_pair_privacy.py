@@ -8,7 +8,7 @@ from mentorat.core.models import AuditEntry
 from mentorat.core.permissions import is_coordinator
 from sessions import services
 from sessions.models import Concern, Delegate, PrivateNote
-from tests.conftest import client_for, drain_outbox
+from tests.conftest import client_for, cold, drain_outbox
 from tests.factories import EmployeeFactory, UserFactory
 
 WORRY = "Il me rabaisse devant son équipe"
@@ -257,6 +257,7 @@ def test_the_concern_and_delegate_lists_do_not_grow_in_queries(active_pair, othe
             services.concern_raise(user=org[junior].user, pair=pair, body=f"{WORRY} {round_}")
         for url, user in ((reverse("sessions:concerns"), hr), (reverse("sessions:delegated"), assistant)):
             client = client_for(user)
+            cold()
             # session, user, the list (one query, related rows joined), the navigation: a handful.
             with django_assert_max_num_queries(12) as queries:
                 assert client.get(url).status_code == 200

@@ -1,0 +1,60 @@
+"""A user's own values: the navigation every page shows and a participant's home sections, cached
+per user under the scopes they depend on (``mentorat.core.scopes``), never as whole pages.
+
+What a user's pages depend on is their **reach**: their own scope ``("user", pk)`` (their account,
+directory record, applications, pairs, sponsorships, delegations, coordinator assignments and concern
+contacts all touch it, their models say so), the programme list ``("catalogue",)``, the directory,
+and what each app adds through ``REACH_PROVIDERS`` (the pairs and programmes they are in, the seniors
+they book for). The reach is itself cached under the user's scope: a new pair or application touches
+the user, so the next request reads the new reach.
+
+Keys carry the language, the time zone and the date; values that move with the clock (sessions falling
+due, surveys opening) also have a short timeout (``HOME_TIMEOUT``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.utils import timezone, translation
+
+from mentorat.core import scopes
+
+# ``provider(user) -> list[Scope]``: scopes (besides the user's own) that the user's pages read.
+REACH_PROVIDERS: list[Callable] = []
+REACH_TIMEOUT = 24 * 3600
+NAV_TIMEOUT = 3600
+HOME_TIMEOUT = 60  # the home's "what is due" follows the clock: a session starting shows as to log within a minute
+
+
+def register_reach(provider: Callable) -> Callable:
+    if provider not in REACH_PROVIDERS:
+        REACH_PROVIDERS.append(provider)
+    return provider
+
+
+def _reach(user) -> list:
+    def compute():
+        found = set()
+        for provider in REACH_PROVIDERS:
+            found.update(tuple(scope) for scope in provider(user))
+        return sorted(found, key=repr)
+
+    return scopes.cached("user-reach", (user.pk, timezone.localdate()), compute, scopes=[("user", user.pk)],
+                         timeout=REACH_TIMEOUT)
+
+
+def user_scopes(request) -> list:
+    """The scopes the request's user's own values depend on, read once per request."""
+    found = getattr(request, "_mentorat_user_scopes", None)
+    if found is None:
+        user = request.user
+        found = request._mentorat_user_scopes = [("user", user.pk), ("catalogue",), ("directory",), *_reach(user)]
+    return found
+
+
+def cached_for(request, name: str, compute: Callable, *, timeout: int):
+    """``compute()`` for the request's user, cached under their scopes, per language, time zone and day."""
+    user = request.user
+    parts = (user.pk, translation.get_language(), timezone.get_current_timezone_name(), timezone.localdate())
+    return scopes.cached(name, parts, compute, scopes=user_scopes(request), timeout=timeout)

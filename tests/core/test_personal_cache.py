@@ -1,0 +1,142 @@
+"""The values cached per user (``mentorat.core.personal``, the auth backend): the navigation, a
+participant's home sections and the session's user. Each is served from the cache while nothing it
+depends on changes, and a committed write to any of those shows on the next request (transactional
+tests: touches take effect on commit, as in production)."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from mentorat.core import scopes
+from programmes.models import Programme, ProgrammeSponsor
+from sessions.models import MentoringSession
+from tests.conftest import client_for, cold
+from tests.evaluation.conftest import client_en
+
+User = get_user_model()
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def main(page: str) -> str:
+    return page.split("<main", 1)[1].split("</main>")[0]
+
+
+def nav_urls(client) -> set[str]:
+    response = client.get(reverse("core:home"))
+    return {item.url for item in response.context["nav_items"]}
+
+
+def test_a_warm_participant_home_reads_only_the_session(active_pair, mentor, django_assert_max_num_queries):
+    client = client_en(mentor)
+    client.get(reverse("core:home"))
+    with django_assert_max_num_queries(1):  # the login session (cached_db: from the cache once written)
+        assert client.get(reverse("core:home")).status_code == 200
+
+
+def test_a_rating_takes_the_session_off_the_home_s_to_rate_list_at_once(active_pair, mentor):
+    """The rating touches the pair: before, the cached pair state kept "to rate" for an hour."""
+    from sessions import services
+
+    session = active_pair.sessions.order_by("starts_at").first()
+    MentoringSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - datetime.timedelta(days=1))
+    session.refresh_from_db()
+    services.session_log(user=mentor, session=session, data=services.LogData(held=True, actual_minutes=60, topics="IA"))
+    client = client_en(mentor)
+    rate = reverse("sessions:detail", args=[session.pk])
+    assert rate in client.get(reverse("core:home")).content.decode()
+    assert rate in client.get(reverse("core:home")).content.decode()  # from the cache
+    services.session_rate(user=mentor, session=MentoringSession.objects.get(pk=session.pk), score=5)
+    page = client.get(reverse("core:home")).content.decode()
+    assert rate not in main(page)
+
+
+def test_a_role_given_or_taken_shows_in_the_navigation_on_the_next_page(programme, outsider):
+    client = client_en(outsider)
+    dashboard = reverse("evaluation:dashboard")
+    assert dashboard not in nav_urls(client)
+    assert dashboard not in nav_urls(client)  # cached now
+    sponsorship = ProgrammeSponsor.objects.create(programme=programme, user=outsider)
+    assert dashboard in nav_urls(client)
+    sponsorship.delete()
+    assert dashboard not in nav_urls(client)
+    User.objects.filter(pk=outsider.pk).update(is_coordinator=True)  # a bulk update touches too
+    assert reverse("evaluation:operations") in nav_urls(client)
+
+
+def test_being_named_a_concern_contact_shows_the_concerns_page_at_once(programme, outsider):
+    client = client_en(outsider)
+    concerns = reverse("sessions:concerns")
+    assert concerns not in nav_urls(client)
+    programme.concern_contacts.add(outsider)  # a many-to-many link
+    assert concerns in nav_urls(client)
+    programme.concern_contacts.clear()
+    assert concerns not in nav_urls(client)
+    outsider.concern_programmes.add(programme)  # from the other side
+    assert concerns in nav_urls(client)
+
+
+def test_a_programme_opening_shows_on_a_participant_s_cached_home_at_once(coordinator, outsider):
+    from programmes.services import programme_create, programme_transition
+
+    client = client_en(outsider)
+    assert "Cohorte ouverte" not in client.get(reverse("core:home")).content.decode()
+    programme = programme_create(actor=coordinator, name="Cohorte ouverte", slug="cohorte-ouverte",
+                                 start_date=datetime.date(2027, 3, 1), duration_months=6, cadence_weeks=2)
+    programme_transition(actor=coordinator, programme=programme, to=Programme.Status.ENROLMENT)
+    assert "Cohorte ouverte" in client.get(reverse("core:home")).content.decode()
+
+
+def test_the_cached_user_never_outlives_a_deactivation_or_a_password_change(mentor):
+    client = client_for(mentor)
+    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("core:home")).status_code == 200  # the user from the cache
+    User.objects.filter(pk=mentor.pk).update(is_active=False)  # as the nightly deactivation does
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+    User.objects.filter(pk=mentor.pk).update(is_active=True)
+    other = client_for(User.objects.get(pk=mentor.pk))
+    assert other.get(reverse("core:home")).status_code == 200
+    user = User.objects.get(pk=mentor.pk)
+    user.set_password("Un-autre-mot-de-passe-42")
+    user.save()
+    assert other.get(reverse("core:home")).status_code == 302  # the session's hash no longer matches
+
+
+def test_a_leave_date_reached_ends_the_session_despite_the_cached_user(org, mentor):
+    from mentorat.core.models import Employee
+
+    client = client_for(mentor)
+    assert client.get(reverse("core:home")).status_code == 200
+    Employee.objects.filter(user=mentor).update(leave_date=timezone.localdate())
+    assert client.get(reverse("core:home")).status_code == 302
+
+
+def test_each_request_gets_its_own_copy_of_the_cached_user(mentor):
+    from mentorat.core.auth import DirectoryModelBackend
+
+    backend = DirectoryModelBackend()
+    first = backend.get_user(mentor.pk)
+    first.first_name = "Modifié"
+    assert backend.get_user(mentor.pk).first_name != "Modifié"
+    assert backend.get_user("not-a-number") is None
+
+
+def test_the_values_are_per_language(active_pair, mentor):
+    client = client_for(mentor)
+    scopes.clear_memo()
+    User.objects.filter(pk=mentor.pk).update(language="fr")
+    assert "Accueil" in client.get(reverse("core:home")).content.decode()
+    User.objects.filter(pk=mentor.pk).update(language="en")
+    assert ">Home<" in client.get(reverse("core:home")).content.decode()
+
+
+def test_cold_and_warm_homes_show_the_same(active_pair, mentor):
+    client = client_en(mentor)
+    cold()
+    first = client.get(reverse("core:home")).content.decode()
+    second = client.get(reverse("core:home")).content.decode()
+    assert main(first) == main(second)  # the page around it carries a CSRF token of its own each time
