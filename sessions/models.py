@@ -89,6 +89,9 @@ class MentoringSession(models.Model):
 class SessionChange(models.Model):
     """What happened to a session after it was planned: moved, cancelled, offered again, its place
     changed; who did it (and on which side) and why. Shown on the session's page and in the e-mails."""
+    # The cached values this model's rows feed (mentorat.core.scopes): the session page's history.
+    SCOPED_BY = {"pair": "session__pair_id"}
+    objects = ScopedQuerySet.as_manager()
 
     class Kind(models.TextChoices):
         MOVED = "moved", _("moved")

@@ -1,3 +1,5 @@
+import copy
+
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -105,13 +107,34 @@ def workspace(request, pk):
     return render(request, "sessions/workspace.html", {"pair": pair, **data, "forms": forms, "now": timezone.now()})
 
 
+def _session_page(request, pk) -> dict:
+    """What the page shows of a session and its history, for this user. A member's is cached with
+    their values (``mentorat.core.personal``): every write to the session, its log, ratings or history
+    touches its pair, one of the member's scopes. Anyone else's (a senior's delegate) is read afresh."""
+    from mentorat.core import personal
+
+    def compute() -> dict:
+        # The pair's members (access) and the log only: no join the page does not show.
+        session = selectors.session_get_for_user(user=request.user, pk=pk, related=("log",))
+        role = services.member_role(request.user, session.pair)
+        return {"session": session, "role": role,
+                "log": getattr(session, "log", None) if hasattr(session, "log") else None,
+                "my_rating": session.ratings.filter(role=role).first() if role else None,
+                "changes": _history(session, request.user, delegate=role is None)}
+
+    if request.method != "GET":
+        return compute()
+    page = personal.cached_for(request, "session-page", compute, timeout=3600, parts=(pk,))
+    if not personal.in_reach(request, ("pair", page["session"].pair_id)):
+        return compute()  # not one of the user's pairs: nothing would tell this value it is stale
+    return {**page, "session": copy.copy(page["session"])}
+
+
 @require_http_methods(["GET", "POST"])
 def session_detail(request, pk):
-    # The page reads the pair's members (access) and the log only: no join it does not show.
-    session = selectors.session_get_for_user(user=request.user, pk=pk, related=("log",))
-    role = services.member_role(request.user, session.pair)
+    page = _session_page(request, pk)
+    session, role, log = page["session"], page["role"], page["log"]
     action = request.POST.get("action") if request.method == "POST" else None
-    log = getattr(session, "log", None) if hasattr(session, "log") else None
     initial_log = {"held": "1" if (log is None or log.held) else "0", "actual_minutes": log.actual_minutes if log else session.duration_minutes,
                    "topics": log.topics if log else "", "learned": log.learned if log else "",
                    "exercise": log.exercise if log else "", "next_step": log.next_step if log else ""}
@@ -154,14 +177,13 @@ def session_detail(request, pk):
                 _error(request, form, exc)
             else:
                 return redirect("sessions:detail", pk=pk)
-    my_rating = session.ratings.filter(role=role).first() if role else None
     now = timezone.now()
     offers = services.session_offers(session=session, role=role, now=now)
     shown = [name for name, offer in (("reschedule", "can_move"), ("place", "can_move"), ("cancel", "can_move"),
                                       ("reoffer", "can_reoffer"), ("log", "can_log"), ("rate", "can_rate")) if offers[offer]]
     response = render(request, "sessions/session.html", {
-        "session": session, "role": role, "log": log, "my_rating": my_rating, "delegate": role is None, **offers,
-        "changes": _history(session, request.user, delegate=role is None),
+        "session": session, "role": role, "log": log, "my_rating": page["my_rating"], "delegate": role is None, **offers,
+        "changes": page["changes"],
         "forms": _rendered_forms(session, {name: forms[name] for name in shown if name in forms}, bound=action in shown,
                                  delegate=role is None)})
     return response

@@ -53,8 +53,14 @@ def user_scopes(request) -> list:
     return found
 
 
-def cached_for(request, name: str, compute: Callable, *, timeout: int):
-    """``compute()`` for the request's user, cached under their scopes, per language, time zone and day."""
+def cached_for(request, name: str, compute: Callable, *, timeout: int, parts: tuple = ()):
+    """``compute()`` for the request's user, cached under their scopes, per language, time zone and day
+    (and ``parts``: which object of theirs)."""
     user = request.user
-    parts = (user.pk, translation.get_language(), timezone.get_current_timezone_name(), timezone.localdate())
+    parts = (user.pk, translation.get_language(), timezone.get_current_timezone_name(), timezone.localdate(), *parts)
     return scopes.cached(name, parts, compute, scopes=user_scopes(request), timeout=timeout)
+
+
+def in_reach(request, scope) -> bool:
+    """Whether a write to ``scope`` reaches the request's user's cached values (one of their pairs)."""
+    return tuple(scope) in user_scopes(request)

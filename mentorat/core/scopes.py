@@ -261,7 +261,7 @@ UNSCOPED = {
     "programmes.TrainingCompletion": _NOT_CACHED, "programmes.ApplicationDomain": _NOT_CACHED,
     "programmes.ManagerAcknowledgement": _NOT_CACHED, "binomes.PairingSettings": _NOT_CACHED,
     "binomes.ForbiddenPair": _NOT_CACHED, 
-    "binomes.PairingRunReport": _NOT_CACHED, "mentoring_sessions.SessionChange": _NOT_CACHED,
+    "binomes.PairingRunReport": _NOT_CACHED,
 "mentoring_sessions.PrivateNote": _NOT_CACHED + " (never: encrypted)",
     "mentoring_sessions.GoalChange": _NOT_CACHED, "mentoring_sessions.Concern": _NOT_CACHED + " (never: encrypted)",
     "mentoring_sessions.CalendarFeed": _NOT_CACHED,

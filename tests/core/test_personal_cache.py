@@ -140,3 +140,61 @@ def test_cold_and_warm_homes_show_the_same(active_pair, mentor):
     first = client.get(reverse("core:home")).content.decode()
     second = client.get(reverse("core:home")).content.decode()
     assert main(first) == main(second)  # the page around it carries a CSRF token of its own each time
+
+
+def future_session(pair) -> MentoringSession:
+    return pair.sessions.filter(starts_at__gt=timezone.now(), status="planned").order_by("starts_at").first()
+
+
+def test_a_member_s_session_page_is_read_from_the_cache_and_follows_the_other_member(
+        active_pair, mentor, mentee, django_assert_max_num_queries):
+    from sessions import services
+
+    session = future_session(active_pair)
+    url = reverse("sessions:detail", args=[session.pk])
+    client = client_en(mentor)
+    assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(1):  # the login session at most
+        assert client.get(url).status_code == 200
+    services.session_cancel(user=mentee, session=MentoringSession.objects.get(pk=session.pk), reason="Comité")
+    page = main(client.get(url).content.decode())
+    assert "cancelled the session" in page and "Comité" in page
+
+
+def test_a_rating_shows_on_the_cached_session_page_at_once(active_pair, mentor):
+    from sessions import services
+
+    session = active_pair.sessions.order_by("starts_at").first()
+    MentoringSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - datetime.timedelta(days=1))
+    services.session_log(user=mentor, session=MentoringSession.objects.get(pk=session.pk),
+                         data=services.LogData(held=True, actual_minutes=60, topics="IA"))
+    url = reverse("sessions:detail", args=[session.pk])
+    client = client_en(mentor)
+    assert "You rated it" not in client.get(url).content.decode()
+    client.get(url)
+    services.session_rate(user=mentor, session=MentoringSession.objects.get(pk=session.pk), score=4)
+    assert "You rated it 4/5." in client.get(url).content.decode()
+
+
+def test_a_delegate_s_session_page_is_never_served_from_a_value_nothing_would_invalidate(active_pair, org):
+    """The delegate's values do not depend on the senior's pair: their session page is read for each request."""
+    from sessions import services
+    from sessions.models import Delegate
+    from tests.factories import UserFactory
+
+    assistant = UserFactory(email="assistant@test.example")
+    Delegate.objects.create(senior=org["director_a"], user=assistant)
+    session = future_session(active_pair)
+    url = reverse("sessions:detail", args=[session.pk])
+    client = client_en(assistant)
+    assert client.get(url).status_code == 200
+    client.get(url)
+    services.session_cancel(user=org["junior_b"].user, session=MentoringSession.objects.get(pk=session.pk), reason="x")
+    assert "cancelled the session" in main(client.get(url).content.decode())
+
+
+def test_someone_else_s_session_page_stays_a_404_from_the_cache_too(active_pair, outsider):
+    url = reverse("sessions:detail", args=[future_session(active_pair).pk])
+    client = client_en(outsider)
+    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 404
