@@ -175,7 +175,7 @@ class Response(models.Model):
     its answers join the published results (``released_in``)."""
     # The cached values this model's rows feed (mentorat.core.scopes): the respondent's surveys to
     # answer on their home. The published figures count released rows only (ResultRelease).
-    SCOPED_BY = {"pair": "pair_id", "user": "respondent__user_id"}
+    SCOPED_BY = {"pair": "pair_id", "user": "respondent__user_id", "followup": "survey__programme_id"}
     objects = ScopedQuerySet.as_manager()
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
@@ -223,6 +223,9 @@ class Answer(models.Model):
 
 class Testimonial(models.Model):
     """A participant's success story, published on the programme page by a coordinator, only with consent."""
+    # The cached values this model's rows feed (mentorat.core.scopes): the coordinator's follow-up.
+    SCOPED_BY = {"followup": "programme_id"}
+    objects = ScopedQuerySet.as_manager()
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("to review")

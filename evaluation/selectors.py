@@ -19,6 +19,7 @@ from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Que
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from binomes.models import Pair
 from binomes.selectors import pair_counts, pairs_of_user
@@ -894,18 +895,29 @@ def operations(*, user: User, programme: Programme, now: datetime.datetime | Non
     if not coordinates(user, programme):
         raise Http404
     now = now or timezone.now()
-    rows = programme_followup(user=user, programme=programme, now=now)
-    at_risk = [row for row in rows if row["risks"]]
-    unconfirmed = list(programme.pairs.filter(status=Pair.Status.PUBLISHED, published_at__lt=now - datetime.timedelta(days=7))
-                       .select_related("mentor__employee", "mentee__employee"))
-    rates = survey_response_rates(programme=programme, now=now)
+
+    def compute() -> dict:
+        rows = programme_followup(user=user, programme=programme, now=now)
+        return {
+            "applications": application_counts(programme=programme), "pairs": pair_counts(programme=programme),
+            "at_risk": [row for row in rows if row["risks"]],
+            "unconfirmed": list(programme.pairs.filter(status=Pair.Status.PUBLISHED,
+                                                       published_at__lt=now - datetime.timedelta(days=7))
+                                .select_related("mentor__employee", "mentee__employee")),
+            "overdue": [row for row in rows if row["unlogged"]], "survey_rates": survey_response_rates(programme=programme, now=now),
+            "testimonials": list(programme.testimonials.select_related("author").order_by("status", "-created_at")[:50]),
+        }
+
+    # The same for every coordinator of the programme (access is checked above, for each request):
+    # cached under the programme's scopes, its follow-up's and the directory's; what moves with the
+    # clock alone (a session falling due) may lag by OPERATIONAL_TTL, as on the dashboard.
+    its = [(kind, programme.pk) for kind in ("programme", "sessions", "goals", "results", "followup")] + [("directory",)]
+    figures = scopes.cached("operations", (programme.pk, get_language(), timezone.get_current_timezone_name()), compute,
+                            scopes=its, timeout=OPERATIONAL_TTL)
     return {
-        "programme": programme, "applications": application_counts(programme=programme),
-        "pairs": pair_counts(programme=programme), "at_risk": at_risk, "unconfirmed": unconfirmed,
-        "overdue": [row for row in rows if row["unlogged"]], "survey_rates": rates,
+        "programme": programme, **figures,
         "outbox_failed": Notification.objects.filter(status=Notification.Status.FAILED)
         .exclude(kind__in=[name for name, kind in outbox.KINDS.items() if kind.discreet]).count(),
-        "testimonials": list(programme.testimonials.select_related("author").order_by("status", "-created_at")[:50]),
     }
 
 

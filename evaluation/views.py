@@ -1,3 +1,5 @@
+from dataclasses import astuple
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -6,12 +8,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evaluation import definitions, selectors, services
 from evaluation.forms import FilterForm, QuestionForm, ResponseForm, SurveyForm, TestimonialForm
 from evaluation.models import Question, Survey
+from mentorat.core import scopes
 from mentorat.core.csv import csv_response
 from mentorat.core.errors import add_to_form
 from mentorat.core.permissions import coordinator_required
@@ -35,14 +39,27 @@ def _filters(request, options) -> tuple[FilterForm, selectors.Filters]:
 
 
 def dashboard(request):
-    """Executives and coordinators: every programme; sponsors: theirs. Not cached as a page: the
-    figures come from each programme's cells, cached under its scopes (``evaluation.selectors``),
-    so a write recomputes one programme's part and the page is rendered for each request."""
+    """Executives and coordinators: every programme; sponsors: theirs. The body (figures, charts,
+    filters) is cached per set of programmes the reader may see, filters and language, under those
+    programmes' scopes and the directory's (``mentorat.core.scopes``): readers with the same reach
+    share it, a write to one of the programmes recomputes it from the cells of the others (cached
+    too, ``evaluation.selectors``) and its own. The page around it (navigation, CSRF token, the
+    printing date) is rendered for each request."""
     user = request.user
     if not selectors.can_see_dashboard(user):
         raise PermissionDenied
     options = selectors.dashboard_options(user=user)
     form, filters = _filters(request, options)
+    allowed = tuple(sorted(p.pk for p in options["programmes"]))
+    parts = (selectors.sees_every_programme(user), allowed, astuple(filters), request.GET.urlencode(), get_language(),
+             timezone.get_current_timezone_name())
+    its = [(kind, pk) for pk in allowed for kind in ("programme", "sessions", "goals", "results")]
+    body = scopes.cached("dashboard-body", parts, lambda: _dashboard_body(request, user, form, filters),
+                         scopes=[*its, ("directory",), ("catalogue",)], timeout=selectors.DASHBOARD_TTL)
+    return render(request, "evaluation/dashboard.html", {"body": mark_safe(body), "now": timezone.now()})
+
+
+def _dashboard_body(request, user, form, filters) -> str:
     data = selectors.dashboard(user=user, filters=filters)
     silo_links = selectors.cross_silo_links(data=data, filters=filters)
     charts = dict(data["charts"], labels={
@@ -53,15 +70,14 @@ def dashboard(request):
                       definitions.label("mentor_promotions")]})
     cards = definitions.cards(data["total"])
     columns = [{"programme": c["programme"], "cards": definitions.cards(c["figures"])} for c in data["columns"]]
-    body = render_to_string("evaluation/_dashboard_body.html", {
+    return render_to_string("evaluation/_dashboard_body.html", {
         "form": form, "data": data, "cards": cards, "charts": charts, "columns": columns,
         # Each indicator's row across the programmes (every column has the cards in KPI_CARDS order).
         "side_by_side": list(zip(cards, zip(*[column["cards"] for column in columns], strict=True), strict=True))
         if columns else [],
-        "query": request.GET.urlencode(), "now": timezone.now(),
+        "query": request.GET.urlencode(),
         "silo_links": silo_links,
-    }, request=request)
-    return render(request, "evaluation/dashboard.html", {"body": mark_safe(body)})
+    })
 
 
 def dashboard_export(request):

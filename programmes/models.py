@@ -77,7 +77,7 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-class LearningDomainQuerySet(models.QuerySet):
+class LearningDomainQuerySet(ScopedQuerySet):
     def offered(self):
         """Domains a new programme or a new application may take: not retired."""
         return self.filter(retired_at__isnull=True)
@@ -87,6 +87,8 @@ class LearningDomain(models.Model):
     """What juniors can teach: generative AI, social media, … A shared catalogue, bilingual, that
     coordinators edit. A retired domain is no longer offered to new programmes and applications but
     stays where it is used (programmes, applications, figures)."""
+    # The cached values this model's rows feed (mentorat.core.scopes): names on the dashboard.
+    SCOPED_BY = {"catalogue": None}
 
     slug = models.SlugField(_("code"), max_length=60, unique=True)
     name_fr = models.CharField(_("name in French"), max_length=120)
@@ -210,6 +212,9 @@ class Programme(Bilingual, models.Model):
 
 class Objective(Bilingual, models.Model):
     """A measurable objective, tied to a KPI that the evaluation computes."""
+    # The cached values this model's rows feed (mentorat.core.scopes): the dashboard's objectives.
+    SCOPED_BY = {"programme": "programme_id"}
+    objects = ScopedQuerySet.as_manager()
 
     class Kpi(models.TextChoices):
         SKILL_GAIN = "skill_gain_rate", _("% of mentees reporting a skill gain")

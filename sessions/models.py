@@ -242,6 +242,10 @@ class Commitment(models.Model):
 class Concern(models.Model):
     """The junior's channel to HR: read by the programme's named HR contacts who were named when it
     was sent (``recipients``, the names the junior saw) and still are; nobody else."""
+    # The cached values this model's rows feed (mentorat.core.scopes): the follow-up's count of open
+    # concerns per pair (never their text, which is encrypted and read by the recipients only).
+    SCOPED_BY = {"followup": "pair__programme_id"}
+    objects = ScopedQuerySet.as_manager()
 
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="concerns")
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

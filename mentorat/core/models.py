@@ -100,6 +100,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Department(models.Model):
+    # The cached values this model's rows feed (mentorat.core.scopes): names on the dashboard.
+    SCOPED_BY = {"directory": None}
+    objects = ScopedQuerySet.as_manager()
+
     name = models.CharField(_("name"), max_length=200, unique=True)
 
     class Meta:
@@ -113,6 +117,9 @@ class Department(models.Model):
 
 class Site(models.Model):
     """A place of work. Its country decides the public holidays skipped by session scheduling."""
+    # The cached values this model's rows feed (mentorat.core.scopes): names on the dashboard.
+    SCOPED_BY = {"directory": None}
+    objects = ScopedQuerySet.as_manager()
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     country = models.CharField(_("country"), max_length=2, default="FR", help_text=_("ISO 3166 code, e.g. FR."))

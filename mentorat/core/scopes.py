@@ -6,8 +6,9 @@ pairs' goals and commitments), ``("results", 12)`` (the survey figures it has re
 ``("pair", 40)`` (a pair's sessions, goals, logs and its members' answers), ``("directory",)`` (the
 employees, their departments, sites and leave dates), ``("user", 7)`` (what decides a user's own pages:
 their account, directory record, applications, pairs, sponsorships, delegations, coordinator
-assignments and concern contacts) and ``("catalogue",)`` (the programmes as a list: any programme's
-status or dates). Every write touches the scopes of the rows it changed
+assignments and concern contacts), ``("catalogue",)`` (the programmes as a list: any programme's
+status or dates) and ``("followup", 12)`` (what only the coordinator's follow-up counts: survey
+responses, concerns raised and handled — counts, never their content). Every write touches the scopes of the rows it changed
 (each model declares them, below); the touch takes effect when its transaction commits (at once
 outside one). Each scope has a token in the shared cache; a value
 is stored with the tokens of its scopes as they were *before* it was computed, and is served only while
@@ -45,7 +46,7 @@ from django.utils import timezone
 
 Scope = tuple
 SCOPE_TTL = 7 * 24 * 3600
-KINDS = ("programme", "sessions", "goals", "results", "pair", "directory", "user", "catalogue")
+KINDS = ("programme", "sessions", "goals", "results", "pair", "directory", "user", "catalogue", "followup")
 
 _local = threading.local()
 
@@ -252,21 +253,19 @@ _NOT_CACHED = "no cached value reads it: pages read it for each request"
 _RELEASED_ONLY = ("cached figures count only released rows; a release is a scoped row (ResultRelease, RatingRelease) "
                   "written in the same transaction, and a released row can no longer change")
 UNSCOPED = {
-    "core.Department": "cached cells hold department ids, not names", "core.Site": "as Department",
     "core.DirectoryImport": _NOT_CACHED, "core.AuditEntry": _NOT_CACHED, "core.Notification": _NOT_CACHED,
     "core.NotificationPreference": _NOT_CACHED, "core.PendingEmailChange": _NOT_CACHED, "core.ErasedEmployee": _NOT_CACHED,
-    "programmes.LearningDomain": "the dashboard reads domain names for each request",
-    "programmes.Objective": "the dashboard reads objectives for each request", 
+    
     "programmes.Charter": _NOT_CACHED, "programmes.TrainingModule": _NOT_CACHED,
     "programmes.TrainingCompletion": _NOT_CACHED, "programmes.ApplicationDomain": _NOT_CACHED,
     "programmes.ManagerAcknowledgement": _NOT_CACHED, "binomes.PairingSettings": _NOT_CACHED,
     "binomes.ForbiddenPair": _NOT_CACHED, 
     "binomes.PairingRunReport": _NOT_CACHED,
 "mentoring_sessions.PrivateNote": _NOT_CACHED + " (never: encrypted)",
-    "mentoring_sessions.GoalChange": _NOT_CACHED, "mentoring_sessions.Concern": _NOT_CACHED + " (never: encrypted)",
+    "mentoring_sessions.GoalChange": _NOT_CACHED,
     "mentoring_sessions.CalendarFeed": _NOT_CACHED,
     "mentoring_sessions.ReminderTiming": _NOT_CACHED, "evaluation.Answer": _RELEASED_ONLY,
-    "evaluation.Testimonial": _NOT_CACHED, "api.ApiToken": _NOT_CACHED,
+    "api.ApiToken": _NOT_CACHED,
     "mentoring_sessions.SharedLearning": _NOT_CACHED,
 }
 
