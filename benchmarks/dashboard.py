@@ -435,6 +435,9 @@ def run(args) -> dict:
     if connection.vendor == "postgresql":  # as autovacuum soon would: without statistics, plans are poor
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    from mentorat.wsgi import settle  # as the server's processes start (gunicorn loads mentorat.wsgi)
+
+    settle()
     pages, data = measure(args.requests)
     return {"pages": pages, "data": data, "database": connection.vendor, "build_seconds": build_seconds,
             "requests": args.requests}

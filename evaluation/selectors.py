@@ -912,8 +912,9 @@ def operations(*, user: User, programme: Programme, now: datetime.datetime | Non
     # cached under the programme's scopes, its follow-up's and the directory's; what moves with the
     # clock alone (a session falling due) may lag by OPERATIONAL_TTL, as on the dashboard.
     its = [(kind, programme.pk) for kind in ("programme", "sessions", "goals", "results", "followup")] + [("directory",)]
+    # Kept in this process only: hundreds of rows of model instances cost more to pickle than to keep.
     figures = scopes.cached("operations", (programme.pk, get_language(), timezone.get_current_timezone_name()), compute,
-                            scopes=its, timeout=OPERATIONAL_TTL)
+                            scopes=its, timeout=OPERATIONAL_TTL, shared=False)
     return {
         "programme": programme, **figures,
         "outbox_failed": Notification.objects.filter(status=Notification.Status.FAILED)

@@ -55,7 +55,8 @@ def dashboard(request):
              timezone.get_current_timezone_name())
     its = [(kind, pk) for pk in allowed for kind in ("programme", "sessions", "goals", "results")]
     body = scopes.cached("dashboard-body", parts, lambda: _dashboard_body(request, user, form, filters),
-                         scopes=[*its, ("directory",), ("catalogue",)], timeout=selectors.DASHBOARD_TTL)
+                         scopes=[*its, ("directory",), ("catalogue",)], timeout=selectors.DASHBOARD_TTL,
+                         single_flight=True)  # the executives, all at once after a write: computed once
     return render(request, "evaluation/dashboard.html", {"body": mark_safe(body), "now": timezone.now()})
 
 

@@ -138,9 +138,13 @@ def programme_followup(*, user: User, programme: Programme, now: datetime.dateti
     if not coordinates(user, programme):
         raise Http404
     now = now or timezone.now()
+    # Only what the follow-up, its e-mails and pages show: the names, the state and its dates (a
+    # programme has hundreds of pairs, each five objects; their other fields are never read here).
     pairs = list(
         programme.pairs.filter(status__in=MEMBER_PAIR_STATES)
         .select_related("mentor__employee", "mentee__employee")
+        .only("status", "activated_at", "programme_id", "mentor__employee__first_name", "mentor__employee__last_name",
+              "mentee__employee__first_name", "mentee__employee__last_name")
         .annotate(open_concerns=Count("concerns", filter=Q(concerns__handled_at__isnull=True), distinct=True),
                   last_concern_at=Max("concerns__created_at"))
     )

@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import timedelta
@@ -178,17 +179,43 @@ def clear_memo() -> None:
 
 
 def cached(name: str, parts: tuple, compute: Callable[[], Any], *, scopes: Iterable[Scope], timeout: int,
-           shared: bool = True) -> Any:
+           shared: bool = True, single_flight: bool = False) -> Any:
     """``compute()``, or what it returned for the same ``name`` and ``parts`` while none of ``scopes``
     was touched since, for at most ``timeout`` seconds. ``shared=False`` keeps it in this process
     only (objects costlier to pickle than to rebuild from shared parts), still checked against the
-    shared tokens."""
-    [value] = cached_many(name, [(parts, list(scopes))], lambda _parts: compute(), timeout=timeout, shared=shared)
+    shared tokens. ``single_flight``: when another process is already computing the same value, wait
+    for it (``SINGLE_FLIGHT_WAIT`` at most) rather than compute it a second time — for a value many
+    readers ask for at once right after a write (the executives' dashboard)."""
+    [value] = cached_many(name, [(parts, list(scopes))], lambda _parts: compute(), timeout=timeout, shared=shared,
+                          single_flight=single_flight)
     return value
 
 
+SINGLE_FLIGHT_WAIT = 2.0  # seconds a reader waits for another process's computation before doing it itself
+SINGLE_FLIGHT_POLL = 0.01
+
+
+def _computed_elsewhere(key: str, tokens: tuple) -> tuple[bool, Any]:
+    """``(True, entry)`` once another process has stored this value for these tokens; ``(False,
+    None)`` when this process is to compute it (it then holds the lock, released by the caller), or
+    when the other process finished or gave up without storing it."""
+    lock = "computing:" + key
+    if cache.add(lock, 1, int(SINGLE_FLIGHT_WAIT * 5)):
+        return False, None
+    deadline = time.monotonic() + SINGLE_FLIGHT_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(SINGLE_FLIGHT_POLL)
+        found = cache.get_many([key, lock])
+        entry = found.get(key)
+        if entry is not None and entry[0] == tokens and timezone.now() < entry[2]:
+            return True, entry
+        if lock not in found:
+            break
+    return False, None
+
+
 def cached_many(name: str, items: list[tuple[tuple, list[Scope]]], compute: Callable[[tuple], Any], *,
-                timeout: int, shared: bool = True) -> list[Any]:
+                timeout: int, shared: bool = True, single_flight: bool = False) -> list[Any]:
     """Several values at once (``items``: their parts and scopes); ``compute(parts)`` for each one
     missing. One cache round trip for the scopes' tokens; the values found in this process's memo
     are not read again, the others in one more round trip."""
@@ -217,7 +244,7 @@ def cached_many(name: str, items: list[tuple[tuple, list[Scope]]], compute: Call
         else:
             wanted.append(n)
     stored = cache.get_many([keys[n] for n in wanted]) if wanted and shared else {}
-    fresh = {}
+    fresh, locks = {}, []
     for n, (parts, its) in enumerate(items):
         if n not in wanted and not skip[n]:
             continue
@@ -226,13 +253,26 @@ def cached_many(name: str, items: list[tuple[tuple, list[Scope]]], compute: Call
             results[n] = entry[1]
             _memo_put(keys[n], entry)
             continue
-        value = results[n] = compute(parts)
+        if single_flight and shared and not skip[n]:
+            done, entry = _computed_elsewhere(keys[n], tokens[n])
+            if done:
+                results[n] = entry[1]
+                _memo_put(keys[n], entry)
+                continue
+            locks.append("computing:" + keys[n])
+        try:
+            value = results[n] = compute(parts)
+        except BaseException:
+            cache.delete_many(locks)  # the others compute it themselves rather than wait for nothing
+            raise
         if not any(scope in _pending() for scope in its):
             entry = (tokens[n], value, now + timedelta(seconds=timeout))
             fresh[keys[n]] = entry
             _memo_put(keys[n], entry)
     if fresh and shared:
         cache.set_many(fresh, timeout)
+    if locks:
+        cache.delete_many(locks)
     return results
 
 

@@ -148,3 +148,40 @@ def test_a_write_in_one_programme_recomputes_only_that_programme_and_shows_at_on
 def test_an_unknown_scope_kind_is_refused():
     with pytest.raises(ValueError):
         scopes.touch(("everything",))
+
+
+@pytest.mark.django_db
+def test_single_flight_waits_for_the_value_another_process_is_computing(monkeypatch):
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    calls = []
+    key = scopes._value_key("sf", (1,))
+    scopes.bump([("catalogue",)])
+    tokens = (cache.get(scopes._scope_key(("catalogue",))),)
+    assert cache.add("computing:" + key, 1, 30)  # another process has started computing it
+
+    def they_store_it_while_we_wait(_seconds):
+        cache.set(key, (tokens, "theirs", timezone.now() + timedelta(seconds=60)), 60)
+
+    monkeypatch.setattr(scopes.time, "sleep", they_store_it_while_we_wait)
+    value = scopes.cached("sf", (1,), lambda: calls.append(1) or "mine", scopes=[("catalogue",)], timeout=60,
+                          single_flight=True)
+    assert value == "theirs" and calls == []
+
+
+@pytest.mark.django_db
+def test_single_flight_computes_itself_when_the_other_gives_up_and_releases_its_own_lock(monkeypatch):
+    from django.core.cache import cache
+
+    key = scopes._value_key("sf2", (1,))
+    cache.add("computing:" + key, 1, 30)
+    monkeypatch.setattr(scopes.time, "sleep", lambda _seconds: cache.delete("computing:" + key))  # they crash
+    assert scopes.cached("sf2", (1,), lambda: "mine", scopes=[("catalogue",)], timeout=60, single_flight=True) == "mine"
+    scopes.clear_memo()
+    cache.delete(key)
+    with pytest.raises(ZeroDivisionError):
+        scopes.cached("sf2", (1,), lambda: 1 / 0, scopes=[("catalogue",)], timeout=60, single_flight=True)
+    assert cache.get("computing:" + key) is None  # released on error: nobody waits for nothing
