@@ -29,7 +29,7 @@ def _in_language(fr: str, en: str) -> str:
 
 class Survey(models.Model):
     # The cached values this model's rows feed (mentorat.core.scopes).
-    SCOPED_BY = {"results": "programme_id"}
+    SCOPED_BY = {"results": "programme_id", "programme": "programme_id"}  # the programme: surveys to answer on homes
     objects = ScopedQuerySet.as_manager()
 
     class Moment(models.TextChoices):

@@ -46,11 +46,13 @@ def nav_items(request):
 
 
 def reach(user) -> list:
-    """The programmes the user applied to: their milestones, surveys and status show on the user's pages."""
+    """The programmes the user applied to: their milestones, surveys and status show on the user's pages.
+    Not their released figures (``results``): a release step changes no participant's page, only the
+    responses it covers (which touch their respondents)."""
     from programmes.models import Application
 
     ids = set(Application.objects.filter(employee__user=user).values_list("programme_id", flat=True))
-    return [(kind, pk) for pk in ids for kind in ("programme", "results")]
+    return [("programme", pk) for pk in ids]
 
 
 def home_section(request):

@@ -198,3 +198,35 @@ def test_someone_else_s_session_page_stays_a_404_from_the_cache_too(active_pair,
     client = client_en(outsider)
     assert client.get(url).status_code == 404
     assert client.get(url).status_code == 404
+
+
+def test_the_surveys_to_answer_on_a_cached_home_follow_answers_and_survey_changes(active_pair, mentor, mentee):
+    from binomes.models import Pair
+    from evaluation.models import Survey
+    from tests.evaluation.conftest import answer
+
+    Pair.objects.filter(pk=active_pair.pk).update(activated_at=timezone.now() - datetime.timedelta(days=1))
+    pair = Pair.objects.get(pk=active_pair.pk)
+    for user, role in ((mentor, "mentor"), (mentee, "mentee")):
+        client = client_en(user)
+        baseline = Survey.objects.get(programme=pair.programme, moment="baseline", audience=role)
+        link = reverse("evaluation:answer", args=[baseline.pk])
+        assert link in main(client.get(reverse("core:home")).content.decode())
+        assert link in main(client.get(reverse("core:home")).content.decode())  # from the cache
+        if role == "mentor":
+            answer(baseline, pair, "mentor", {"scale": 4})  # the response touches its respondent
+        else:
+            Survey.objects.filter(pk=baseline.pk).delete()  # a coordinator's change touches the programme
+        assert link not in main(client.get(reverse("core:home")).content.decode())
+
+
+def test_a_release_step_leaves_the_participants_cached_pages_alone(active_pair, mentor, django_assert_max_num_queries):
+    """Published figures changing is no reason to recompute every participant's pages."""
+    from evaluation.models import ResultRelease, Survey
+
+    client = client_en(mentor)
+    client.get(reverse("core:home"))
+    survey = Survey.objects.filter(programme=active_pair.programme).first()
+    ResultRelease.objects.create(survey=survey, released_at=timezone.now(), people=5)
+    with django_assert_max_num_queries(1):
+        client.get(reverse("core:home"))
