@@ -47,7 +47,9 @@ What it does, in one run:
 Before gunicorn starts, this process counts the SQL queries of one request of each page kind (home, session page,
 dashboard, ``/health/`` anonymous and logged in) with Django's test client and ``CaptureQueriesContext``, on the same
 database and cache: a warm-up request of each, then per page the first request after emptying the cache
-(``queries_cold``) and the next one (``queries``); with writes, also one write of each kind (its ``POST``). The cache
+(``queries_cold``) and the next one (``queries``), then the CPU time of this process per warm request over
+20 more (``cpu_ms``: Django's own work for the page, without HTTP, queueing or PostgreSQL's side); with
+writes, also one write of each kind (its ``POST``). The cache
 (``--cache-url``) is then emptied, so every run starts cold. Each page is then requested once through gunicorn and
 must answer 200, then a few seconds of the mix warm the workers up.
 
@@ -64,7 +66,7 @@ skews every figure; on a 2-core machine, check it is near 0).
 Exactly one JSON object is printed on stdout: ``users``, ``requests``, ``errors``, ``rps``, ``p50_ms``, ``p95_ms``,
 ``p99_ms`` (mixed phase), ``trivial_rps``, ``home_rps``, ``home_vs_trivial``, ``pages`` (per page kind: ``p50_ms``,
 ``p95_ms``, ``p99_ms``, ``requests``, ``errors``, ``rps`` of its phase — the mixed phase, ``/health/``'s own — and its
-``queries`` and ``queries_cold``), ``writes`` (``done``, ``errors``, ``achieved_per_second``, the latency of the
+``queries``, ``queries_cold`` and ``cpu_ms``), ``writes`` (``done``, ``errors``, ``achieved_per_second``, the latency of the
 ``POST``s and of the pages opened before them, the same per kind with each kind's ``queries``, ``targets`` and
 ``error_samples``), ``phases`` (details of the throughput phases), ``goals`` (0 errors in every phase and write, p95
 under 250 ms, home at least 40 % of the trivial view) and the setup. Progress goes to stderr.
@@ -106,6 +108,7 @@ EXECUTIVE_SHARE = 0.10
 SESSIONS_PER_PARTICIPANT = 6
 REQUEST_TIMEOUT = 30.0
 GOALS = {"errors": 0, "p95_ms": 250, "home_vs_trivial": 0.40}
+IN_PROCESS_REQUESTS = 20  # warm requests of each page timed in process (CPU of this process: Django's own work)
 
 
 # --- Setup: environment, data, sessions -----------------------------------------------------------------------------
@@ -477,8 +480,13 @@ def measure_queries(participants: list[dict], executives: list[dict], targets: d
             client.get(path)
         with CaptureQueriesContext(connection) as warm:
             client.get(path)
-        pages[name] = {"queries": len(warm.captured_queries), "queries_cold": len(cold.captured_queries)}
-        log(f"  {name}: {pages[name]['queries']} queries ({pages[name]['queries_cold']} with an empty cache)")
+        started = time.process_time()
+        for _ in range(IN_PROCESS_REQUESTS):
+            client.get(path)
+        cpu_ms = round((time.process_time() - started) * 1000 / IN_PROCESS_REQUESTS, 2)
+        pages[name] = {"queries": len(warm.captured_queries), "queries_cold": len(cold.captured_queries), "cpu_ms": cpu_ms}
+        log(f"  {name}: {pages[name]['queries']} queries ({pages[name]['queries_cold']} with an empty cache), "
+            f"{cpu_ms} ms of CPU")
     writes = {}
     for kind in WRITE_KINDS if targets else ():
         pool = targets["pools"][kind]

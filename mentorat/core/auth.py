@@ -96,6 +96,10 @@ class DirectoryModelBackend(ModelBackend):
         def load() -> bytes:
             return pickle.dumps(User._default_manager.select_related("employee").filter(pk=pk).first())
 
+        from mentorat.core.personal import prefetch_for
+
+        prefetch_for(pk)  # one round trip for the tokens of this request's values, the user's among them
+
         user = pickle.loads(scopes.cached("auth-user", (pk,), load, scopes=[("user", pk), ("directory",)],
                                           timeout=AUTH_USER_TIMEOUT))
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -44,6 +44,14 @@ def _reach(user) -> list:
                          timeout=REACH_TIMEOUT)
 
 
+def prefetch_for(user_pk) -> None:
+    """Before the session's user is read: the tokens of every scope the user's values will check this
+    request, in the same round trip as the user's own (from this process's last reach of theirs;
+    checked like any other value before anything is served from it)."""
+    hint = scopes.peek("user-reach", (user_pk, timezone.localdate())) or []
+    scopes.prefetch([("user", user_pk), ("directory",), ("catalogue",), *hint])
+
+
 def user_scopes(request) -> list:
     """The scopes the request's user's own values depend on, read once per request."""
     found = getattr(request, "_mentorat_user_scopes", None)

@@ -36,6 +36,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from datetime import timedelta
 from typing import Any
 
@@ -59,7 +60,12 @@ def _db() -> str:
 def _scope_key(scope: Scope) -> str:
     if not scope or scope[0] not in KINDS:
         raise ValueError(f"unknown scope {scope!r}: one of {KINDS}")
-    return "scope:" + hashlib.sha1(repr((_db(), tuple(scope))).encode()).hexdigest()
+    return _hashed_scope_key(_db(), tuple(scope))
+
+
+@lru_cache(maxsize=8192)
+def _hashed_scope_key(db: str, scope: tuple) -> str:
+    return "scope:" + hashlib.sha1(repr((db, scope)).encode()).hexdigest()
 
 
 def _value_key(name: str, parts: tuple) -> str:
@@ -136,6 +142,27 @@ def touch(*scopes: Scope) -> None:
         pending.difference_update(scopes)
 
     transaction.on_commit(committed)
+
+
+def prefetch(scopes: Iterable[Scope]) -> None:
+    """Read these scopes' tokens now, in one round trip, for the values this request will read next
+    (within a request only: outside one, each read fetches its own)."""
+    known = _request_tokens()
+    if known is None:
+        return
+    keys = [key for key in {_scope_key(tuple(scope)) for scope in scopes} if key not in known]
+    if keys:
+        found = cache.get_many(keys)
+        _tokens(keys, found)
+        known.update((key, found[key]) for key in keys)
+
+
+def peek(name: str, parts: tuple) -> Any:
+    """This process's last value for ``name`` and ``parts``, whatever its scopes say since: a hint
+    of what to prefetch, never something to show (None when there is none)."""
+    with _memo_lock:
+        entry = _memo.get(_value_key(name, parts))
+    return None if entry is None else entry[1]
 
 
 def _tokens(keys: list[str], found: dict) -> tuple:

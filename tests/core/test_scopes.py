@@ -185,3 +185,27 @@ def test_single_flight_computes_itself_when_the_other_gives_up_and_releases_its_
     with pytest.raises(ZeroDivisionError):
         scopes.cached("sf2", (1,), lambda: 1 / 0, scopes=[("catalogue",)], timeout=60, single_flight=True)
     assert cache.get("computing:" + key) is None  # released on error: nobody waits for nothing
+
+
+@pytest.mark.django_db
+def test_within_a_request_each_scope_s_token_is_read_once_and_prefetch_reads_them_together(monkeypatch):
+    from django.core.cache import cache
+    from django.core.signals import request_finished, request_started
+
+    reads = []
+    real = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys, **kw: reads.append(sorted(keys)) or real(keys, **kw))
+    request_started.send(sender=None)
+    try:
+        scopes.prefetch([("catalogue",), ("directory",)])
+        assert len(reads) == 1 and len(reads[0]) == 2
+        scopes.cached("p1", (1,), lambda: 1, scopes=[("catalogue",)], timeout=60)
+        scopes.cached("p2", (1,), lambda: 2, scopes=[("catalogue",), ("directory",)], timeout=60)
+        assert not any(key.startswith("scope:") for keys in reads[1:] for key in keys)  # tokens already known
+        scopes.touch(("catalogue",))  # a write in this request: the new token replaces the known one
+        assert scopes.cached("p1", (1,), lambda: "again", scopes=[("catalogue",)], timeout=60) == "again"
+    finally:
+        request_finished.send(sender=None)
+    reads.clear()
+    scopes.cached("p1", (1,), lambda: 3, scopes=[("catalogue",)], timeout=60)
+    assert any(key.startswith("scope:") for keys in reads for key in keys)  # outside a request: read each time
