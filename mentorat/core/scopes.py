@@ -36,8 +36,8 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.core.cache import cache
