@@ -329,13 +329,14 @@ def answer_families(*, scope: dict) -> dict[str, Groups]:
     the queries."""
     cohorts = _cohorts()
     ids = sorted(scope["programme"]) if "programme" in scope else sorted(cohorts)
+    # The directory too: the ratings' cells group raters by their current department and site.
     return scopes.cached("answer-groups", (2, tuple(ids), tuple(sorted(scope)), threshold()),
-                         lambda: _answer_groups(scope, ids, cohorts), scopes=[("results", pk) for pk in ids],
+                         lambda: _answer_groups(scope, ids, cohorts), scopes=[*(("results", pk) for pk in ids), ("directory",)],
                          timeout=RESULTS_TTL, shared=False)
 
 
 def _answer_groups(scope: dict, ids: list[int], cohorts: dict[int, int]) -> dict[str, Groups]:
-    parts = scopes.cached_many("evaluation-cells", [((1, pk), [("results", pk)]) for pk in ids],
+    parts = scopes.cached_many("evaluation-cells", [((1, pk), [("results", pk), ("directory",)]) for pk in ids],
                                lambda parts: _family_cells(parts[1], cohorts), timeout=RESULTS_TTL)
     merged: dict[str, tuple] = {}
     for part in parts:

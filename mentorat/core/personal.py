@@ -40,7 +40,8 @@ def _reach(user) -> list:
             found.update(tuple(scope) for scope in provider(user))
         return sorted(found, key=repr)
 
-    return scopes.cached("user-reach", (user.pk, timezone.localdate()), compute, scopes=[("user", user.pk)],
+    # The directory too: an account linked to its record (or a senior's, for a delegate) changes the reach.
+    return scopes.cached("user-reach", (user.pk, timezone.localdate()), compute, scopes=[("user", user.pk), ("directory",)],
                          timeout=REACH_TIMEOUT)
 
 

@@ -496,6 +496,16 @@ def _set_columns(model, columns: list[str], rows: list[tuple]) -> None:
                     params.extend([row[0], field.get_db_prep_value(row[position], connection)])
             params.extend(row[0] for row in part)
             cursor.execute(f"UPDATE {table} SET {', '.join(assignments)} WHERE id IN ({', '.join(['%s'] * len(part))})", params)
+    # Plain SQL bypasses the scoped queryset: touch what the model declares (mentorat.core.scopes) —
+    # its constant scopes, and those named by a written column (an account linked: that user's).
+    from mentorat.core import scopes
+
+    spec = getattr(model, "SCOPED_BY", None) or {}
+    found = [(kind,) for kind, path in spec.items() if path is None]
+    for position, field in enumerate(fields, start=1):
+        found += [(kind, row[position]) for kind, path in spec.items() if path == field.attname
+                  for row in rows if row[position] is not None]
+    scopes.touch(*found)
 
 
 def orgchart_rebuild_paths() -> int:

@@ -209,3 +209,17 @@ def test_within_a_request_each_scope_s_token_is_read_once_and_prefetch_reads_the
     reads.clear()
     scopes.cached("p1", (1,), lambda: 3, scopes=[("catalogue",)], timeout=60)
     assert any(key.startswith("scope:") for keys in reads for key in keys)  # outside a request: read each time
+
+
+@pytest.mark.django_db
+def test_the_import_s_plain_sql_column_writes_touch_what_the_model_declares(org, touched):
+    """An account linked to its record by the import (plain SQL, no queryset) reaches the user's
+    cached values: the directory's scope and that user's."""
+    from mentorat.core.services import _set_columns
+
+    employee = org["junior_a"]
+    _set_columns(Employee, ["user"], [(employee.pk, employee.user_id)])
+    assert ("directory",) in touched and ("user", employee.user_id) in touched
+    touched.clear()
+    _set_columns(Employee, ["path", "depth"], [(employee.pk, employee.path, employee.depth)])
+    assert touched == [("directory",)]
