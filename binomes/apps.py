@@ -44,14 +44,11 @@ def pair_member_employees() -> set[int]:
 
 
 def reach(user) -> list:
-    """The user's pairs (their sessions, goals and answers show on the members' pages)."""
-    from django.db.models import Q
+    """The user's pairs as members see them (their sessions, goals and answers show on the members'
+    pages; a pair published later touches its members' scopes, so the reach is read again)."""
+    from binomes.selectors import pairs_of_user
 
-    from binomes.models import Pair
-    from programmes.models import Application
-
-    own = list(Application.objects.filter(employee__user=user).values_list("pk", flat=True))
-    return [("pair", pk) for pk in Pair.objects.filter(Q(mentor__in=own) | Q(mentee__in=own)).values_list("pk", flat=True)]
+    return [("pair", pk) for pk in pairs_of_user(user=user).values_list("pk", flat=True)]
 
 
 def home_section(request):

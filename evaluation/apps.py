@@ -35,9 +35,7 @@ class EvaluationConfig(AppConfig):
         for order, provider in enumerate((homes.coordinator_section, homes.executive_section, homes.sponsor_section)):
             home.register(provider, order=10 + order)
         navigation.register(nav_items)
-        from django.urls import reverse
-
-        home.ROLE_URLS.append(lambda: reverse("evaluation:dashboard"))  # a sponsor's figures on the home
+        home.ROLE_URLS.append("evaluation:dashboard")  # a sponsor's figures on the home
         from sessions.selectors import DUE_HOOKS
         from sessions.services import RATING_LOCKS
 

@@ -1,5 +1,3 @@
-from dataclasses import astuple
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -51,16 +49,16 @@ def dashboard(request):
     options = selectors.dashboard_options(user=user)
     form, filters = _filters(request, options)
     allowed = tuple(sorted(p.pk for p in options["programmes"]))
-    parts = (selectors.sees_every_programme(user), allowed, astuple(filters), request.GET.urlencode(), get_language(),
-             timezone.get_current_timezone_name())
+    query = request.GET.urlencode()  # with the programmes allowed, it decides the filters
+    parts = (selectors.sees_every_programme(user), allowed, query, get_language(), timezone.get_current_timezone_name())
     its = [(kind, pk) for pk in allowed for kind in ("programme", "sessions", "goals", "results")]
-    body = scopes.cached("dashboard-body", parts, lambda: _dashboard_body(request, user, form, filters),
+    body = scopes.cached("dashboard-body", parts, lambda: _dashboard_body(user, form, filters, query),
                          scopes=[*its, ("directory",), ("catalogue",)], timeout=selectors.DASHBOARD_TTL,
                          single_flight=True)  # the executives, all at once after a write: computed once
     return render(request, "evaluation/dashboard.html", {"body": mark_safe(body), "now": timezone.now()})
 
 
-def _dashboard_body(request, user, form, filters) -> str:
+def _dashboard_body(user, form, filters, query: str) -> str:
     data = selectors.dashboard(user=user, filters=filters)
     silo_links = selectors.cross_silo_links(data=data, filters=filters)
     charts = dict(data["charts"], labels={
@@ -76,7 +74,7 @@ def _dashboard_body(request, user, form, filters) -> str:
         # Each indicator's row across the programmes (every column has the cards in KPI_CARDS order).
         "side_by_side": list(zip(cards, zip(*[column["cards"] for column in columns], strict=True), strict=True))
         if columns else [],
-        "query": request.GET.urlencode(),
+        "query": query,
         "silo_links": silo_links,
     })
 

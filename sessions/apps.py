@@ -41,9 +41,7 @@ class SessionsConfig(AppConfig):
 
         personal.register_reach(reach)
         navigation.register(nav_items)
-        from django.urls import reverse
-
-        home.ROLE_URLS.append(lambda: reverse("sessions:delegated"))  # a delegate's bookings on the home
+        home.ROLE_URLS.append("sessions:delegated")  # a delegate's bookings on the home
         from sessions import learning_privacy, learnings
 
         enlist_privacy(learning_privacy)

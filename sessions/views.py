@@ -118,7 +118,7 @@ def _session_page(request, pk) -> dict:
         session = selectors.session_get_for_user(user=request.user, pk=pk, related=("log",))
         role = services.member_role(request.user, session.pair)
         return {"session": session, "role": role,
-                "log": getattr(session, "log", None) if hasattr(session, "log") else None,
+                "log": getattr(session, "log", None),
                 "my_rating": session.ratings.filter(role=role).first() if role else None,
                 "changes": _history(session, request.user, delegate=role is None)}
 

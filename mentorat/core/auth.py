@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import pickle
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -21,7 +22,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentorat.core import scopes
 from mentorat.core.models import Employee, User
+from mentorat.core.personal import prefetch_for
 
 RESET_WINDOW_SECONDS = 60 * 60
 AUTH_USER_TIMEOUT = 3600  # invalidated by the user's and the directory's scopes; the timeout only bounds a console edit
@@ -84,10 +87,6 @@ class DirectoryModelBackend(ModelBackend):
         scope and the directory's (``mentorat.core.scopes``; a password, flag or leave date changed
         touches them, so the next request reads the row again), as a pickle, so that each request
         gets its own copy. Whether they may still come in is decided afresh each time."""
-        import pickle
-
-        from mentorat.core import scopes
-
         try:
             pk = User._meta.pk.to_python(user_id)
         except ValidationError:
@@ -95,8 +94,6 @@ class DirectoryModelBackend(ModelBackend):
 
         def load() -> bytes:
             return pickle.dumps(User._default_manager.select_related("employee").filter(pk=pk).first())
-
-        from mentorat.core.personal import prefetch_for
 
         prefetch_for(pk)  # one round trip for the tokens of this request's values, the user's among them
 

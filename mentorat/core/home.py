@@ -9,6 +9,7 @@ providers of the same order keep the order they registered in."""
 from collections.abc import Callable
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 _providers: list[tuple[int, Callable]] = []
@@ -47,9 +48,9 @@ def _render(request) -> str:
     return "".join(render_to_string(section["template"], {"section": section}) for section in sections_for(request))
 
 
-# Navigation entries that give a user a section of their own (a sponsor's figures, a delegate's
-# bookings): those users' sections are not cached. Registered by the apps.
-ROLE_URLS: list[Callable] = []
+# Names of the navigation entries that give a user a section of their own (a sponsor's figures, a
+# delegate's bookings): those users' sections are not cached. Registered by the apps.
+ROLE_URLS: list[str] = []
 
 
 def is_participant_only(request) -> bool:
@@ -58,5 +59,5 @@ def is_participant_only(request) -> bool:
     user = request.user
     if user.is_coordinator or user.is_hr_lead or user.is_executive or user.is_superuser:
         return False
-    urls = {url() for url in ROLE_URLS}
+    urls = {reverse(name) for name in ROLE_URLS}
     return not any(item.url in urls for item in navigation.items_for(request))

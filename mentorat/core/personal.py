@@ -45,12 +45,17 @@ def _reach(user) -> list:
                          timeout=REACH_TIMEOUT)
 
 
+def _own_scopes(user_pk) -> list:
+    """What every value of a user depends on, whatever their reach."""
+    return [("user", user_pk), ("catalogue",), ("directory",)]
+
+
 def prefetch_for(user_pk) -> None:
     """Before the session's user is read: the tokens of every scope the user's values will check this
     request, in the same round trip as the user's own (from this process's last reach of theirs;
     checked like any other value before anything is served from it)."""
     hint = scopes.peek("user-reach", (user_pk, timezone.localdate())) or []
-    scopes.prefetch([("user", user_pk), ("directory",), ("catalogue",), *hint])
+    scopes.prefetch([*_own_scopes(user_pk), *hint])
 
 
 def user_scopes(request) -> list:
@@ -58,7 +63,7 @@ def user_scopes(request) -> list:
     found = getattr(request, "_mentorat_user_scopes", None)
     if found is None:
         user = request.user
-        found = request._mentorat_user_scopes = [("user", user.pk), ("catalogue",), ("directory",), *_reach(user)]
+        found = request._mentorat_user_scopes = [*_own_scopes(user.pk), *_reach(user)]
     return found
 
 

@@ -8,9 +8,9 @@ employees, their departments, sites and leave dates), ``("user", 7)`` (what deci
 their account, directory record, applications, pairs, sponsorships, delegations, coordinator
 assignments and concern contacts), ``("catalogue",)`` (the programmes as a list: any programme's
 status or dates) and ``("followup", 12)`` (what only the coordinator's follow-up counts: survey
-responses, concerns raised and handled — counts, never their content). Every write touches the scopes of the rows it changed
-(each model declares them, below); the touch takes effect when its transaction commits (at once
-outside one). Each scope has a token in the shared cache; a value
+responses, concerns raised and handled — counts, never their content). Every write touches the
+scopes of the rows it changed (each model declares them, below); the touch takes effect when its
+transaction commits (at once outside one). Each scope has a token in the shared cache; a value
 is stored with the tokens of its scopes as they were *before* it was computed, and is served only while
 they are all unchanged — so a write that commits while a value is being computed is never hidden by it.
 
@@ -322,18 +322,13 @@ _RELEASED_ONLY = ("cached figures count only released rows; a release is a scope
 UNSCOPED = {
     "core.DirectoryImport": _NOT_CACHED, "core.AuditEntry": _NOT_CACHED, "core.Notification": _NOT_CACHED,
     "core.NotificationPreference": _NOT_CACHED, "core.PendingEmailChange": _NOT_CACHED, "core.ErasedEmployee": _NOT_CACHED,
-    
     "programmes.Charter": _NOT_CACHED, "programmes.TrainingModule": _NOT_CACHED,
     "programmes.TrainingCompletion": _NOT_CACHED, "programmes.ApplicationDomain": _NOT_CACHED,
     "programmes.ManagerAcknowledgement": _NOT_CACHED, "binomes.PairingSettings": _NOT_CACHED,
-    "binomes.ForbiddenPair": _NOT_CACHED, 
-    "binomes.PairingRunReport": _NOT_CACHED,
-"mentoring_sessions.PrivateNote": _NOT_CACHED + " (never: encrypted)",
-    "mentoring_sessions.GoalChange": _NOT_CACHED,
-    "mentoring_sessions.CalendarFeed": _NOT_CACHED,
-    "mentoring_sessions.ReminderTiming": _NOT_CACHED, "evaluation.Answer": _RELEASED_ONLY,
-    "api.ApiToken": _NOT_CACHED,
-    "mentoring_sessions.SharedLearning": _NOT_CACHED,
+    "binomes.ForbiddenPair": _NOT_CACHED, "binomes.PairingRunReport": _NOT_CACHED,
+    "mentoring_sessions.PrivateNote": _NOT_CACHED + " (never: encrypted)", "mentoring_sessions.GoalChange": _NOT_CACHED,
+    "mentoring_sessions.CalendarFeed": _NOT_CACHED, "mentoring_sessions.ReminderTiming": _NOT_CACHED,
+    "mentoring_sessions.SharedLearning": _NOT_CACHED, "evaluation.Answer": _RELEASED_ONLY, "api.ApiToken": _NOT_CACHED,
 }
 
 

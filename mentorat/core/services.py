@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from mentorat.core import outbox
+from mentorat.core import outbox, scopes
 from mentorat.core.directory_file import FIELDS, company_domain, is_lookalike_domain, normalise_header, parse_directory_file
 from mentorat.core.hierarchy import compute_paths, find_cycles
 from mentorat.core.models import (
@@ -498,8 +498,6 @@ def _set_columns(model, columns: list[str], rows: list[tuple]) -> None:
             cursor.execute(f"UPDATE {table} SET {', '.join(assignments)} WHERE id IN ({', '.join(['%s'] * len(part))})", params)
     # Plain SQL bypasses the scoped queryset: touch what the model declares (mentorat.core.scopes) —
     # its constant scopes, and those named by a written column (an account linked: that user's).
-    from mentorat.core import scopes
-
     spec = getattr(model, "SCOPED_BY", None) or {}
     found = [(kind,) for kind, path in spec.items() if path is None]
     for position, field in enumerate(fields, start=1):

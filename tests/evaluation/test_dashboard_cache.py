@@ -36,7 +36,7 @@ def body(client, **params) -> str:
 
 
 def test_a_sponsor_never_gets_the_body_an_executive_warmed(two_programmes, executive):
-    (first, _s1), (second, _s2) = two_programmes
+    (first, _session), _second = two_programmes
     sponsor = EmployeeFactory(employee_id="SPX", job_level=6).user
     ProgrammeSponsor.objects.create(programme=first, user=sponsor)
     executive_page = body(client_en(executive))
