@@ -45,7 +45,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
-from org_chart import DEPARTMENTS, FIRST_NAMES, LAST_NAMES, SITES, TOP_LEVEL, ascii_slug, generate_hierarchy  # noqa: E402
+from org_chart import DEPARTMENTS, FIRST_NAMES, LAST_NAMES, SITES, TOP_LEVEL, ascii_slug, generate_hierarchy
 
 PG_NAME = "mentorat_bench_dashboard"
 SIZES = {"employees": 10_000, "pairs": 2_000, "sessions": 50_000, "answers": 100_000}
@@ -134,8 +134,17 @@ def build_company(rng, count, today):
 
 def build_programmes(rng, people, depths, n_pairs, today, now):
     from binomes.models import Pair
-    from programmes.models import (SLOTS, Application, ApplicationDomain, LearningDomain, Milestone, Objective, Programme,
-                                   ProgrammeSponsor, add_months)
+    from programmes.models import (
+        SLOTS,
+        Application,
+        ApplicationDomain,
+        LearningDomain,
+        Milestone,
+        Objective,
+        Programme,
+        ProgrammeSponsor,
+        add_months,
+    )
 
     domains = list(LearningDomain.objects.order_by("pk").values_list("pk", flat=True))[:4]
     programmes = Programme.objects.bulk_create([

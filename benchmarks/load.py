@@ -99,9 +99,9 @@ from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
-from dashboard import PG_NAME, SIZES, build, choose_database, log  # noqa: E402
+from dashboard import PG_NAME, SIZES, build, choose_database, log
 
-from mentorat.env import cache_url_for  # noqa: E402
+from mentorat.env import cache_url_for
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/1"
@@ -198,11 +198,10 @@ def prepare_data(args) -> dict:
 
 def make_session(user) -> str:
     """A logged-in Django session for ``user``, as ``login()`` would leave it; returns its key."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from importlib import import_module
 
     from django.conf import settings
-
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.backends import ModelBackend
     from django.utils.module_loading import import_string
 
@@ -270,7 +269,7 @@ class Gunicorn:
     def __init__(self, env: dict, workers: int, log_path: Path):
         self.port = free_port()
         self.log_path = log_path
-        self.log_file = open(log_path, "wb")  # noqa: SIM115 (closed in stop)
+        self.log_file = open(log_path, "wb")  # closed in stop()
         command = [sys.executable, "-m", "gunicorn", "mentorat.wsgi:application",
                    "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--timeout", "60",
                    "--graceful-timeout", "5", "--worker-tmp-dir", "/dev/shm",

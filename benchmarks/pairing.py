@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from binomes.matching import SLOTS, Person, Rules, assign, greedy  # noqa: E402
+from binomes.matching import SLOTS, Person, Rules, assign, greedy
 
 DOMAINS = ["generative-ai", "social-media", "collaboration-tools", "cybersecurity", "agile-methods",
            "generational-trends", "diversity-inclusion", "csr"]

@@ -28,7 +28,7 @@ def crawl(token, url):
     return texts
 
 
-def test_no_private_content_is_reachable_by_any_endpoint(world, tokens):  # noqa: F811
+def test_no_private_content_is_reachable_by_any_endpoint(world, tokens):
     pair = world["pairs"][0]
     session = pair.sessions.order_by("starts_at").first()
     PrivateNote.objects.create(pair=pair, author=pair.mentor.employee.user, body="NOTE-MARK")
@@ -51,7 +51,7 @@ def test_no_private_content_is_reachable_by_any_endpoint(world, tokens):  # noqa
         assert mark not in everything, mark
 
 
-def test_kpis_are_the_dashboards_figures(world, tokens):  # noqa: F811
+def test_kpis_are_the_dashboards_figures(world, tokens):
     body = call("get", "/api/kpis/", tokens["read"]).json()
     assert body["threshold"] == 5
     total = {figure["key"]: figure for figure in body["groups"][0]["figures"]}
@@ -65,7 +65,7 @@ def test_kpis_are_the_dashboards_figures(world, tokens):  # noqa: F811
 
 
 @pytest.fixture
-def split(closed_programme):  # noqa: F811
+def split(closed_programme):
     pairs = make_pairs(closed_programme, 6, departments=("Opérations", "Marketing"), prefix="S")
     surveys = {(s.moment, s.audience): s for s in surveys_ensure(programme=closed_programme)}
     domain = LearningDomain.objects.get(slug="generative-ai")
@@ -86,7 +86,7 @@ def test_a_small_group_is_hidden_with_its_count(split, tokens):
     assert (whole["satisfaction"]["value"], whole["satisfaction"]["respondents"]) == (4.0, 12)
 
 
-def test_an_unknown_kpi_filter_is_refused_naming_it(world, tokens):  # noqa: F811
+def test_an_unknown_kpi_filter_is_refused_naming_it(world, tokens):
     for query, field in (("department=Nowhere", "department"), ("programme=nope", "programme"), ("cohort=1999", "cohort")):
         response = call("get", f"/api/kpis/?{query}", tokens["read"])
         assert response.status_code == 400 and response.json()["field"] == field, query

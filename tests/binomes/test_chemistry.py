@@ -113,7 +113,7 @@ class TestTheChemistryMeeting:
         drain_outbox()
         drain_outbox()
         for member in (org["junior_b"], org["director_a"]):
-            [(message, calendar, mimetype)] = invitations(member.email)
+            [(_message, calendar, mimetype)] = invitations(member.email)
             assert "method=REQUEST" in mimetype and calendar["METHOD"] == "REQUEST"
             [event] = calendar.walk("VEVENT")
             assert event["UID"] == f"chemistry-{pair.pk}@mentorat" and event["SEQUENCE"] == 1

@@ -10,7 +10,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from binomes import services
-from binomes.models import Pair, PairingSettings, Shortlist
+from binomes.models import PairingSettings, Shortlist
 from mentorat.core.models import Notification
 from programmes.services import application_submit, application_withdraw
 from sessions.models import Delegate

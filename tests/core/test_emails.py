@@ -354,7 +354,7 @@ class TestPasswordResetEmail:
 
     def test_a_french_speaker_gets_it_in_french_from_an_english_browser(self, mentor):
         raw = self._request(mentor, "en")
-        text, html = parts(raw)
+        _text, html = parts(raw)
         assert "Mentorat : choisissez votre mot de passe" in raw["Subject"] or "choisi" in raw["Subject"].lower()
         assert '<html lang="fr">' in html and raw["Content-Language"] == "fr"
 

@@ -122,7 +122,7 @@ class TestCoordinatorToDo:
 
 @pytest.mark.django_db
 class TestExecutiveHeadline:
-    def test_five_figures_of_the_dashboard_with_a_link_to_it(self, world, executive):  # noqa: F811
+    def test_five_figures_of_the_dashboard_with_a_link_to_it(self, world, executive):
         page = home(executive)
         headline = block(page, "home-headline")
         total = evaluation_selectors.dashboard(user=executive, filters=evaluation_selectors.Filters())["total"]
@@ -132,7 +132,7 @@ class TestExecutiveHeadline:
         assert reverse("evaluation:dashboard") in headline
         assert page.index('data-testid="home-headline"') < page.index('data-testid="headcount"')
 
-    def test_a_figure_under_the_anonymity_threshold_is_not_shown(self, closed_programme, executive):  # noqa: F811
+    def test_a_figure_under_the_anonymity_threshold_is_not_shown(self, closed_programme, executive):
         from tests.evaluation.conftest import answer
 
         pairs = make_pairs(closed_programme, 2)
@@ -145,14 +145,14 @@ class TestExecutiveHeadline:
         satisfaction = block(home(executive), "home-headline").split('data-kpi="satisfaction"')[1].split("</div>")[0]
         assert 'data-suppressed="1"' in satisfaction and "5.0" not in satisfaction
 
-    def test_coordinators_sponsors_and_participants_get_no_headline(self, world, coordinator, sponsor, outsider):  # noqa: F811
+    def test_coordinators_sponsors_and_participants_get_no_headline(self, world, coordinator, sponsor, outsider):
         for user in (coordinator, sponsor, outsider):
             assert 'data-testid="home-headline"' not in home(user)
 
 
 @pytest.mark.django_db
 class TestSponsorGlance:
-    def test_each_sponsored_programme_with_its_status_figures_milestone_and_link(self, world, sponsor, programme):  # noqa: F811
+    def test_each_sponsored_programme_with_its_status_figures_milestone_and_link(self, world, sponsor, programme):
         ProgrammeSponsor.objects.create(programme=world["programme"], user=sponsor)
         glance = block(home(sponsor), "home-sponsor")
         assert glance.count('data-testid="glance"') == 2
@@ -166,7 +166,7 @@ class TestSponsorGlance:
         assert "Enrolment open" in running and "Kick-off" in running  # its next milestone
         assert "shown from 5 answers" in running  # no answer yet: no satisfaction
 
-    def test_a_sponsor_sees_only_the_programmes_they_sponsor(self, world, sponsor):  # noqa: F811
+    def test_a_sponsor_sees_only_the_programmes_they_sponsor(self, world, sponsor):
         glance = block(home(sponsor), "home-sponsor")
         assert world["programme"].name not in glance
 

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from mentorat.core import services
-from mentorat.core.models import AuditEntry, DirectoryImport, Employee, ErasedEmployee, Notification, PendingEmailChange, User
+from mentorat.core.models import AuditEntry, DirectoryImport, Employee, ErasedEmployee, PendingEmailChange, User
 from mentorat.core.services import directory_import, directory_import_confirm, directory_import_preview
 from tests.conftest import PASSWORD, client_for, drain_outbox
-from tests.core.test_import import BASIC, HEADER, csv_bytes
+from tests.core.test_import import BASIC, csv_bytes
 
 SHORT = "employee_id,first_name,last_name,email"
 
@@ -212,7 +212,7 @@ class TestCharactersAndDomains:
 
         data = ("employee_id,role,domains,availability,motivation\n"
                 f"{org['junior_a'].employee_id},mentor,generative-ai:3,mon-am,Je veux\u202e aider\n").encode()
-        count, errors = applications_import(programme=programme, data=data, dry_run=True)
+        _count, errors = applications_import(programme=programme, data=data, dry_run=True)
         assert any(e.startswith("line 2:") for e in errors), errors
 
 

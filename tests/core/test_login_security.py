@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from mentorat.core.models import AuditEntry, Employee, User
 from tests.conftest import PASSWORD, client_for
-from tests.factories import EmployeeFactory, UserFactory
+from tests.factories import EmployeeFactory
 
 
 def attempt(email, password, client=None):

@@ -32,7 +32,7 @@ class TestImportApplications:
         assert Application.objects.get(employee=org["director_a"]).role == "mentee"
 
     def test_every_error_with_its_line_and_nothing_written(self, programme, org):
-        count, errors = applications_import(programme=programme, dry_run=False, data=data(
+        _count, errors = applications_import(programme=programme, dry_run=False, data=data(
             "JA,mentor,generative-ai:3,fr,remote,mon-am,1,ok",
             "ZZ,mentor,generative-ai:3,fr,remote,mon-am,1,",
             "JB,coach,generative-ai:3,fr,remote,mon-am,1,",

@@ -157,7 +157,7 @@ class TestTwoWayFeedback:
 
 def test_the_pulse_survey_does_not_ask_the_rating_again():
     """The session page rates the session 1–5; the pulse asks something else in its minute."""
-    from evaluation.defaults import S, TEMPLATES
+    from evaluation.defaults import TEMPLATES, S
 
     for audience in ("mentor", "mentee"):
         questions = TEMPLATES[("pulse", audience)][4]

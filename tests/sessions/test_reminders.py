@@ -17,7 +17,7 @@ def first_planned(pair):
 
 
 def ics_of(message):
-    [(name, content, mimetype)] = [a for a in message.attachments]
+    [(_name, content, mimetype)] = [a for a in message.attachments]
     return Calendar.from_ical(content), mimetype
 
 
