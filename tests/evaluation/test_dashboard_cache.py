@@ -112,3 +112,13 @@ def test_the_operations_follow_up_is_cached_per_programme_and_follows_concerns_a
     assert queries() == warm
     MentoringSession.objects.filter(pk=session.pk).update(status=MentoringSession.Status.HELD)
     assert queries() > warm
+
+
+def test_a_coordinator_of_another_programme_gets_a_404_even_once_the_follow_up_is_cached(two_programmes, coordinator):
+    (first, _session), _second = two_programmes
+    url = reverse("evaluation:operations") + f"?programme={first.slug}"
+    assert client_en(coordinator).get(url).status_code == 200  # cached for the programme now
+    other = EmployeeFactory(employee_id="COORD2", job_level=4, user__is_coordinator=True).user
+    assert client_en(other).get(url).status_code == 404
+    participant = first.pairs.first().mentor.employee.user
+    assert client_en(participant).get(url).status_code == 403
